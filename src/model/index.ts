@@ -1,0 +1,5 @@
+export * from './errors.js';
+export type * from './feed.js';
+export type * from './fetch.js';
+export type * from './stored.js';
+export type * from './subscription.js';

@@ -1,0 +1,111 @@
+/**
+ * The Store port: everything the pipeline, the scheduler, render/ and the CLI may ask of storage.
+ * Implementations: sqlite/ (embedded default, better-sqlite3 + WAL) and, later, postgres/ (pg),
+ * both through Kysely with the same queries. Outside src/store/ import only this file.
+ *
+ * Rules every implementation keeps (checked by store.contract.ts):
+ * - applyFeedUpdate is one transaction: a crash leaves the feed as before or fully updated.
+ * - entries are never deleted when they leave their feed; duplicates are recorded, not dropped.
+ * - an entry's `date` and `firstSeenAt` never change after insert (an update does not move it up).
+ */
+import type { FeedErrorCode } from '../model/errors.js';
+import type { FeedMeta } from '../model/feed.js';
+import type { FetchValidators } from '../model/fetch.js';
+import type {
+  FetchRecord,
+  ProcessedEntry,
+  StoredEntry,
+  StoredFeed,
+} from '../model/stored.js';
+import type { Subscription } from '../model/subscription.js';
+
+export interface StoreCapabilities {
+  /** Several processes may write at once (PostgreSQL) rather than one (SQLite). */
+  concurrentWriters: boolean;
+  /** SKIP LOCKED style job claiming is available. */
+  skipLocked: boolean;
+}
+
+/** The result of syncing the config's subscriptions into the store. */
+export interface SyncReport {
+  added: number;
+  updated: number;
+  deactivated: number;
+}
+
+/** Everything one refresh of one feed changes, applied in one transaction. */
+export interface FeedUpdate {
+  feedId: number;
+  /** ISO 8601: the time of the fetch. */
+  now: string;
+  fetch: FetchRecord;
+  /** The new URL once a permanent redirect is confirmed. */
+  moveTo?: string;
+  /** Redirect seen on this fetch but not yet confirmed (undefined clears a pending one). */
+  pendingRedirect?: { to: string; since: string; count: number };
+  validators?: FetchValidators;
+  /** Present after a successful parse. */
+  meta?: Pick<FeedMeta, 'title' | 'link' | 'hubs' | 'self'>;
+  entries?: ProcessedEntry[];
+  /** null clears the feed's error; undefined leaves it. */
+  error?: { code: FeedErrorCode; message: string } | null;
+  retire?: boolean;
+  nextDueAt: string;
+}
+
+export interface FeedUpdateReport {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  duplicates: number;
+}
+
+export interface EntryQuery {
+  /** Only entries of feeds in this section. */
+  section?: string;
+  feedId?: number;
+  /** Entries whose date is >= since / < before (ISO 8601). */
+  since?: string;
+  before?: string;
+  /** Newest first; at most this many. */
+  limit?: number;
+  /** Include entries marked as duplicates (default false). */
+  includeDuplicates?: boolean;
+}
+
+export interface StoreLock {
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Who holds it (shown to the one waiting), e.g. 'orrery run (pid 123)'. */
+  owner: string;
+  /** How long to wait for a running holder before giving up (0: fail at once). */
+  waitMs: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+
+  /** Make the store's feeds match the config: add new ones, update names/sections, deactivate removed ones. */
+  syncSubscriptions(subscriptions: readonly Subscription[], now: string): Promise<SyncReport>;
+  listFeeds(options?: { includeInactive?: boolean }): Promise<StoredFeed[]>;
+  getFeed(id: number): Promise<StoredFeed | undefined>;
+  getFeedByUrl(url: string): Promise<StoredFeed | undefined>;
+  /** Active, non-retired feeds whose nextDueAt is absent or <= now, most overdue first. */
+  dueFeeds(now: string, limit?: number): Promise<StoredFeed[]>;
+
+  /** Apply one feed's refresh atomically (entries, validators, error state, fetch history). */
+  applyFeedUpdate(update: FeedUpdate): Promise<FeedUpdateReport>;
+
+  /** Entries for rendering, newest `date` first, duplicates excluded unless asked. */
+  listEntries(query?: EntryQuery): Promise<StoredEntry[]>;
+  countEntries(query?: Omit<EntryQuery, 'limit'>): Promise<number>;
+  /** The latest fetch records of a feed, newest first (the history is bounded per feed). */
+  recentFetches(feedId: number, limit?: number): Promise<FetchRecord[]>;
+
+  /** One run at a time per store: throws StoreLockedError after waitMs. */
+  acquireLock(options: LockOptions): Promise<StoreLock>;
+  close(): Promise<void>;
+}
