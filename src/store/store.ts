@@ -11,12 +11,7 @@
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { FetchValidators } from '../model/fetch.js';
-import type {
-  FetchRecord,
-  ProcessedEntry,
-  StoredEntry,
-  StoredFeed,
-} from '../model/stored.js';
+import type { FetchRecord, ProcessedEntry, StoredEntry, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 
 export interface StoreCapabilities {
