@@ -1,0 +1,163 @@
+/** fetch, build and run (fetch then build): the commands cron calls. */
+import type { OrreryConfig } from '../../config/index.js';
+import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
+import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
+import { buildSite } from '../../render/build-site.js';
+import type { Store } from '../../store/store.js';
+import {
+  type CliDeps,
+  createFetcher,
+  type GlobalOptions,
+  loadPlanet,
+  openLockedStore,
+} from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+
+export interface FetchOptions extends GlobalOptions {
+  /** Fetch every feed now, not only the due ones. */
+  all?: boolean;
+  /** Only this feed (URL or name). */
+  feed?: string;
+  /** Seconds to wait for another run's lock. */
+  wait?: string;
+  /** Exit 4 when any feed failed. */
+  strict?: boolean;
+}
+
+function waitMs(options: FetchOptions): number {
+  const seconds = options.wait === undefined ? 0 : Number(options.wait);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+}
+
+export async function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  const config = await loadPlanet(options, deps);
+  const { store, close } = await openLockedStore(config, deps, waitMs(options));
+  try {
+    const report = await fetchInto(store, config, options, deps);
+    return fetchExitCode(report, options);
+  } finally {
+    await close();
+  }
+}
+
+export async function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  const config = await loadPlanet(options, deps);
+  const { store, close } = await openLockedStore(config, deps, waitMs(options));
+  try {
+    await store.syncSubscriptions(config.feeds, deps.now().toISOString());
+    await buildInto(store, config, deps);
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+
+export async function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  const config = await loadPlanet(options, deps);
+  const { store, close } = await openLockedStore(config, deps, waitMs(options));
+  try {
+    const report = await fetchInto(store, config, options, deps);
+    await buildInto(store, config, deps);
+    return fetchExitCode(report, options);
+  } finally {
+    await close();
+  }
+}
+
+function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
+  if (report.total > 0 && report.failed === report.total) return EXIT.feedsFailed;
+  if (options.strict && report.failed > 0) return EXIT.feedsFailed;
+  return EXIT.ok;
+}
+
+async function fetchInto(
+  store: Store,
+  config: OrreryConfig,
+  options: FetchOptions,
+  deps: CliDeps,
+): Promise<RefreshReport> {
+  const { reporter } = deps;
+  const nowIso = deps.now().toISOString();
+  const sync = await store.syncSubscriptions(config.feeds, nowIso);
+  if (sync.added || sync.deactivated) {
+    reporter.debug(
+      `subscriptions: ${sync.added} added, ${sync.updated} updated, ${sync.deactivated} removed`,
+    );
+  }
+  let feeds = options.all || options.feed ? await store.listFeeds() : await store.dueFeeds(nowIso);
+  if (options.feed) {
+    const wanted = options.feed;
+    feeds = feeds.filter((f) => f.url === wanted || f.name === wanted);
+    if (feeds.length === 0) reporter.warn(`no subscribed feed with URL or name '${wanted}'`);
+  }
+  feeds = feeds.filter((f) => !f.retired);
+  const subscriptions = new Map(config.feeds.map((s) => [s.url, s]));
+  if (feeds.length === 0) {
+    reporter.info('no feed is due; nothing to fetch (use --all to fetch every feed now)');
+  }
+  const fetcher = createFetcher(config.fetch, deps);
+  const progress = reporter.progress(feeds.length, 'fetching');
+  let report: RefreshReport;
+  try {
+    report = await refreshAll(
+      feeds,
+      { store, fetcher, settings: config.fetch, now: deps.now },
+      {
+        concurrency: config.fetch.concurrency,
+        perHostLimit: config.fetch.perHostLimit,
+        perFeedTimeoutMs:
+          config.fetch.connectTimeoutMs +
+          config.fetch.headersTimeoutMs +
+          config.fetch.bodyTimeoutMs +
+          10_000,
+        subscriptionFor: (feed) => subscriptions.get(feed.url),
+        onSettled: (outcome) =>
+          progress.tick(progressKind(outcome), label(outcome), detail(outcome)),
+      },
+    );
+  } finally {
+    progress.stop();
+    await fetcher.close();
+  }
+  if (report.total > 0) reporter.info(formatSummary(report));
+  for (const move of report.moved)
+    reporter.info(`moved (permanent redirect): ${move.from} -> ${move.to}`);
+  return report;
+}
+
+async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
+  const report = await buildSite({
+    source: store,
+    site: config.site,
+    now: deps.now(),
+    log: (line) => deps.reporter.debug(line),
+  });
+  deps.reporter.out(
+    `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.pagesUnchanged} unchanged)`,
+  );
+}
+
+function progressKind(outcome: RefreshOutcome): 'done' | 'unchanged' | 'failed' {
+  return outcome.kind === 'ok' ? 'done' : outcome.kind === 'not-modified' ? 'unchanged' : 'failed';
+}
+
+function label(outcome: RefreshOutcome): string {
+  return outcome.feed.name ?? outcome.feed.url;
+}
+
+function detail(outcome: RefreshOutcome): string | undefined {
+  if (outcome.kind === 'failed') return `${outcome.code}: ${outcome.message}`;
+  if (outcome.kind === 'ok') return `${outcome.newEntries} new`;
+  return undefined;
+}
+
+export function formatSummary(report: RefreshReport): string {
+  const failedKinds = Object.entries(report.failedByKind)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  return (
+    `${report.total} feeds: ${report.fetched} fetched, ${report.unchanged} unchanged, ` +
+    `${report.failed} failed${failedKinds ? ` (${failedKinds})` : ''}; ` +
+    `${report.newEntries} new entries, ${report.duplicates} duplicates; ${(report.ms / 1000).toFixed(1)} s`
+  );
+}

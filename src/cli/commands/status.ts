@@ -1,0 +1,60 @@
+/** status: one line per feed — last fetch, HTTP status, entries, error. */
+import type { StoredFeed } from '../../model/stored.js';
+import { type CliDeps, type GlobalOptions, loadPlanet, openStore } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+
+export async function runStatus(
+  options: GlobalOptions & { json?: boolean; failing?: boolean },
+  deps: CliDeps,
+): Promise<ExitCode> {
+  const config = await loadPlanet(options, deps);
+  // Reading needs no lock: SQLite's WAL lets status read while a run writes.
+  const store = await openStore(config);
+  try {
+    let feeds = await store.listFeeds({ includeInactive: false });
+    if (feeds.length === 0) {
+      deps.reporter.info('no feed has been fetched yet; run `orrery run` first');
+    }
+    if (options.failing) feeds = feeds.filter((f) => f.errorCode !== undefined || f.retired);
+    if (options.json) {
+      deps.reporter.out(JSON.stringify(feeds, null, 2));
+      return EXIT.ok;
+    }
+    const now = deps.now().getTime();
+    for (const feed of feeds) deps.reporter.out(formatFeedLine(feed, now));
+    const failing = feeds.filter((f) => f.errorCode !== undefined).length;
+    deps.reporter.info(`${feeds.length} feeds, ${failing} failing`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+export function formatFeedLine(feed: StoredFeed, now: number): string {
+  const name = feed.name ?? feed.title ?? feed.url;
+  const last = feed.lastFetchedAt
+    ? `${ago(now - Date.parse(feed.lastFetchedAt))} ago`
+    : 'never fetched';
+  const status = feed.lastStatus !== undefined ? `HTTP ${feed.lastStatus}` : '-';
+  const state = feed.retired
+    ? `RETIRED (gone)`
+    : feed.errorCode
+      ? `ERROR ${feed.errorCode}: ${feed.errorMessage ?? ''} (${feed.consecutiveFailures}x${feed.failingSince ? ` since ${feed.failingSince.slice(0, 16).replace('T', ' ')}` : ''})`
+      : 'ok';
+  const moved =
+    feed.previousUrls.length > 0
+      ? ` moved from ${feed.previousUrls[feed.previousUrls.length - 1]}`
+      : '';
+  const pending = feed.pendingRedirect ? ` (redirects to ${feed.pendingRedirect.to})` : '';
+  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries  ${state}${moved}${pending}`;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m}m`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.round(h / 24)}d`;
+}

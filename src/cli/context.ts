@@ -1,0 +1,86 @@
+/**
+ * The composition root's helpers: load the config, open the store, build the fetcher.
+ * Only cli/ reads argv and env; each stage gets its frozen slice of the config.
+ */
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig, type OrreryConfig } from '../config/index.js';
+import { createHttpFetcher } from '../fetch/http-fetcher.js';
+import type { Fetcher } from '../model/fetch.js';
+import type { FetchSettings } from '../model/settings.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store, StoreLock } from '../store/store.js';
+import { CliError, EXIT } from './exit-codes.js';
+import type { Reporter } from './reporter.js';
+
+export interface CliDeps {
+  reporter: Reporter;
+  now: () => Date;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface GlobalOptions {
+  config?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  allowPrivate?: boolean;
+}
+
+const require = createRequire(import.meta.url);
+export const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+export async function loadPlanet(options: GlobalOptions, deps: CliDeps): Promise<OrreryConfig> {
+  const path = options.config ?? 'planet.toml';
+  try {
+    const config = await loadConfig(resolve(deps.cwd, path), { version: VERSION });
+    if (options.allowPrivate) config.fetch.allowPrivate = true;
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+export async function openStore(config: OrreryConfig): Promise<Store> {
+  return createSqliteStore({ path: config.store.path });
+}
+
+/** Open the store and take its run lock; a second run waits up to `waitMs` then exits 3. */
+export async function openLockedStore(
+  config: OrreryConfig,
+  deps: CliDeps,
+  waitMs: number,
+): Promise<{ store: Store; lock: StoreLock; close: () => Promise<void> }> {
+  const store = await openStore(config);
+  let lock: StoreLock;
+  try {
+    lock = await store.acquireLock({ owner: `orrery (pid ${process.pid})`, waitMs });
+  } catch (error) {
+    await store.close();
+    if (error instanceof Error && (error as { code?: string }).code === 'store-locked') {
+      throw new CliError(error.message, EXIT.locked);
+    }
+    throw error;
+  }
+  deps.reporter.debug(`store: ${config.store.path}`);
+  return {
+    store,
+    lock,
+    close: async () => {
+      await lock.release();
+      await store.close();
+    },
+  };
+}
+
+export function createFetcher(settings: FetchSettings, deps: CliDeps): Fetcher {
+  return createHttpFetcher({
+    ...settings,
+    env: {
+      HTTPS_PROXY: deps.env.HTTPS_PROXY ?? deps.env.https_proxy,
+      HTTP_PROXY: deps.env.HTTP_PROXY ?? deps.env.http_proxy,
+      NO_PROXY: deps.env.NO_PROXY ?? deps.env.no_proxy,
+    },
+  });
+}

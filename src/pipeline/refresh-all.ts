@@ -1,0 +1,110 @@
+/**
+ * Refresh many feeds in one run: concurrency and per-host limits from schedule/, one
+ * refreshFeed per feed. Batch work never throws for one feed: it returns a report.
+ */
+import type { FeedErrorCode } from '../model/errors.js';
+import type { StoredFeed } from '../model/stored.js';
+import type { Subscription } from '../model/subscription.js';
+import { runQueue } from '../schedule/run-queue.js';
+import { type RefreshDeps, type RefreshOutcome, refreshFeed } from './refresh-feed.js';
+
+export interface RefreshReport {
+  total: number;
+  fetched: number;
+  unchanged: number;
+  failed: number;
+  newEntries: number;
+  duplicates: number;
+  failedByKind: Partial<Record<FeedErrorCode, number>>;
+  moved: Array<{ from: string; to: string }>;
+  outcomes: RefreshOutcome[];
+  ms: number;
+}
+
+export interface RefreshAllOptions {
+  concurrency: number;
+  perHostLimit: number;
+  /** A hard time budget per feed (fetch + parse + store), beyond the fetch's own timeouts. */
+  perFeedTimeoutMs: number;
+  subscriptionFor: (feed: StoredFeed) => Subscription | undefined;
+  onSettled?: (outcome: RefreshOutcome) => void;
+  signal?: AbortSignal;
+}
+
+export async function refreshAll(
+  feeds: readonly StoredFeed[],
+  deps: RefreshDeps,
+  options: RefreshAllOptions,
+): Promise<RefreshReport> {
+  const started = deps.now().getTime();
+  const outcomes = await runQueue(
+    [...feeds],
+    async (feed, signal): Promise<RefreshOutcome> => {
+      try {
+        return await refreshFeed(feed, options.subscriptionFor(feed), deps, signal);
+      } catch (error) {
+        // The store failing is infrastructure, not the feed: surface it to the caller.
+        if (isStoreError(error)) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        return { kind: 'failed', feed, code: 'internal', message };
+      }
+    },
+    {
+      concurrency: options.concurrency,
+      perHostLimit: options.perHostLimit,
+      hostOf: (feed) => hostOf(feed.url),
+      perItemTimeoutMs: options.perFeedTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onSettled
+        ? {
+            onSettled: (_feed: StoredFeed, outcome: RefreshOutcome) => options.onSettled?.(outcome),
+          }
+        : {}),
+    },
+  );
+  return summarize(outcomes, deps.now().getTime() - started);
+}
+
+export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport {
+  const report: RefreshReport = {
+    total: outcomes.length,
+    fetched: 0,
+    unchanged: 0,
+    failed: 0,
+    newEntries: 0,
+    duplicates: 0,
+    failedByKind: {},
+    moved: [],
+    outcomes,
+    ms,
+  };
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'ok') {
+      report.fetched++;
+      report.newEntries += outcome.newEntries;
+      report.duplicates += outcome.duplicates;
+    } else if (outcome.kind === 'not-modified') {
+      report.unchanged++;
+    } else {
+      report.failed++;
+      report.failedByKind[outcome.code] = (report.failedByKind[outcome.code] ?? 0) + 1;
+    }
+    if (outcome.kind !== 'failed' && outcome.movedTo) {
+      report.moved.push({ from: outcome.feed.url, to: outcome.movedTo });
+    }
+  }
+  return report;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    // An unparsable URL still needs a bucket; the fetcher will classify it as bad-url.
+    return url;
+  }
+}
+
+function isStoreError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('store/');
+}

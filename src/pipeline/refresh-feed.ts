@@ -1,0 +1,226 @@
+/**
+ * Refresh one feed: the ONLY place where fetch → parse → process → store meet.
+ * Contract: never throws for the feed's own failure (it becomes a stored error and a
+ * `failed` outcome); throws only when the store itself is broken.
+ */
+import type { FeedErrorCode } from '../model/errors.js';
+import type { FeedMeta } from '../model/feed.js';
+import type { Fetcher, FetchOutcome } from '../model/fetch.js';
+import type { FetchSettings } from '../model/settings.js';
+import type { FetchRecord, StoredFeed } from '../model/stored.js';
+import type { Subscription } from '../model/subscription.js';
+import { parse } from '../parse/index.js';
+import { processEntries } from '../process/process-entries.js';
+import { computeNextCheck } from '../schedule/next-check.js';
+import type { FeedUpdate, Store } from '../store/store.js';
+
+export interface RefreshDeps {
+  store: Pick<Store, 'applyFeedUpdate'>;
+  fetcher: Fetcher;
+  settings: FetchSettings;
+  now: () => Date;
+}
+
+export type RefreshOutcome =
+  | {
+      kind: 'ok';
+      feed: StoredFeed;
+      newEntries: number;
+      updatedEntries: number;
+      duplicates: number;
+      warnings: string[];
+      /** Set when this fetch confirmed a permanent redirect and the feed's URL moved. */
+      movedTo?: string;
+    }
+  | { kind: 'not-modified'; feed: StoredFeed; movedTo?: string }
+  | { kind: 'failed'; feed: StoredFeed; code: FeedErrorCode; message: string };
+
+/** How many consecutive fetches must see the same permanent redirect before the URL moves. */
+const REDIRECT_CONFIRMATIONS = 2;
+
+export async function refreshFeed(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  signal?: AbortSignal,
+): Promise<RefreshOutcome> {
+  const started = deps.now();
+  const outcome = await deps.fetcher.fetch(feed.url, feed.validators, signal);
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
+  const record: FetchRecord = {
+    at: started.toISOString(),
+    outcome: outcome.kind,
+    elapsedMs: outcome.elapsedMs,
+    ...(outcome.kind !== 'error' || outcome.status !== undefined ? { status: outcome.status } : {}),
+    ...(outcome.redirects.length > 0 ? { redirects: outcome.redirects } : {}),
+  };
+
+  if (outcome.kind === 'error') {
+    return fail(feed, deps, outcome.code, outcome.message, record, nowIso, {
+      nextDueAt: computeNextCheck(
+        {
+          outcome: 'error',
+          errorCode: outcome.code,
+          status: outcome.status,
+          retryAfter: outcome.retryAfter,
+          consecutiveFailures: feed.consecutiveFailures + 1,
+          intervalMinutes,
+          maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+        },
+        now,
+      ).toISOString(),
+      retire: outcome.code === 'gone',
+    });
+  }
+
+  const redirect = trackRedirect(feed, outcome, nowIso);
+
+  if (outcome.kind === 'not-modified') {
+    await deps.store.applyFeedUpdate({
+      feedId: feed.id,
+      now: nowIso,
+      fetch: record,
+      validators: outcome.validators,
+      error: null,
+      ...redirect,
+      nextDueAt: computeNextCheck(
+        {
+          outcome: 'not-modified',
+          notBefore: outcome.notBefore,
+          consecutiveFailures: 0,
+          intervalMinutes,
+          maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+        },
+        now,
+      ).toISOString(),
+    });
+    return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
+  }
+
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(outcome.body, { url: outcome.finalUrl, headers: outcome.headers });
+  } catch (error) {
+    // parse() promises not to throw; if it does, that is a parser bug, but one feed's bug
+    // must not stop the run: record it against the feed so it shows on the health page.
+    const message = `parser crashed: ${error instanceof Error ? error.message : String(error)}`;
+    return fail(feed, deps, 'parse', message, record, nowIso, failureSchedule(feed, deps, now));
+  }
+  if (parsed.version === '' && parsed.entries.length === 0) {
+    const type = outcome.headers['content-type'] ?? 'no Content-Type';
+    const message = `not a feed (${type}, ${outcome.body.byteLength} bytes)`;
+    return fail(
+      feed,
+      deps,
+      'not-a-feed',
+      message,
+      record,
+      nowIso,
+      failureSchedule(feed, deps, now),
+    );
+  }
+
+  const entries = processEntries(parsed, {
+    feedUrl: outcome.finalUrl,
+    now: nowIso,
+    ...(subscription?.filters ? { filters: subscription.filters } : {}),
+  });
+  const meta: FeedUpdate['meta'] = pickMeta(parsed.feed);
+  const report = await deps.store.applyFeedUpdate({
+    feedId: feed.id,
+    now: nowIso,
+    fetch: { ...record, bytes: outcome.body.byteLength },
+    validators: outcome.validators,
+    meta,
+    entries,
+    error: null,
+    ...redirect,
+    nextDueAt: computeNextCheck(
+      {
+        outcome: 'ok',
+        notBefore: outcome.notBefore,
+        ttlMinutes: parsed.feed.ttl,
+        skipHours: parsed.feed.skipHours,
+        skipDays: parsed.feed.skipDays,
+        consecutiveFailures: 0,
+        intervalMinutes,
+        maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+      },
+      now,
+    ).toISOString(),
+  });
+  return {
+    kind: 'ok',
+    feed,
+    newEntries: report.inserted,
+    updatedEntries: report.updated,
+    duplicates: report.duplicates,
+    warnings: parsed.warnings,
+    ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
+  };
+}
+
+function failureSchedule(feed: StoredFeed, deps: RefreshDeps, now: Date) {
+  return {
+    nextDueAt: computeNextCheck(
+      {
+        outcome: 'error',
+        consecutiveFailures: feed.consecutiveFailures + 1,
+        intervalMinutes: deps.settings.intervalMinutes,
+        maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+      },
+      now,
+    ).toISOString(),
+    retire: false,
+  };
+}
+
+async function fail(
+  feed: StoredFeed,
+  deps: RefreshDeps,
+  code: FeedErrorCode,
+  message: string,
+  record: FetchRecord,
+  nowIso: string,
+  schedule: { nextDueAt: string; retire: boolean },
+): Promise<RefreshOutcome> {
+  await deps.store.applyFeedUpdate({
+    feedId: feed.id,
+    now: nowIso,
+    fetch: { ...record, outcome: 'error', errorCode: code, message },
+    error: { code, message },
+    nextDueAt: schedule.nextDueAt,
+    ...(schedule.retire ? { retire: true } : {}),
+  });
+  return { kind: 'failed', feed, code, message };
+}
+
+/**
+ * A permanent redirect moves the feed only once it holds on consecutive fetches: a server
+ * misconfigured for an hour must not rewrite the subscription for good.
+ */
+function trackRedirect(
+  feed: StoredFeed,
+  outcome: Extract<FetchOutcome, { kind: 'ok' | 'not-modified' }>,
+  nowIso: string,
+): Pick<FeedUpdate, 'moveTo' | 'pendingRedirect'> {
+  const target = outcome.permanentRedirect;
+  if (!target || target === feed.url) return {};
+  const pending = feed.pendingRedirect;
+  const count = pending?.to === target ? pending.count + 1 : 1;
+  if (count >= REDIRECT_CONFIRMATIONS) return { moveTo: target };
+  return {
+    pendingRedirect: { to: target, since: pending?.to === target ? pending.since : nowIso, count },
+  };
+}
+
+function pickMeta(meta: FeedMeta): FeedUpdate['meta'] {
+  return {
+    hubs: meta.hubs,
+    ...(meta.title !== undefined ? { title: meta.title } : {}),
+    ...(meta.link !== undefined ? { link: meta.link } : {}),
+    ...(meta.self !== undefined ? { self: meta.self } : {}),
+  };
+}
