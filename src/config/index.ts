@@ -1,0 +1,18 @@
+/**
+ * config/: reads and validates planet.toml (load.ts is the only file reader), writes the
+ * starter config, edits the TOML text keeping comments, and imports OPML and Planet Venus INI.
+ * Everything but load.ts is pure: text in, value out. Errors are ConfigError (code 'config').
+ */
+export { ConfigError, type ConfigProblem } from './config-error.js';
+export { CONFIG_DEFAULTS, CONFIG_FILE_NAME, defaultUserAgent, parseSize } from './defaults.js';
+export type { ImportResult } from './import-result.js';
+export { type LoadConfigOptions, loadConfig, readConfigText } from './load.js';
+export {
+  isHttpUrl,
+  isTimeZone,
+  type OrreryConfig,
+  type ParseConfigOptions,
+  parseConfig,
+  resolveConfig,
+} from './schema.js';
+export { type StarterConfigOptions, starterConfig } from './starter.js';
