@@ -9,6 +9,7 @@
  * - an entry's `date` and `firstSeenAt` never change after insert (an update does not move it up).
  */
 import type { FeedErrorCode } from '../model/errors.js';
+import { OrreryError } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { FetchValidators } from '../model/fetch.js';
 import type { FetchRecord, ProcessedEntry, StoredEntry, StoredFeed } from '../model/stored.js';
@@ -48,6 +49,11 @@ export interface FeedUpdate {
   nextDueAt: string;
 }
 
+/**
+ * What applyFeedUpdate did with the update's entries; the four counts partition them:
+ * inserted (new posts), duplicates (new rows that repeat a post already stored, recorded with
+ * duplicateOf and not rendered), updated (known key, changed), unchanged (known key, same).
+ */
 export interface FeedUpdateReport {
   inserted: number;
   updated: number;
@@ -66,6 +72,33 @@ export interface EntryQuery {
   limit?: number;
   /** Include entries marked as duplicates (default false). */
   includeDuplicates?: boolean;
+}
+
+/** Who holds a store's lock, as far as the store can tell. */
+export interface LockHolder {
+  pid?: number;
+  owner?: string;
+  /** ISO 8601 */
+  since?: string;
+  host?: string;
+}
+
+/** Thrown by acquireLock when another run still holds the store after waitMs. */
+export class StoreLockedError extends OrreryError {
+  readonly storePath: string;
+  readonly holder: LockHolder | undefined;
+  constructor(stage: string, storePath: string, holder: LockHolder | undefined) {
+    const who =
+      holder?.pid !== undefined
+        ? ` (pid ${holder.pid}${holder.since ? `, since ${holder.since.slice(11, 16)} UTC` : ''}${
+            holder.owner ? `: ${holder.owner}` : ''
+          })`
+        : '';
+    super('store-locked', `${stage}: another orrery run${who} holds ${storePath}; wait or stop it`);
+    this.name = 'StoreLockedError';
+    this.storePath = storePath;
+    this.holder = holder;
+  }
 }
 
 export interface StoreLock {

@@ -1,0 +1,419 @@
+/**
+ * The Store's queries, written once with Kysely for every dialect (SQLite now, PostgreSQL next).
+ * A dialect module (sqlite/, postgres/) opens the connection, migrates, provides the lock and
+ * hands the Kysely instance to createKyselyStore. No dialect-specific SQL here.
+ */
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import { OrreryError } from '../../model/errors.js';
+import type { ProcessedEntry, StoredFeed } from '../../model/stored.js';
+import type { Subscription } from '../../model/subscription.js';
+import type { FeedsTable, StoreDatabase } from '../migrations/schema.js';
+import type {
+  EntryQuery,
+  FeedUpdate,
+  FeedUpdateReport,
+  LockOptions,
+  Store,
+  StoreCapabilities,
+  StoreLock,
+  SyncReport,
+} from '../store.js';
+import { ENTRY_COLUMNS, entryFromRow, feedFromRow, fetchFromRow, toIso } from './rows.js';
+
+export interface KyselyStoreOptions {
+  db: Kysely<StoreDatabase>;
+  dialect: Store['dialect'];
+  capabilities: StoreCapabilities;
+  /** Prefix of error messages, e.g. 'store/sqlite'. */
+  stage: string;
+  readonly?: boolean;
+  /** Fetch records kept per feed (default 20). */
+  fetchHistory?: number;
+  acquireLock(options: LockOptions): Promise<StoreLock>;
+  /** Called after the Kysely instance is destroyed. */
+  onClose?(): Promise<void> | void;
+}
+
+type Db = Kysely<StoreDatabase> | Transaction<StoreDatabase>;
+
+const DEFAULT_FETCH_HISTORY = 20;
+
+/** Build a Store on an open, migrated Kysely instance. */
+export function createKyselyStore(options: KyselyStoreOptions): Store {
+  const { db, stage } = options;
+  const history = options.fetchHistory ?? DEFAULT_FETCH_HISTORY;
+  let closed = false;
+
+  function writable(what: string): void {
+    if (options.readonly) {
+      throw new OrreryError('store-readonly', `${stage}: ${what} on a store opened read-only`);
+    }
+  }
+
+  function requireIso(value: string, field: string): string {
+    const v = toIso(value);
+    if (v === undefined) {
+      throw new OrreryError('store-bad-input', `${stage}: ${field} is not a date: ${value}`);
+    }
+    return v;
+  }
+
+  async function syncSubscriptions(
+    subscriptions: readonly Subscription[],
+    nowInput: string,
+  ): Promise<SyncReport> {
+    writable('syncSubscriptions');
+    const now = requireIso(nowInput, 'now');
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('feeds').selectAll().execute();
+      const byUrl = new Map(rows.map((r) => [r.url, r]));
+      // A feed moved by a permanent redirect still answers to the URL the config names.
+      const byPrevious = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) {
+        for (const u of JSON.parse(r.previous_urls) as string[]) {
+          if (!byUrl.has(u)) byPrevious.set(u, r);
+        }
+      }
+      const report: SyncReport = { added: 0, updated: 0, deactivated: 0 };
+      const matched = new Set<number>();
+      for (const sub of subscriptions) {
+        const row = byUrl.get(sub.url) ?? byPrevious.get(sub.url);
+        const config = {
+          name: sub.name ?? null,
+          section: sub.section,
+          face: sub.face ?? null,
+          config_site_link: sub.siteLink ?? null,
+        };
+        if (!row) {
+          const inserted = await trx
+            .insertInto('feeds')
+            .values({ url: sub.url, ...config, created_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const id = Number(inserted.id);
+          matched.add(id);
+          // Listed twice in the config: the first listing wins.
+          byUrl.set(sub.url, { ...config, id, url: sub.url } as (typeof rows)[number]);
+          report.added++;
+          continue;
+        }
+        const id = Number(row.id);
+        if (matched.has(id)) continue;
+        matched.add(id);
+        const changed =
+          row.name !== config.name ||
+          row.section !== config.section ||
+          row.face !== config.face ||
+          row.config_site_link !== config.config_site_link ||
+          !row.active;
+        if (changed) {
+          await trx
+            .updateTable('feeds')
+            .set({ ...config, active: 1 })
+            .where('id', '=', id)
+            .execute();
+          report.updated++;
+        }
+      }
+      for (const r of rows) {
+        if (r.active && !matched.has(Number(r.id))) {
+          await trx.updateTable('feeds').set({ active: 0 }).where('id', '=', r.id).execute();
+          report.deactivated++;
+        }
+      }
+      return report;
+    });
+  }
+
+  async function listFeeds(opts?: { includeInactive?: boolean }): Promise<StoredFeed[]> {
+    let q = db.selectFrom('feeds').selectAll();
+    if (!opts?.includeInactive) q = q.where('active', '=', 1);
+    const rows = await q.orderBy('id').execute();
+    return rows.map(feedFromRow);
+  }
+
+  async function getFeed(id: number): Promise<StoredFeed | undefined> {
+    const row = await db.selectFrom('feeds').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? feedFromRow(row) : undefined;
+  }
+
+  async function getFeedByUrl(url: string): Promise<StoredFeed | undefined> {
+    const row = await db.selectFrom('feeds').selectAll().where('url', '=', url).executeTakeFirst();
+    return row ? feedFromRow(row) : undefined;
+  }
+
+  async function dueFeeds(nowInput: string, limit?: number): Promise<StoredFeed[]> {
+    const now = requireIso(nowInput, 'now');
+    let q = db
+      .selectFrom('feeds')
+      .selectAll()
+      .where('active', '=', 1)
+      .where('retired', '=', 0)
+      .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '<=', now)]))
+      .orderBy('next_due_at', (ob) => ob.asc().nullsFirst())
+      .orderBy('id');
+    if (limit !== undefined) q = q.limit(limit);
+    return (await q.execute()).map(feedFromRow);
+  }
+
+  /** The first-seen, non-duplicate entry this one repeats (same canonical link or fingerprint). */
+  async function findOriginal(
+    trx: Db,
+    canonicalLink: string | undefined,
+    fingerprint: string,
+  ): Promise<number | undefined> {
+    const row = await trx
+      .selectFrom('entries')
+      .select('id')
+      .where('duplicate_of', 'is', null)
+      .where((eb) =>
+        canonicalLink === undefined
+          ? eb('fingerprint', '=', fingerprint)
+          : eb.or([eb('canonical_link', '=', canonicalLink), eb('fingerprint', '=', fingerprint)]),
+      )
+      .orderBy('first_seen_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.id) : undefined;
+  }
+
+  function entryColumns(pe: ProcessedEntry) {
+    const e = pe.entry;
+    const content =
+      e.content[0] ??
+      e.summaryDetail ??
+      (e.summary !== undefined ? { value: e.summary, type: 'text/html' } : undefined);
+    const summary =
+      e.summaryDetail ??
+      (e.summary !== undefined ? { value: e.summary, type: 'text/html' } : undefined);
+    const author = e.author ?? e.authors[0];
+    return {
+      guid: e.id ?? null,
+      link: e.link ?? null,
+      canonical_link: pe.canonicalLink ?? null,
+      fingerprint: pe.fingerprint,
+      title: e.title ?? null,
+      title_detail: e.titleDetail ? JSON.stringify(e.titleDetail) : null,
+      content: content ? JSON.stringify(content) : null,
+      summary: summary ? JSON.stringify(summary) : null,
+      author: author ? JSON.stringify(author) : null,
+      categories: JSON.stringify(e.categories),
+      enclosures: JSON.stringify(e.enclosures),
+      published: toIso(pe.published) ?? null,
+      updated: toIso(pe.updated) ?? null,
+      entry_json: JSON.stringify(e),
+    };
+  }
+
+  async function applyFeedUpdate(update: FeedUpdate): Promise<FeedUpdateReport> {
+    writable('applyFeedUpdate');
+    const now = requireIso(update.now, 'now');
+    const nextDueAt = requireIso(update.nextDueAt, 'nextDueAt');
+    return db.transaction().execute(async (trx) => {
+      const feed = await trx
+        .selectFrom('feeds')
+        .selectAll()
+        .where('id', '=', update.feedId)
+        .executeTakeFirst();
+      if (!feed) {
+        throw new OrreryError('store-no-feed', `${stage}: no feed with id ${update.feedId}`);
+      }
+      const report: FeedUpdateReport = { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
+      const seenKeys = new Set<string>();
+      for (const pe of update.entries ?? []) {
+        // A feed that lists one item twice: the first wins.
+        if (seenKeys.has(pe.key)) continue;
+        seenKeys.add(pe.key);
+        const cols = entryColumns(pe);
+        const existing = await trx
+          .selectFrom('entries')
+          .select(['id', 'entry_json', 'published', 'updated', 'fingerprint', 'canonical_link'])
+          .where('feed_id', '=', feed.id)
+          .where('key', '=', pe.key)
+          .executeTakeFirst();
+        if (existing) {
+          const same =
+            existing.entry_json === cols.entry_json &&
+            existing.published === cols.published &&
+            existing.updated === cols.updated &&
+            existing.fingerprint === cols.fingerprint &&
+            existing.canonical_link === cols.canonical_link;
+          // date and first_seen_at are never touched: an edited post does not jump to the top.
+          await trx
+            .updateTable('entries')
+            .set(same ? { last_seen_at: now } : { ...cols, last_seen_at: now })
+            .where('id', '=', existing.id)
+            .execute();
+          if (same) report.unchanged++;
+          else report.updated++;
+          continue;
+        }
+        const candidate = cols.published ?? cols.updated ?? now;
+        const date = Date.parse(candidate) > Date.parse(now) ? now : candidate;
+        const original = await findOriginal(trx, pe.canonicalLink, pe.fingerprint);
+        await trx
+          .insertInto('entries')
+          .values({
+            ...cols,
+            feed_id: feed.id,
+            key: pe.key,
+            date,
+            first_seen_at: now,
+            last_seen_at: now,
+            duplicate_of: original ?? null,
+          })
+          .execute();
+        if (original === undefined) report.inserted++;
+        else report.duplicates++;
+      }
+
+      const set: Updateable<FeedsTable> = {
+        last_fetched_at: now,
+        next_due_at: nextDueAt,
+        pending_redirect: update.pendingRedirect ? JSON.stringify(update.pendingRedirect) : null,
+      };
+      const f = update.fetch;
+      if (f.status !== undefined) set.last_status = f.status;
+      if (f.outcome !== 'error') set.last_success_at = now;
+      if (update.validators) {
+        set.etag = update.validators.etag ?? null;
+        set.last_modified = update.validators.lastModified ?? null;
+      }
+      if (update.meta) {
+        set.title = update.meta.title ?? null;
+        set.site_link = update.meta.link ?? null;
+        set.hubs = JSON.stringify(update.meta.hubs ?? []);
+        set.self_link = update.meta.self ?? null;
+      }
+      if (update.error === null) {
+        set.error_code = null;
+        set.error_message = null;
+        set.consecutive_failures = 0;
+        set.failing_since = null;
+      } else if (update.error) {
+        set.error_code = update.error.code;
+        set.error_message = update.error.message;
+        set.consecutive_failures = Number(feed.consecutive_failures) + 1;
+        set.failing_since = feed.failing_since ?? now;
+      }
+      if (update.retire !== undefined) set.retired = update.retire ? 1 : 0;
+      if (update.moveTo !== undefined && update.moveTo !== feed.url) {
+        const taken = await trx
+          .selectFrom('feeds')
+          .select('id')
+          .where('url', '=', update.moveTo)
+          .executeTakeFirst();
+        // Moving onto a URL another subscription already has would merge two feeds: keep this
+        // one where it is (its entries are deduplicated against the other's anyway).
+        if (!taken) {
+          const previous = JSON.parse(feed.previous_urls) as string[];
+          set.url = update.moveTo;
+          set.previous_urls = JSON.stringify([
+            ...previous.filter((u) => u !== feed.url && u !== update.moveTo),
+            feed.url,
+          ]);
+          set.pending_redirect = null;
+        }
+      }
+      if (report.inserted + report.duplicates > 0) set.last_new_entry_at = now;
+      if (report.inserted + report.duplicates > 0) {
+        const count = await trx
+          .selectFrom('entries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('feed_id', '=', feed.id)
+          .where('duplicate_of', 'is', null)
+          .executeTakeFirstOrThrow();
+        set.entry_count = Number(count.n);
+      }
+      await trx.updateTable('feeds').set(set).where('id', '=', feed.id).execute();
+
+      await trx
+        .insertInto('fetches')
+        .values({
+          feed_id: feed.id,
+          at: toIso(f.at) ?? now,
+          outcome: f.outcome,
+          status: f.status ?? null,
+          error_code: f.errorCode ?? null,
+          message: f.message ?? null,
+          bytes: f.bytes ?? null,
+          elapsed_ms: Math.round(f.elapsedMs),
+          new_entries: f.newEntries ?? (update.entries ? report.inserted : null),
+          redirects: f.redirects && f.redirects.length > 0 ? JSON.stringify(f.redirects) : null,
+        })
+        .execute();
+      await trx
+        .deleteFrom('fetches')
+        .where('feed_id', '=', feed.id)
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('fetches')
+            .select('id')
+            .where('feed_id', '=', feed.id)
+            .orderBy('at', 'desc')
+            .orderBy('id', 'desc')
+            .limit(history),
+        )
+        .execute();
+      return report;
+    });
+  }
+
+  function entryFilter(query: Omit<EntryQuery, 'limit'>) {
+    let q = db.selectFrom('entries').innerJoin('feeds', 'feeds.id', 'entries.feed_id');
+    if (!query.includeDuplicates) q = q.where('entries.duplicate_of', 'is', null);
+    if (query.section !== undefined) q = q.where('feeds.section', '=', query.section);
+    if (query.feedId !== undefined) q = q.where('entries.feed_id', '=', query.feedId);
+    const since = query.since === undefined ? undefined : requireIso(query.since, 'since');
+    const before = query.before === undefined ? undefined : requireIso(query.before, 'before');
+    if (since !== undefined) q = q.where('entries.date', '>=', since);
+    if (before !== undefined) q = q.where('entries.date', '<', before);
+    return q;
+  }
+
+  return {
+    dialect: options.dialect,
+    capabilities: options.capabilities,
+    syncSubscriptions,
+    listFeeds,
+    getFeed,
+    getFeedByUrl,
+    dueFeeds,
+    applyFeedUpdate,
+    async listEntries(query = {}) {
+      let q = entryFilter(query)
+        .select(ENTRY_COLUMNS)
+        .orderBy('entries.date', 'desc')
+        .orderBy('entries.id', 'desc');
+      if (query.limit !== undefined) q = q.limit(query.limit);
+      return (await q.execute()).map(entryFromRow);
+    },
+    async countEntries(query = {}) {
+      const row = await entryFilter(query)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async recentFetches(feedId, limit = history) {
+      const rows = await db
+        .selectFrom('fetches')
+        .selectAll()
+        .where('feed_id', '=', feedId)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(fetchFromRow);
+    },
+    acquireLock(lockOptions) {
+      return options.acquireLock(lockOptions);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await options.onClose?.();
+    },
+  };
+}

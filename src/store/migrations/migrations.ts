@@ -1,0 +1,172 @@
+/**
+ * Versioned schema migrations, in code (no files to find at run time), for every dialect.
+ * Each migration is written with Kysely's schema builder; the few dialect differences (how an
+ * auto-increment key is declared) come in as a capability, never as SQL text per dialect.
+ *
+ * Names are `NNNN_description`: NNNN is the schema version the migration brings the store to.
+ * Never edit a released migration; add a new one.
+ */
+import type { CreateTableBuilder, Kysely, Migration } from 'kysely';
+
+export interface MigrationDialect {
+  /** How the dialect declares an auto-increment integer primary key. */
+  autoIncrement: 'integer-autoincrement' | 'identity';
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's table types
+type AnyDb = Kysely<any>;
+
+function idColumn<TB extends string>(
+  t: CreateTableBuilder<TB, never>,
+  d: MigrationDialect,
+): CreateTableBuilder<TB, 'id'> {
+  return t.addColumn('id', 'integer', (c) =>
+    d.autoIncrement === 'identity'
+      ? c.primaryKey().generatedAlwaysAsIdentity()
+      : c.primaryKey().autoIncrement(),
+  );
+}
+
+function initial(d: MigrationDialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await idColumn(db.schema.createTable('feeds'), d)
+        .addColumn('url', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text')
+        .addColumn('section', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('face', 'text')
+        .addColumn('config_site_link', 'text')
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('title', 'text')
+        .addColumn('site_link', 'text')
+        .addColumn('hubs', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('self_link', 'text')
+        .addColumn('etag', 'text')
+        .addColumn('last_modified', 'text')
+        .addColumn('last_status', 'integer')
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failing_since', 'text')
+        .addColumn('last_fetched_at', 'text')
+        .addColumn('last_success_at', 'text')
+        .addColumn('last_new_entry_at', 'text')
+        .addColumn('next_due_at', 'text')
+        .addColumn('pending_redirect', 'text')
+        .addColumn('previous_urls', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('retired', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('entry_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('feeds_next_due_at').on('feeds').column('next_due_at').execute();
+
+      await idColumn(db.schema.createTable('entries'), d)
+        .addColumn('feed_id', 'integer', (c) =>
+          c.notNull().references('feeds.id').onDelete('cascade'),
+        )
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('guid', 'text')
+        .addColumn('link', 'text')
+        .addColumn('canonical_link', 'text')
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('title_detail', 'text')
+        .addColumn('content', 'text')
+        .addColumn('summary', 'text')
+        .addColumn('author', 'text')
+        .addColumn('categories', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('enclosures', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('published', 'text')
+        .addColumn('updated', 'text')
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('first_seen_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('duplicate_of', 'integer', (c) =>
+          c.references('entries.id').onDelete('set null'),
+        )
+        .addColumn('entry_json', 'text', (c) => c.notNull())
+        .addUniqueConstraint('entries_feed_key', ['feed_id', 'key'])
+        .execute();
+      await db.schema.createIndex('entries_date').on('entries').columns(['date', 'id']).execute();
+      await db.schema
+        .createIndex('entries_feed_date')
+        .on('entries')
+        .columns(['feed_id', 'date'])
+        .execute();
+      await db.schema
+        .createIndex('entries_canonical_link')
+        .on('entries')
+        .column('canonical_link')
+        .execute();
+      await db.schema
+        .createIndex('entries_fingerprint')
+        .on('entries')
+        .column('fingerprint')
+        .execute();
+      await db.schema
+        .createIndex('entries_duplicate_of')
+        .on('entries')
+        .column('duplicate_of')
+        .execute();
+
+      await idColumn(db.schema.createTable('fetches'), d)
+        .addColumn('feed_id', 'integer', (c) =>
+          c.notNull().references('feeds.id').onDelete('cascade'),
+        )
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('error_code', 'text')
+        .addColumn('message', 'text')
+        .addColumn('bytes', 'integer')
+        .addColumn('elapsed_ms', 'integer', (c) => c.notNull())
+        .addColumn('new_entries', 'integer')
+        .addColumn('redirects', 'text')
+        .execute();
+      await db.schema
+        .createIndex('fetches_feed_at')
+        .on('fetches')
+        .columns(['feed_id', 'at'])
+        .execute();
+
+      await db.schema
+        .createTable('store_meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: AnyDb) {
+      for (const t of ['fetches', 'entries', 'feeds', 'store_meta']) {
+        await db.schema.dropTable(t).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** All migrations, by name, for one dialect. */
+export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+/** The schema version a migration name brings the store to (its numeric prefix), or NaN. */
+export function schemaVersionOf(name: string): number {
+  const m = /^(\d+)_/.exec(name);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** The newest schema version this build of Orrery knows. */
+export function latestSchemaVersion(): number {
+  const names = Object.keys(createMigrations({ autoIncrement: 'integer-autoincrement' }));
+  return Math.max(...names.map(schemaVersionOf));
+}
+
+/** Record the schema version in store_meta (read by humans and by `orrery doctor`). */
+export async function writeSchemaVersion(db: AnyDb, version: number): Promise<void> {
+  await db.deleteFrom('store_meta').where('key', '=', 'schema_version').execute();
+  await db
+    .insertInto('store_meta')
+    .values({ key: 'schema_version', value: String(version) })
+    .execute();
+}

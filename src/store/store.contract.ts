@@ -1,0 +1,564 @@
+/**
+ * The behaviour every Store implementation must have, as one vitest suite taking a factory.
+ * sqlite/sqlite-store.test.ts runs it on real SQLite files; the PostgreSQL store runs it too.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Entry } from '../model/feed.js';
+import type { FetchRecord, ProcessedEntry } from '../model/stored.js';
+import type { Subscription } from '../model/subscription.js';
+import type { FeedUpdate, Store } from './store.js';
+import { StoreLockedError } from './store.js';
+
+export interface StoreFixture {
+  store: Store;
+  /** Remove what the fixture created (files, schema). */
+  cleanup?(): Promise<void>;
+}
+
+const T0 = '2026-01-10T12:00:00.000Z';
+const T1 = '2026-01-10T13:00:00.000Z';
+const T2 = '2026-01-10T14:00:00.000Z';
+
+function entry(over: Partial<Entry> = {}): Entry {
+  return {
+    links: [],
+    content: [],
+    authors: [],
+    contributors: [],
+    categories: [],
+    enclosures: [],
+    ...over,
+  };
+}
+
+/** A ProcessedEntry built by hand (the contract does not depend on process/). */
+export function processed(
+  key: string,
+  over: Partial<Entry> & { canonicalLink?: string; fingerprint?: string } = {},
+): ProcessedEntry {
+  const { canonicalLink, fingerprint, ...e } = over;
+  return {
+    key,
+    canonicalLink,
+    fingerprint: fingerprint ?? `fp-${key}`,
+    entry: entry({ id: key, title: `Title ${key}`, ...e }),
+    published: e.published,
+    updated: e.updated,
+  };
+}
+
+function okFetch(at: string, extra: Partial<FetchRecord> = {}): FetchRecord {
+  return { at, outcome: 'ok', status: 200, elapsedMs: 12, ...extra };
+}
+
+function update(feedId: number, now: string, over: Partial<FeedUpdate> = {}): FeedUpdate {
+  return {
+    feedId,
+    now,
+    fetch: okFetch(now),
+    nextDueAt: new Date(Date.parse(now) + 3600_000).toISOString(),
+    ...over,
+  };
+}
+
+const subs: Subscription[] = [
+  { url: 'https://a.example/feed', name: 'Alice', section: 'python' },
+  { url: 'https://b.example/rss', name: 'Bob', section: 'python', face: 'bob.png' },
+  { url: 'https://c.example/atom', section: 'gsoc' },
+];
+
+/** Run the Store contract against stores made by `factory` (a fresh, empty store each time). */
+export function runStoreContract(name: string, factory: () => Promise<StoreFixture>): void {
+  describe(`Store contract: ${name}`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+    beforeEach(async () => {
+      fx = await factory();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await store.close();
+      await fx.cleanup?.();
+    });
+
+    async function feedIds(): Promise<[number, number, number]> {
+      await store.syncSubscriptions(subs, T0);
+      const feeds = await store.listFeeds();
+      const id = (url: string) => feeds.find((f) => f.url === url)!.id;
+      return [id(subs[0]!.url), id(subs[1]!.url), id(subs[2]!.url)];
+    }
+
+    describe('syncSubscriptions', () => {
+      it('adds new feeds with their config and makes them due at once', async () => {
+        expect(await store.syncSubscriptions(subs, T0)).toEqual({
+          added: 3,
+          updated: 0,
+          deactivated: 0,
+        });
+        const bob = await store.getFeedByUrl('https://b.example/rss');
+        expect(bob).toMatchObject({
+          name: 'Bob',
+          section: 'python',
+          face: 'bob.png',
+          active: true,
+          retired: false,
+          consecutiveFailures: 0,
+          entryCount: 0,
+          hubs: [],
+          previousUrls: [],
+          validators: {},
+          createdAt: T0,
+        });
+        expect(bob?.nextDueAt).toBeUndefined();
+        expect(await store.getFeed(bob!.id)).toEqual(bob);
+        expect((await store.dueFeeds(T0)).length).toBe(3);
+      });
+
+      it('updates changed config, deactivates removed feeds and keeps their entries', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(update(a, T1, { entries: [processed('a1')] }));
+        const report = await store.syncSubscriptions(
+          [
+            { ...subs[1]!, name: 'Robert' },
+            { ...subs[2]! },
+            { url: 'https://d.example/feed', section: 'python' },
+          ],
+          T2,
+        );
+        expect(report).toEqual({ added: 1, updated: 1, deactivated: 1 });
+        expect((await store.getFeedByUrl('https://b.example/rss'))?.name).toBe('Robert');
+        const alice = await store.getFeed(a);
+        expect(alice?.active).toBe(false);
+        expect((await store.listFeeds()).map((f) => f.url)).not.toContain(subs[0]!.url);
+        expect((await store.listFeeds({ includeInactive: true })).length).toBe(4);
+        expect((await store.dueFeeds(T2)).map((f) => f.id)).not.toContain(a);
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a1']);
+        // Back in the config: active again (and Bob renamed back; d.example removed).
+        expect(await store.syncSubscriptions(subs, T2)).toEqual({
+          added: 0,
+          updated: 2,
+          deactivated: 1,
+        });
+        expect((await store.getFeed(a))?.active).toBe(true);
+      });
+
+      it('is idempotent', async () => {
+        await store.syncSubscriptions(subs, T0);
+        expect(await store.syncSubscriptions(subs, T1)).toEqual({
+          added: 0,
+          updated: 0,
+          deactivated: 0,
+        });
+      });
+
+      it('matches a subscription to the feed it was moved from by a permanent redirect', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(update(a, T1, { moveTo: 'https://a.example/new-feed' }));
+        const moved = await store.getFeed(a);
+        expect(moved?.url).toBe('https://a.example/new-feed');
+        expect(moved?.previousUrls).toEqual(['https://a.example/feed']);
+        expect(await store.syncSubscriptions(subs, T2)).toEqual({
+          added: 0,
+          updated: 0,
+          deactivated: 0,
+        });
+        expect((await store.listFeeds()).length).toBe(3);
+      });
+    });
+
+    describe('dueFeeds', () => {
+      it('returns active, non-retired feeds that are due, most overdue first', async () => {
+        const [a, b, c] = await feedIds();
+        await store.applyFeedUpdate(update(a, T0, { nextDueAt: T2 }));
+        await store.applyFeedUpdate(update(b, T0, { nextDueAt: T1 }));
+        await store.applyFeedUpdate(update(c, T0, { nextDueAt: T0, retire: true }));
+        expect((await store.dueFeeds(T0)).map((f) => f.id)).toEqual([]);
+        expect((await store.dueFeeds(T1)).map((f) => f.id)).toEqual([b]);
+        expect((await store.dueFeeds(T2)).map((f) => f.id)).toEqual([b, a]);
+        expect((await store.dueFeeds(T2, 1)).map((f) => f.id)).toEqual([b]);
+        await store.syncSubscriptions([...subs, { url: 'https://new.example/', section: 'x' }], T0);
+        const due = await store.dueFeeds(T2);
+        // Never fetched (no next due date) comes first.
+        expect(due[0]?.url).toBe('https://new.example/');
+        expect((await store.getFeed(c))?.retired).toBe(true);
+      });
+    });
+
+    describe('applyFeedUpdate', () => {
+      it('inserts entries with dates clamped to first seen, and counts them', async () => {
+        const [a] = await feedIds();
+        const report = await store.applyFeedUpdate(
+          update(a, T1, {
+            entries: [
+              processed('old', { published: '2025-12-01T08:00:00Z' }),
+              processed('future', { published: '2030-01-01T00:00:00Z' }),
+              processed('undated'),
+              processed('updated-only', { updated: '2026-01-09T00:00:00+02:00' }),
+            ],
+          }),
+        );
+        expect(report).toEqual({ inserted: 4, updated: 0, unchanged: 0, duplicates: 0 });
+        const byKey = Object.fromEntries((await store.listEntries()).map((e) => [e.key, e]));
+        expect(byKey.old?.date).toBe('2025-12-01T08:00:00.000Z');
+        expect(byKey.old?.published).toBe('2025-12-01T08:00:00.000Z');
+        expect(byKey.future?.date).toBe(T1);
+        expect(byKey.undated?.date).toBe(T1);
+        expect(byKey['updated-only']?.date).toBe('2026-01-08T22:00:00.000Z');
+        for (const e of Object.values(byKey)) {
+          expect(e.firstSeenAt).toBe(T1);
+          expect(e.feedId).toBe(a);
+        }
+        const feed = await store.getFeed(a);
+        expect(feed?.entryCount).toBe(4);
+        expect(feed?.lastNewEntryAt).toBe(T1);
+      });
+
+      it('updates a changed entry without moving its date, keeps entries that left the feed', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T0, {
+            entries: [
+              processed('p1', { published: '2026-01-01T00:00:00Z' }),
+              processed('p2', {
+                published: '2026-01-02T00:00:00Z',
+                content: [{ value: '<p>v1</p>', type: 'text/html' }],
+              }),
+            ],
+          }),
+        );
+        const report = await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [
+              processed('p2', {
+                published: '2026-01-02T00:00:00Z',
+                updated: '2026-01-10T13:30:00Z',
+                content: [{ value: '<p>v2</p>', type: 'text/html' }],
+              }),
+              processed('p3', { published: '2026-01-03T00:00:00Z' }),
+            ],
+          }),
+        );
+        expect(report).toEqual({ inserted: 1, updated: 1, unchanged: 0, duplicates: 0 });
+        const list = await store.listEntries();
+        expect(list.map((e) => e.key)).toEqual(['p3', 'p2', 'p1']);
+        const p2 = list.find((e) => e.key === 'p2')!;
+        expect(p2.content).toEqual({ value: '<p>v2</p>', type: 'text/html' });
+        expect(p2.updated).toBe('2026-01-10T13:30:00.000Z');
+        expect(p2.date).toBe('2026-01-02T00:00:00.000Z');
+        expect(p2.firstSeenAt).toBe(T0);
+        expect(p2.lastSeenAt).toBe(T2);
+        expect(list.find((e) => e.key === 'p1')?.lastSeenAt).toBe(T0);
+
+        const again = await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [
+              processed('p2', {
+                published: '2026-01-02T00:00:00Z',
+                updated: '2026-01-10T13:30:00Z',
+                content: [{ value: '<p>v2</p>', type: 'text/html' }],
+              }),
+            ],
+          }),
+        );
+        expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1, duplicates: 0 });
+        expect((await store.getFeed(a))?.entryCount).toBe(3);
+      });
+
+      it('stores the entry fields render/ reads', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            entries: [
+              processed('rich', {
+                link: 'https://a.example/rich',
+                canonicalLink: 'https://a.example/rich',
+                titleDetail: { value: 'Title rich', type: 'text/plain' },
+                summary: '<p>short</p>',
+                content: [{ value: '<p>long</p>', type: 'text/html', language: 'en' }],
+                author: { name: 'Alice', email: 'a@example.org' },
+                categories: [{ term: 'python' }],
+                enclosures: [{ url: 'https://a.example/x.mp3', type: 'audio/mpeg', length: 3 }],
+              }),
+              processed('summary-only', { summary: '<p>only</p>' }),
+            ],
+          }),
+        );
+        const [rich] = await store.listEntries({ feedId: a, limit: 1, before: T1 });
+        expect(rich).toBeUndefined();
+        const all = await store.listEntries({ feedId: a });
+        const r = all.find((e) => e.key === 'rich')!;
+        expect(r).toMatchObject({
+          link: 'https://a.example/rich',
+          canonicalLink: 'https://a.example/rich',
+          fingerprint: 'fp-rich',
+          title: 'Title rich',
+          titleDetail: { value: 'Title rich', type: 'text/plain' },
+          content: { value: '<p>long</p>', type: 'text/html', language: 'en' },
+          summary: { value: '<p>short</p>', type: 'text/html' },
+          author: { name: 'Alice', email: 'a@example.org' },
+          categories: [{ term: 'python' }],
+          enclosures: [{ url: 'https://a.example/x.mp3', type: 'audio/mpeg', length: 3 }],
+        });
+        expect(r.duplicateOf).toBeUndefined();
+        expect(all.find((e) => e.key === 'summary-only')?.content).toEqual({
+          value: '<p>only</p>',
+          type: 'text/html',
+        });
+      });
+
+      it('keeps validators, feed metadata, redirects and the fetch history', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            validators: { etag: '"v1"', lastModified: 'Sat, 10 Jan 2026 12:00:00 GMT' },
+            meta: {
+              title: 'A blog',
+              link: 'https://a.example/',
+              hubs: ['https://hub.example/'],
+              self: 'https://a.example/feed',
+            },
+            pendingRedirect: { to: 'https://a2.example/feed', since: T1, count: 1 },
+          }),
+        );
+        let feed = await store.getFeed(a);
+        expect(feed).toMatchObject({
+          validators: { etag: '"v1"', lastModified: 'Sat, 10 Jan 2026 12:00:00 GMT' },
+          title: 'A blog',
+          siteLink: 'https://a.example/',
+          hubs: ['https://hub.example/'],
+          selfLink: 'https://a.example/feed',
+          pendingRedirect: { to: 'https://a2.example/feed', since: T1, count: 1 },
+          lastStatus: 200,
+          lastFetchedAt: T1,
+          lastSuccessAt: T1,
+          nextDueAt: '2026-01-10T14:00:00.000Z',
+        });
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            fetch: okFetch(T2, { outcome: 'not-modified', status: 304 }),
+            validators: { etag: '"v2"' },
+          }),
+        );
+        feed = await store.getFeed(a);
+        expect(feed?.validators).toEqual({ etag: '"v2"' });
+        expect(feed?.pendingRedirect).toBeUndefined();
+        expect(feed?.title).toBe('A blog');
+        expect(feed?.lastStatus).toBe(304);
+      });
+
+      it('tracks the error state: counts failures, remembers when they began, clears on success', async () => {
+        const [a] = await feedIds();
+        const fail = (now: string) =>
+          update(a, now, {
+            fetch: { at: now, outcome: 'error', errorCode: 'timeout', elapsedMs: 30_000 },
+            error: { code: 'timeout', message: 'no answer in 30 s' },
+          });
+        await store.applyFeedUpdate(fail(T0));
+        await store.applyFeedUpdate(fail(T1));
+        let feed = await store.getFeed(a);
+        expect(feed).toMatchObject({
+          errorCode: 'timeout',
+          errorMessage: 'no answer in 30 s',
+          consecutiveFailures: 2,
+          failingSince: T0,
+          lastFetchedAt: T1,
+        });
+        expect(feed?.lastSuccessAt).toBeUndefined();
+        // error undefined leaves the state as it is
+        await store.applyFeedUpdate(update(a, T1, { fetch: okFetch(T1) }));
+        expect((await store.getFeed(a))?.consecutiveFailures).toBe(2);
+        await store.applyFeedUpdate(update(a, T2, { error: null }));
+        feed = await store.getFeed(a);
+        expect(feed?.consecutiveFailures).toBe(0);
+        expect(feed?.errorCode).toBeUndefined();
+        expect(feed?.errorMessage).toBeUndefined();
+        expect(feed?.failingSince).toBeUndefined();
+        expect(feed?.lastSuccessAt).toBe(T2);
+      });
+
+      it('keeps the last 20 fetch records per feed, newest first', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(update(b, T0));
+        for (let i = 0; i < 25; i++) {
+          const at = new Date(Date.parse(T0) + i * 60_000).toISOString();
+          await store.applyFeedUpdate(update(a, at, { fetch: okFetch(at, { bytes: i }) }));
+        }
+        const history = await store.recentFetches(a, 100);
+        expect(history.length).toBe(20);
+        expect(history[0]?.bytes).toBe(24);
+        expect(history[19]?.bytes).toBe(5);
+        expect((await store.recentFetches(a, 3)).map((r) => r.bytes)).toEqual([24, 23, 22]);
+        expect((await store.recentFetches(b)).length).toBe(1);
+      });
+
+      it('records the fetch outcome with its details', async () => {
+        const [a] = await feedIds();
+        const redirects = [{ from: 'http://a.example/feed', to: subs[0]!.url, status: 301 }];
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            fetch: okFetch(T1, { bytes: 1234, redirects }),
+            entries: [processed('x'), processed('y')],
+          }),
+        );
+        expect(await store.recentFetches(a)).toEqual([
+          {
+            at: T1,
+            outcome: 'ok',
+            status: 200,
+            bytes: 1234,
+            elapsedMs: 12,
+            newEntries: 2,
+            redirects,
+          },
+        ]);
+      });
+
+      it('is one transaction: a failure half-way leaves the feed as it was', async () => {
+        const [a] = await feedIds();
+        const bad = processed('bad');
+        // JSON.stringify throws on a BigInt: the second entry fails after the first was written.
+        (bad.entry as unknown as { extra: bigint }).extra = 1n;
+        await expect(
+          store.applyFeedUpdate(
+            update(a, T1, {
+              entries: [processed('good'), bad],
+              error: { code: 'parse', message: 'x' },
+            }),
+          ),
+        ).rejects.toThrow();
+        expect(await store.countEntries()).toBe(0);
+        const feed = await store.getFeed(a);
+        expect(feed?.consecutiveFailures).toBe(0);
+        expect(feed?.lastFetchedAt).toBeUndefined();
+        expect(await store.recentFetches(a)).toEqual([]);
+      });
+
+      it('rejects an update of a feed that does not exist', async () => {
+        await expect(store.applyFeedUpdate(update(999, T1))).rejects.toThrow(/999/);
+      });
+
+      it('does not move a feed onto the URL of another subscribed feed', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(update(a, T1, { moveTo: subs[1]!.url }));
+        expect((await store.getFeed(a))?.url).toBe(subs[0]!.url);
+      });
+    });
+
+    describe('duplicates', () => {
+      it('marks a new entry with the canonical link or fingerprint of a stored one as its duplicate', async () => {
+        const [a, b, c] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T0, {
+            entries: [
+              processed('orig', {
+                published: '2026-01-05T00:00:00Z',
+                canonicalLink: 'https://a.example/post',
+                fingerprint: 'fp-post',
+              }),
+            ],
+          }),
+        );
+        const rb = await store.applyFeedUpdate(
+          update(b, T1, {
+            entries: [
+              // same canonical link, other fingerprint (edited copy)
+              processed('copy-link', {
+                canonicalLink: 'https://a.example/post',
+                fingerprint: 'fp-other',
+              }),
+              // same text under another link (a cross-posting service)
+              processed('copy-text', {
+                canonicalLink: 'https://medium.example/post',
+                fingerprint: 'fp-post',
+              }),
+              processed('own', { canonicalLink: 'https://b.example/own' }),
+            ],
+          }),
+        );
+        expect(rb).toEqual({ inserted: 1, updated: 0, unchanged: 0, duplicates: 2 });
+        // same feed, the guid changed: a new key but the same link
+        const ra = await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [processed('orig-new-guid', { canonicalLink: 'https://a.example/post' })],
+          }),
+        );
+        expect(ra.duplicates).toBe(1);
+        await store.applyFeedUpdate(update(c, T2, { entries: [] }));
+
+        const visible = await store.listEntries();
+        expect(visible.map((e) => e.key).sort()).toEqual(['orig', 'own']);
+        const all = await store.listEntries({ includeDuplicates: true });
+        expect(all.length).toBe(5);
+        const orig = all.find((e) => e.key === 'orig')!;
+        for (const k of ['copy-link', 'copy-text', 'orig-new-guid']) {
+          expect(all.find((e) => e.key === k)?.duplicateOf).toBe(orig.id);
+        }
+        expect(await store.countEntries()).toBe(2);
+        expect(await store.countEntries({ includeDuplicates: true })).toBe(5);
+        expect((await store.getFeed(b))?.entryCount).toBe(1);
+      });
+
+      it('does not treat entries without a link as the same post', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(update(a, T0, { entries: [processed('x')] }));
+        const r = await store.applyFeedUpdate(update(b, T1, { entries: [processed('y')] }));
+        expect(r.duplicates).toBe(0);
+        expect(await store.countEntries()).toBe(2);
+      });
+    });
+
+    describe('listEntries', () => {
+      it('filters by section, feed and date range, newest first, limited', async () => {
+        const [a, b, c] = await feedIds();
+        const day = (d: number) => `2026-01-0${d}T10:00:00.000Z`;
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [1, 4, 7].map((d) => processed(`a${d}`, { published: day(d) })),
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(b, T2, {
+            entries: [2, 5, 8].map((d) => processed(`b${d}`, { published: day(d) })),
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(c, T2, {
+            entries: [3, 6, 9].map((d) => processed(`c${d}`, { published: day(d) })),
+          }),
+        );
+        const keys = async (q: Parameters<Store['listEntries']>[0]) =>
+          (await store.listEntries(q)).map((e) => e.key);
+        expect(await keys({})).toEqual(['c9', 'b8', 'a7', 'c6', 'b5', 'a4', 'c3', 'b2', 'a1']);
+        expect(await keys({ limit: 2 })).toEqual(['c9', 'b8']);
+        expect(await keys({ section: 'python' })).toEqual(['b8', 'a7', 'b5', 'a4', 'b2', 'a1']);
+        expect(await keys({ section: 'gsoc', limit: 1 })).toEqual(['c9']);
+        expect(await keys({ feedId: b })).toEqual(['b8', 'b5', 'b2']);
+        expect(await keys({ since: day(4), before: day(7) })).toEqual(['c6', 'b5', 'a4']);
+        // dates in other forms of ISO 8601 compare as instants
+        expect(await keys({ since: '2026-01-08T12:00:00+02:00' })).toEqual(['c9', 'b8']);
+        expect(await store.countEntries({ section: 'python', since: day(5) })).toBe(3);
+      });
+    });
+
+    describe('acquireLock', () => {
+      it('lets one holder in at a time and names it to the next', async () => {
+        const lock = await store.acquireLock({ owner: 'orrery run (test)', waitMs: 0 });
+        const err = await store.acquireLock({ owner: 'second', waitMs: 150 }).catch((e) => e);
+        expect(err).toBeInstanceOf(StoreLockedError);
+        expect(err.code).toBe('store-locked');
+        expect(err.message).toMatch(/another orrery run/);
+        expect(err.message).toMatch(/wait or stop it/);
+        await lock.release();
+        const again = await store.acquireLock({ owner: 'third', waitMs: 0 });
+        await again.release();
+      });
+
+      it('waits for a holder that releases within waitMs', async () => {
+        const lock = await store.acquireLock({ owner: 'first', waitMs: 0 });
+        setTimeout(() => void lock.release(), 100);
+        const second = await store.acquireLock({ owner: 'second', waitMs: 5_000 });
+        await second.release();
+      });
+    });
+  });
+}
