@@ -1,0 +1,41 @@
+import { type DefaultTreeAdapterTypes, html as html5, parseFragment } from 'parse5';
+
+type ChildNode = DefaultTreeAdapterTypes.ChildNode;
+type Element = DefaultTreeAdapterTypes.Element;
+
+/** Elements whose content is never shown as text. */
+const HIDDEN: ReadonlySet<string> = new Set([
+  'script', 'style', 'template', 'iframe', 'noembed', 'noframes', 'xmp', 'applet', 'object',
+  'head', 'meta', 'link', 'base',
+]); // biome-ignore format: keep the list compact
+/** Elements that separate words: `<p>a</p><p>b</p>` reads "a b", not "ab". */
+const BREAKS: ReadonlySet<string> = new Set([
+  'br', 'p', 'div', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'tr', 'td', 'th', 'table', 'h1', 'h2',
+  'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr', 'section', 'article', 'header', 'footer',
+  'aside', 'nav', 'figure', 'figcaption', 'address', 'caption',
+]); // biome-ignore format: keep the list compact
+
+const WHITESPACE_RE = /\s+/g;
+
+/** Plain text for titles: tags stripped, entities decoded, whitespace collapsed. */
+export function htmlToText(html: string): string {
+  if (!html.includes('<') && !html.includes('&')) return html.replace(WHITESPACE_RE, ' ').trim();
+  const fragment = parseFragment(html, { scriptingEnabled: false });
+  const parts: string[] = [];
+  const stack: ChildNode[] = [];
+  for (let i = fragment.childNodes.length - 1; i >= 0; i--) stack.push(fragment.childNodes[i]!);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeName === '#text') {
+      parts.push((node as DefaultTreeAdapterTypes.TextNode).value);
+      continue;
+    }
+    if (!('tagName' in node)) continue;
+    const el = node as Element;
+    if (el.namespaceURI === html5.NS.HTML && HIDDEN.has(el.tagName)) continue;
+    if (BREAKS.has(el.tagName)) parts.push(' ');
+    const children = el.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return parts.join('').replace(WHITESPACE_RE, ' ').trim();
+}

@@ -1,0 +1,9 @@
+// sanitize: untrusted HTML → safe HTML, and URL resolution inside HTML.
+// Contract: pure functions of their arguments (no I/O, no clock); they never throw on any
+// string input. sanitizeHtml's output contains only allowlisted elements, attributes, URL
+// schemes and CSS (feedparser's lists), with relative URLs resolved; re-parsing it yields no
+// script, no event handler and no dangerous URL, and sanitizing it again changes nothing.
+
+export { htmlToText } from './html-to-text.js';
+export { resolveHtmlUrls } from './resolve-html-urls.js';
+export { type SanitizeOptions, sanitizeHtml } from './sanitize-html.js';

@@ -1,0 +1,200 @@
+import { type DefaultTreeAdapterTypes, html as html5, parseFragment } from 'parse5';
+import {
+  DROP_WITH_CONTENT,
+  HTML_ATTRIBUTES,
+  HTML_ELEMENTS,
+  MATHML_ATTRIBUTES,
+  MATHML_ELEMENTS,
+  SVG_ANIMATION_ELEMENTS,
+  SVG_ATTRIBUTES,
+  SVG_ELEMENTS,
+  URL_ATTRIBUTES,
+  URL_LIST_ATTRIBUTES,
+  VOID_ELEMENTS,
+} from './allowlists.js';
+import { sanitizeStyle } from './css.js';
+import { escapeAttribute, escapeText } from './escape.js';
+import { findBaseHref } from './find-base.js';
+import { safeUrl, safeUrlList } from './urls.js';
+
+type Element = DefaultTreeAdapterTypes.Element;
+type ChildNode = DefaultTreeAdapterTypes.ChildNode;
+type Template = DefaultTreeAdapterTypes.Template;
+
+const NS_HTML = html5.NS.HTML;
+const NS_SVG = html5.NS.SVG;
+const NS_MATHML = html5.NS.MATHML;
+const NS_XLINK = html5.NS.XLINK;
+const NS_XML = html5.NS.XML;
+
+/** SVG elements whose children are parsed as HTML (HTML integration points). */
+const SVG_HTML_INTEGRATION: ReadonlySet<string> = new Set(['foreignObject', 'desc', 'title']);
+/** MathML elements whose children are parsed as HTML (text integration points). */
+const MATHML_TEXT_INTEGRATION: ReadonlySet<string> = new Set(['mi', 'mo', 'mn', 'ms', 'mtext']);
+
+export interface SanitizeOptions {
+  /** Absolute URL that relative URLs in the content are resolved against. */
+  baseUrl?: string;
+}
+
+/** Where the next emitted node lands: the nearest emitted ancestor element. */
+interface Context {
+  ns: string;
+  tag: string;
+  inSvg: boolean;
+}
+
+const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false };
+
+/**
+ * Untrusted HTML fragment → safe HTML (allowlist); relative URLs resolved against baseUrl.
+ *
+ * The fragment is parsed exactly as a browser parses it (parse5, WHATWG algorithm), then the
+ * tree is serialized in one pass that keeps only allowlisted elements and attributes. Text is
+ * always escaped, no raw-text element is ever emitted and comments that could end early are
+ * dropped, so re-parsing the output in any context cannot reveal markup (no mutation XSS).
+ */
+export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
+  // Fast path: without '<' there is no markup; entities and bare '&' are inert.
+  if (!html.includes('<')) return html.trim();
+  const fragment = parseFragment(html, { scriptingEnabled: false });
+  let base = options.baseUrl;
+  const baseHref = findBaseHref(fragment, html);
+  if (baseHref !== undefined) base = baseHref(base);
+  const out: string[] = [];
+  serializeChildren(fragment.childNodes, base, out);
+  return out.join('').trim();
+}
+
+type WorkItem = { node: ChildNode; ctx: Context } | string;
+
+function serializeChildren(roots: ChildNode[], base: string | undefined, out: string[]): void {
+  // Iterative depth-first walk: deeply nested input must not overflow the stack.
+  const stack: WorkItem[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i]!, ctx: ROOT });
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const { node, ctx } = item;
+    if (node.nodeName === '#text') {
+      out.push(escapeText((node as DefaultTreeAdapterTypes.TextNode).value));
+      continue;
+    }
+    if (node.nodeName === '#comment') {
+      const data = (node as DefaultTreeAdapterTypes.CommentNode).data;
+      if (ctx.ns === NS_HTML && isSafeComment(data)) out.push(`<!--${data}-->`);
+      continue;
+    }
+    if (node.nodeName === '#documentType') continue;
+    const el = node as Element;
+    const action = decide(el, ctx);
+    if (action === 'drop') continue;
+    const children =
+      el.tagName === 'template' && el.namespaceURI === NS_HTML
+        ? (el as Template).content.childNodes
+        : el.childNodes;
+    let childCtx = ctx;
+    if (action === 'keep') {
+      const name = el.tagName;
+      out.push(`<${name}${serializeAttributes(el, ctx, base)}>`);
+      if (el.namespaceURI === NS_HTML && VOID_ELEMENTS.has(name)) continue;
+      stack.push(`</${name}>`);
+      childCtx = { ns: el.namespaceURI, tag: name, inSvg: ctx.inSvg || name === 'svg' };
+    }
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push({ node: children[i]!, ctx: childCtx });
+  }
+}
+
+/** keep the element, drop it with its content, or unwrap it (drop the tags, keep the content). */
+function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' {
+  const tag = el.tagName;
+  const ns = el.namespaceURI;
+  if (ns === NS_HTML) {
+    if (DROP_WITH_CONTENT.has(tag)) return 'drop';
+    if (!HTML_ELEMENTS.has(tag)) return 'unwrap';
+    // An HTML element may only sit in foreign content at an integration point.
+    if (ctx.ns === NS_SVG && !SVG_HTML_INTEGRATION.has(ctx.tag)) return 'unwrap';
+    if (ctx.ns === NS_MATHML && !MATHML_TEXT_INTEGRATION.has(ctx.tag)) return 'unwrap';
+    return 'keep';
+  }
+  if (ns === NS_SVG) {
+    if (tag === 'script' || tag === 'style') return 'drop';
+    if (!SVG_ELEMENTS.has(tag)) return 'unwrap';
+    if (tag === 'svg' ? ctx.ns !== NS_HTML : ctx.ns !== NS_SVG) return 'unwrap';
+    if (SVG_ANIMATION_ELEMENTS.has(tag) && !isSafeAnimation(el)) return 'drop';
+    return 'keep';
+  }
+  if (ns === NS_MATHML) {
+    if (tag === 'script' || tag === 'style') return 'drop';
+    if (!MATHML_ELEMENTS.has(tag)) return 'unwrap';
+    if (tag === 'math' ? ctx.ns !== NS_HTML : ctx.ns !== NS_MATHML) return 'unwrap';
+    return 'keep';
+  }
+  return 'drop';
+}
+
+/** `<animate attributeName="href" values="javascript:...">` turns a link into script. */
+function isSafeAnimation(el: Element): boolean {
+  for (const attr of el.attrs) {
+    if (attr.name === 'attributeName' && !attr.namespace) {
+      const target = attr.value.trim();
+      return SVG_ATTRIBUTES.has(target) && !target.includes('href') && target !== 'style';
+    }
+  }
+  return true;
+}
+
+/** Comments are kept (feedparser does) unless they could end early or hide markup. */
+function isSafeComment(data: string): boolean {
+  return !(
+    data.includes('--') ||
+    data.includes('</') ||
+    data.includes('<!') ||
+    data.startsWith('>') ||
+    data.startsWith('->') ||
+    data.endsWith('-') ||
+    data.startsWith('[if') ||
+    data.includes('<![endif]')
+  );
+}
+
+function serializeAttributes(el: Element, ctx: Context, base: string | undefined): string {
+  const ns = el.namespaceURI;
+  const tag = el.tagName;
+  let s = '';
+  let hasXlink = false;
+  const allowed =
+    ns === NS_HTML ? HTML_ATTRIBUTES : ns === NS_SVG ? SVG_ATTRIBUTES : MATHML_ATTRIBUTES;
+  for (const attr of el.attrs) {
+    let name = attr.name;
+    if (attr.namespace) {
+      if (attr.namespace === NS_XLINK) name = `xlink:${attr.name}`;
+      else if (attr.namespace === NS_XML) name = `xml:${attr.name}`;
+      else continue; // xmlns declarations are regenerated below
+    }
+    if (!allowed.has(name)) continue;
+    let value = attr.value;
+    if (name === 'style') {
+      value = sanitizeStyle(value, ctx.inSvg);
+      if (value === '') continue;
+    } else if (URL_ATTRIBUTES.has(name)) {
+      const safe = safeUrl(value, base, tag === 'img' && name === 'src');
+      if (safe === undefined) continue;
+      value = safe;
+    } else if (URL_LIST_ATTRIBUTES.has(name)) {
+      const safe = safeUrlList(value, base, name === 'srcset');
+      if (safe === undefined) continue;
+      value = safe;
+    }
+    if (name.startsWith('xlink:')) hasXlink = true;
+    s += ` ${name}="${escapeAttribute(value)}"`;
+  }
+  if (tag === 'svg' && ns === NS_SVG) s += ' xmlns="http://www.w3.org/2000/svg"';
+  else if (tag === 'math' && ns === NS_MATHML) s += ' xmlns="http://www.w3.org/1998/Math/MathML"';
+  if (hasXlink) s += ' xmlns:xlink="http://www.w3.org/1999/xlink"';
+  return s;
+}

@@ -1,0 +1,79 @@
+import { URI_SCHEMES } from './allowlists.js';
+
+// URL handling inside HTML: what a browser would do with the attribute value (the WHATWG URL
+// parser strips leading/trailing C0 controls and spaces and removes tabs and newlines anywhere,
+// so `java&#9;script:` and ` javascript:` are javascript: URLs), then a scheme allowlist.
+
+const STRIP_EDGES_RE = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+const TAB_NEWLINE_RE = /[\t\n\r]/g;
+const SCHEME_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+/** Inline images are common in feeds; only raster types (SVG documents can carry script). */
+const DATA_IMAGE_RE = /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp|x-icon)[;,]/i;
+
+/** Normalize an attribute value the way the URL parser sees it. */
+export function cleanUrl(value: string): string {
+  return value.replace(STRIP_EDGES_RE, '').replace(TAB_NEWLINE_RE, '');
+}
+
+/** The lower-cased scheme of a cleaned URL, or '' when it is relative. */
+export function urlScheme(url: string): string {
+  const m = SCHEME_RE.exec(url);
+  return m ? (m[1] ?? '').toLowerCase() : '';
+}
+
+/**
+ * Resolve `value` against `base` (when given) and return it, or undefined when the result is
+ * not safe to put in a page. Absolute URLs are kept as written; relative ones are resolved
+ * with the WHATWG URL parser, as a browser would.
+ */
+export function safeUrl(
+  value: string,
+  base: string | undefined,
+  allowDataImage = false,
+): string | undefined {
+  const url = cleanUrl(value);
+  const scheme = urlScheme(url);
+  if (scheme !== '') {
+    if (URI_SCHEMES.has(scheme)) return value.trim();
+    if (allowDataImage && scheme === 'data' && DATA_IMAGE_RE.test(url)) return url;
+    return undefined;
+  }
+  if (base === undefined) return value.trim();
+  const resolved = resolveUrl(url, base);
+  if (resolved === undefined) return value.trim();
+  return URI_SCHEMES.has(urlScheme(resolved)) ? resolved : undefined;
+}
+
+/** Resolve a relative reference; undefined when the base is unusable. */
+export function resolveUrl(url: string, base: string): string | undefined {
+  if (!URL.canParse(url, base)) return undefined;
+  return new URL(url, base).href;
+}
+
+/** Resolve each URL of a `srcset` candidate list (or a space-separated `ping` list). */
+export function safeUrlList(
+  value: string,
+  base: string | undefined,
+  isSrcset: boolean,
+): string | undefined {
+  const out: string[] = [];
+  if (isSrcset) {
+    for (const candidate of value.split(',')) {
+      const trimmed = candidate.trim();
+      if (trimmed === '') continue;
+      const space = trimmed.search(/\s/);
+      const url = space === -1 ? trimmed : trimmed.slice(0, space);
+      const descriptor = space === -1 ? '' : trimmed.slice(space).trim();
+      const safe = safeUrl(url, base, true);
+      if (safe === undefined || safe === '') continue;
+      out.push(descriptor ? `${safe} ${descriptor}` : safe);
+    }
+    return out.length > 0 ? out.join(', ') : undefined;
+  }
+  for (const url of value.split(/\s+/)) {
+    if (url === '') continue;
+    const safe = safeUrl(url, base);
+    if (safe !== undefined && safe !== '') out.push(safe);
+  }
+  return out.length > 0 || value.trim() === '' ? out.join(' ') : undefined;
+}
