@@ -1,0 +1,459 @@
+/**
+ * The HTTP fetcher: URL → FetchOutcome, over one undici Agent per run.
+ * Conditional GET, redirects followed by hand (each hop checked), connect/headers/whole-body
+ * deadlines, caps on body and decompressed size, per-origin connection limit, an SSRF guard on
+ * the resolved address at connect time, and HTTP(S)_PROXY/NO_PROXY. Never throws for a feed.
+ */
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { isIP } from 'node:net';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Fetcher, FetchOutcome, FetchValidators, RedirectHop } from '../model/fetch.js';
+import type { FetchSettings } from '../model/settings.js';
+import { blockedAddressReason } from './address-guard.js';
+import { classifyError, classifyStatus, FetchFailure } from './classify.js';
+
+export interface ProxyEnv {
+  HTTPS_PROXY?: string | undefined;
+  HTTP_PROXY?: string | undefined;
+  NO_PROXY?: string | undefined;
+}
+
+/** The FetchSettings the fetcher needs (extra settings fields are accepted and ignored). */
+export type HttpFetcherOptions = Partial<FetchSettings> &
+  Pick<
+    FetchSettings,
+    | 'connectTimeoutMs'
+    | 'headersTimeoutMs'
+    | 'bodyTimeoutMs'
+    | 'maxBodyBytes'
+    | 'maxDecompressedBytes'
+    | 'maxRedirects'
+    | 'perHostLimit'
+    | 'userAgent'
+    | 'allowPrivate'
+  > & {
+    /** Proxy settings, passed in by the CLI (fetch/ never reads process.env). */
+    env?: ProxyEnv;
+  };
+
+/** An honest User-Agent: names Orrery, its version and (when known) the planet's URL. */
+export function defaultUserAgent(version: string, siteUrl?: string): string {
+  const site = siteUrl ? `; +${siteUrl}` : '';
+  return `Orrery/${version} (feed aggregator${site}; +https://github.com/orrery-planet/orrery)`;
+}
+
+const ACCEPT =
+  'application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/feed+json, ' +
+  'application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.7, */*;q=0.5';
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Bodies that are never a feed: refused before they are downloaded. */
+const NOT_A_FEED_TYPE = /^(image|audio|video|font)\//i;
+
+const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip);
+const inflateAsync = promisify<Buffer, ZlibOptions, Buffer>(inflate);
+const inflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(inflateRaw);
+const brotliAsync = promisify<Buffer, ZlibOptions, Buffer>(brotliDecompress);
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+function blockedFailure(host: string, address: string, reason: string): FetchFailure {
+  return new FetchFailure(
+    'blocked-address',
+    `refused to connect to ${host} (${address}): ${reason} address (set allowPrivate to allow)`,
+  );
+}
+
+/** dns.lookup that refuses non-public addresses: the check happens on what the socket will use. */
+function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    const allowed: LookupAddress[] = [];
+    let refused: { address: string; reason: string } | undefined;
+    for (const entry of addresses) {
+      const reason = blockedAddressReason(entry.address);
+      if (reason === undefined) allowed.push(entry);
+      else refused ??= { address: entry.address, reason };
+    }
+    const first = allowed[0];
+    if (!first) {
+      const failure = refused
+        ? blockedFailure(hostname, refused.address, refused.reason)
+        : new FetchFailure('dns', `DNS lookup failed (${hostname}): no address`);
+      return callback(failure as NodeJS.ErrnoException, []);
+    }
+    if (options.all) return callback(null, allowed);
+    callback(null, first.address, first.family);
+  });
+}
+
+function headerRecord(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** When the server wants us back at the earliest: Cache-Control max-age (minus Age), else Expires. */
+export function cacheNotBefore(
+  headers: Record<string, string>,
+  receivedAt: number,
+): string | undefined {
+  const cacheControl = headers['cache-control']?.toLowerCase() ?? '';
+  if (/(^|,)\s*(no-store|no-cache)\b/.test(cacheControl)) return undefined;
+  const maxAge = /(?:^|,)\s*max-age\s*=\s*"?(\d+)/.exec(cacheControl)?.[1];
+  if (maxAge !== undefined) {
+    const age = Number(headers.age ?? 0) || 0;
+    const seconds = Number(maxAge) - age;
+    return seconds > 0 ? new Date(receivedAt + seconds * 1000).toISOString() : undefined;
+  }
+  const expires = headers.expires ? Date.parse(headers.expires) : Number.NaN;
+  if (Number.isNaN(expires)) return undefined;
+  // Judge Expires against the server's own clock (Date) so a skewed clock does not matter.
+  const serverNow = headers.date ? Date.parse(headers.date) : Number.NaN;
+  const delta = expires - (Number.isNaN(serverNow) ? receivedAt : serverNow);
+  return delta > 0 ? new Date(receivedAt + delta).toISOString() : undefined;
+}
+
+/** Retry-After as seconds or an HTTP-date, as an ISO time; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, receivedAt: number): string | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return new Date(receivedAt + Number(text) * 1000).toISOString();
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(Math.max(at, receivedAt)).toISOString();
+}
+
+function looksLikeZlib(bytes: Uint8Array): boolean {
+  const [cmf = 0, flg = 0] = bytes;
+  return (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
+}
+
+async function decode(raw: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
+  const codings = encoding
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity');
+  let body = raw;
+  // Codings are listed in the order they were applied: undo them from the last one.
+  for (const coding of codings.reverse()) {
+    const options: ZlibOptions = { maxOutputLength: maxBytes };
+    if (body.length === 0) return body;
+    if (coding === 'gzip' || coding === 'x-gzip') body = await gunzipAsync(body, options);
+    // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+    else if (coding === 'deflate') {
+      body = await (looksLikeZlib(body) ? inflateAsync : inflateRawAsync)(body, options);
+    } else if (coding === 'br') body = await brotliAsync(body, options);
+    else throw new FetchFailure('parse', `unsupported Content-Encoding "${coding}"`);
+  }
+  return body;
+}
+
+/** Drops a body we will not read (its abort error has nowhere to go and does not matter). */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+interface Hop {
+  status: number;
+  headers: Record<string, string>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/** Creates the fetcher for one run; close() it to release the connections. */
+export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
+  const {
+    connectTimeoutMs,
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    maxBodyBytes,
+    maxDecompressedBytes,
+    maxRedirects,
+    perHostLimit,
+    userAgent,
+    allowPrivate,
+    env = {},
+  } = options;
+  const agentOptions: Agent.Options = {
+    connections: Math.max(1, perHostLimit),
+    headersTimeout: headersTimeoutMs,
+    // undici's bodyTimeout is an idle timeout; the whole-body deadline is ours (see below).
+    bodyTimeout: bodyTimeoutMs,
+    keepAliveTimeout: 10_000,
+    connect: {
+      timeout: connectTimeoutMs,
+      ...(allowPrivate ? {} : { lookup: guardedLookup }),
+    },
+  };
+  const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);
+  // Empty strings, not undefined: EnvHttpProxyAgent would otherwise fall back to process.env.
+  const dispatcher: Dispatcher = proxied
+    ? new EnvHttpProxyAgent({
+        ...agentOptions,
+        httpProxy: env.HTTP_PROXY ?? '',
+        httpsProxy: env.HTTPS_PROXY ?? env.HTTP_PROXY ?? '',
+        noProxy: env.NO_PROXY ?? '',
+      })
+    : new Agent(agentOptions);
+
+  function checkUrl(url: URL): void {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new FetchFailure(
+        'bad-url',
+        `only http and https URLs are fetched, not ${url.protocol}`,
+      );
+    }
+    if (allowPrivate) return;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // Literal IPs never reach the lookup hook; names such as localhost may bypass it via a proxy.
+    if (isIP(host)) {
+      const reason = blockedAddressReason(host);
+      if (reason) throw blockedFailure(url.host, host, reason);
+    } else if (/(^|\.)localhost\.?$/i.test(host)) {
+      throw blockedFailure(url.host, host, 'loopback');
+    }
+  }
+
+  async function requestHop(
+    url: URL,
+    validators: FetchValidators | undefined,
+    sameOrigin: boolean,
+    signal: AbortSignal,
+  ): Promise<Hop> {
+    const headers: Record<string, string> = {
+      'user-agent': userAgent,
+      accept: ACCEPT,
+      'accept-encoding': ACCEPT_ENCODING,
+    };
+    if (validators?.etag) headers['if-none-match'] = validators.etag;
+    if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+    // Credentials in the feed URL go to its own origin only, never to a redirect target.
+    if (sameOrigin && url.username) {
+      const user = decodeURIComponent(url.username);
+      const pass = decodeURIComponent(url.password);
+      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    }
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers,
+      signal,
+    });
+    return {
+      status: response.statusCode,
+      headers: headerRecord(response.headers),
+      body: response.body,
+    };
+  }
+
+  async function readBody(hop: Hop, url: URL): Promise<Buffer> {
+    const declared = Number(hop.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      discard(hop.body);
+      throw new FetchFailure(
+        'too-large',
+        `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte cap (${url.host})`,
+      );
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of hop.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        discard(hop.body);
+        throw new FetchFailure(
+          'too-large',
+          `body exceeds the ${maxBodyBytes}-byte cap (${url.host})`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    const encoding = hop.headers['content-encoding'];
+    if (!encoding) return raw;
+    try {
+      return await decode(raw, encoding, maxDecompressedBytes);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new FetchFailure(
+          'too-large',
+          `decompressed body exceeds the ${maxDecompressedBytes}-byte cap (${encoding}, ${url.host})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async function fetchUrl(
+    url: string,
+    validators: FetchValidators | undefined,
+    outer: AbortSignal | undefined,
+  ): Promise<FetchOutcome> {
+    const started = performance.now();
+    const redirects: RedirectHop[] = [];
+    const elapsed = () => Math.round(performance.now() - started);
+    const fail = (code: FetchFailure['code'], message: string, extra?: object): FetchOutcome => ({
+      kind: 'error',
+      code,
+      message,
+      redirects,
+      elapsedMs: elapsed(),
+      ...extra,
+    });
+    let current: URL;
+    try {
+      current = new URL(url);
+    } catch {
+      return fail('bad-url', `not a valid URL: ${url}`);
+    }
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    let deadline: NodeJS.Timeout | undefined;
+    const origin = current.origin;
+    try {
+      const seen = new Set<string>([current.href]);
+      let allPermanent = true;
+      for (;;) {
+        checkUrl(current);
+        const hop = await requestHop(
+          current,
+          validators,
+          current.origin === origin,
+          controller.signal,
+        );
+        if (REDIRECTS.has(hop.status)) {
+          // Drain so the connection can be reused; a redirect's body is never read.
+          await hop.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+          const location = hop.headers.location;
+          if (!location) {
+            return fail('http-status', `HTTP ${hop.status} redirect without a Location header`, {
+              status: hop.status,
+            });
+          }
+          let next: URL;
+          try {
+            next = new URL(location, current);
+          } catch {
+            return fail('bad-url', `redirect to an invalid URL: ${location}`, {
+              status: hop.status,
+            });
+          }
+          next.hash = '';
+          redirects.push({ from: current.href, to: next.href, status: hop.status });
+          if (hop.status !== 301 && hop.status !== 308) allPermanent = false;
+          if (seen.has(next.href)) {
+            return fail('redirect-loop', `redirect loop: ${next.href} was already visited`, {
+              status: hop.status,
+            });
+          }
+          if (redirects.length > maxRedirects) {
+            return fail('too-many-redirects', `more than ${maxRedirects} redirects`, {
+              status: hop.status,
+            });
+          }
+          seen.add(next.href);
+          current = next;
+          continue;
+        }
+        const receivedAt = Date.now();
+        const permanentRedirect = redirects.length > 0 && allPermanent ? current.href : undefined;
+        const notBefore = cacheNotBefore(hop.headers, receivedAt);
+        const common = {
+          finalUrl: current.href,
+          headers: hop.headers,
+          redirects,
+          ...(permanentRedirect ? { permanentRedirect } : {}),
+          ...(notBefore ? { notBefore } : {}),
+        };
+        if (hop.status === 304) {
+          await hop.body.dump().catch(() => undefined);
+          return {
+            kind: 'not-modified',
+            status: 304,
+            ...common,
+            validators: {
+              ...((hop.headers.etag ?? validators?.etag)
+                ? { etag: hop.headers.etag ?? validators?.etag }
+                : {}),
+              ...((hop.headers['last-modified'] ?? validators?.lastModified)
+                ? { lastModified: hop.headers['last-modified'] ?? validators?.lastModified }
+                : {}),
+            } as FetchValidators,
+            elapsedMs: elapsed(),
+          };
+        }
+        if (hop.status < 200 || hop.status >= 300) {
+          await hop.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+          const { code, message } = classifyStatus(hop.status);
+          const retryAfter =
+            hop.status === 429 || hop.status === 503
+              ? parseRetryAfter(hop.headers['retry-after'], receivedAt)
+              : undefined;
+          return fail(code, `${message} (${current.host})`, {
+            status: hop.status,
+            ...(retryAfter ? { retryAfter } : {}),
+          });
+        }
+        const contentType = hop.headers['content-type'] ?? '';
+        if (NOT_A_FEED_TYPE.test(contentType)) {
+          discard(hop.body);
+          return fail('not-a-feed', `the server sent ${contentType.split(';')[0]}, not a feed`, {
+            status: hop.status,
+          });
+        }
+        // The whole body must arrive by this deadline: a trickling server is cut off here.
+        deadline = setTimeout(() => {
+          controller.abort(
+            new FetchFailure(
+              'timeout',
+              `the body did not arrive within ${bodyTimeoutMs} ms (${current.host})`,
+            ),
+          );
+        }, bodyTimeoutMs);
+        const body = await readBody(hop, current);
+        const validatorsOut: FetchValidators = {};
+        if (hop.headers.etag) validatorsOut.etag = hop.headers.etag;
+        if (hop.headers['last-modified']) validatorsOut.lastModified = hop.headers['last-modified'];
+        return {
+          kind: 'ok',
+          status: hop.status,
+          ...common,
+          body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+          validators: validatorsOut,
+          elapsedMs: elapsed(),
+        };
+      }
+    } catch (error) {
+      // An abort carries its reason: our body deadline, or the caller's signal.
+      const cause =
+        controller.signal.aborted && !(error instanceof FetchFailure)
+          ? controller.signal.reason
+          : error;
+      const { code, message } = classifyError(cause ?? error, current.href);
+      return fail(code, message);
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  return {
+    fetch: fetchUrl,
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}
