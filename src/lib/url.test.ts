@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalizeUrl } from './url.js';
+
+describe('canonicalizeUrl', () => {
+  it.each([
+    // scheme and host
+    ['http://Example.COM/a', 'https://example.com/a'],
+    ['HTTPS://example.com/a', 'https://example.com/a'],
+    ['https://example.com./a', 'https://example.com/a'],
+    // ports
+    ['http://example.com:80/a', 'https://example.com/a'],
+    ['https://example.com:443/a', 'https://example.com/a'],
+    ['http://example.com:8080/a', 'https://example.com:8080/a'],
+    // trailing slash, root, fragment
+    ['https://example.com/2009/07/06/post/', 'https://example.com/2009/07/06/post'],
+    ['https://example.com/post//', 'https://example.com/post'],
+    ['https://example.com/', 'https://example.com/'],
+    ['https://example.com', 'https://example.com/'],
+    ['https://example.com/post#comments', 'https://example.com/post'],
+    ['https://example.com/#top', 'https://example.com/'],
+    // tracking parameters and query order
+    ['https://example.com/p?utm_source=rss&utm_medium=feed', 'https://example.com/p'],
+    ['https://example.com/p?b=2&utm_campaign=x&a=1', 'https://example.com/p?a=1&b=2'],
+    ['https://example.com/p?fbclid=abc&id=7', 'https://example.com/p?id=7'],
+    ['https://example.com/p?UTM_Source=x', 'https://example.com/p'],
+    ['https://example.com/?p=439', 'https://example.com/?p=439'],
+    ['https://example.com/p?a=2&a=1', 'https://example.com/p?a=1&a=2'],
+    ['https://example.com/p?', 'https://example.com/p'],
+    // escapes: unreserved characters decoded, others upper-cased
+    ['https://example.com/%7Euser/a%2fb', 'https://example.com/~user/a%2Fb'],
+    ['https://example.com/caf%c3%a9', 'https://example.com/caf%C3%A9'],
+    // whitespace around, path case kept
+    ['  https://example.com/CaseMatters  ', 'https://example.com/CaseMatters'],
+  ])('%s → %s', (input, expected) => {
+    expect(canonicalizeUrl(input)).toBe(expected);
+  });
+
+  it.each([
+    ['not a url'],
+    [''],
+    ['mailto:someone@example.com'],
+    ['tag:example.com,2009:post-1'],
+    ['ftp://example.com/file'],
+    ['javascript:alert(1)'],
+    ['http://'],
+  ])('%j is not a canonical web URL', (input) => {
+    expect(canonicalizeUrl(input)).toBeUndefined();
+  });
+
+  it('folds the variants a planet meets into one key', () => {
+    const variants = [
+      'http://blogs.gnome.org/jamesh/2009/07/06/watching-iview-with-rygel/',
+      'https://blogs.gnome.org/jamesh/2009/07/06/watching-iview-with-rygel',
+      'http://BLOGS.gnome.org:80/jamesh/2009/07/06/watching-iview-with-rygel/#comments',
+      'https://blogs.gnome.org/jamesh/2009/07/06/watching-iview-with-rygel/?utm_source=planet',
+    ];
+    expect(new Set(variants.map((v) => canonicalizeUrl(v))).size).toBe(1);
+  });
+
+  it('resolves against a base', () => {
+    expect(canonicalizeUrl('/post/1/', 'http://example.com/feed')).toBe(
+      'https://example.com/post/1',
+    );
+  });
+});
