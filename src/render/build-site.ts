@@ -1,0 +1,386 @@
+/**
+ * Build the whole static site from the store: front page, section pages, day and month
+ * archives, subscriptions and health pages, Atom/RSS/JSON feeds, OPML, search index, assets.
+ * Everything is written through the atomic site writer (see write-site.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import type { SiteSettings } from '../model/settings.js';
+import type { FetchRecord, StoredEntry } from '../model/stored.js';
+import type { Store } from '../store/store.js';
+import { renderAtom } from './outputs/atom.js';
+import { type FeedOutputMeta, GENERATOR } from './outputs/feed-meta.js';
+import { renderJsonFeed } from './outputs/json-feed.js';
+import { renderOpml } from './outputs/opml.js';
+import { renderRss } from './outputs/rss.js';
+import { createPageRenderer, type PageRenderer } from './render-page.js';
+import { createSearchIndexer, type SearchIndexer } from './search-index.js';
+import {
+  type DayGroup,
+  DEFAULT_QUIET_DAYS,
+  type EntryView,
+  entryViews,
+  type FeedView,
+  feedViews,
+  groupByDay,
+  healthReport,
+  limitDays,
+  monthArchivePath,
+  type SectionView,
+  SeenGuard,
+  sectionViews,
+} from './site-model.js';
+import { dayKey, strftime, zonedTimeToUtc } from './strftime.js';
+import { loadTheme } from './theme.js';
+import { absoluteUrl, rootFrom } from './urls.js';
+import { openSiteWriter, type SiteWriter } from './write-site.js';
+
+/** The part of the Store that rendering reads. */
+export type RenderSource = Pick<
+  Store,
+  'listFeeds' | 'listEntries' | 'countEntries' | 'recentFetches'
+>;
+
+export interface BuildSiteOptions {
+  source: RenderSource;
+  site: SiteSettings;
+  now: Date;
+  log?: (line: string) => void;
+  /** Feeds without a new entry for this many days are listed as quiet (default 60). */
+  quietDays?: number;
+  /** Build the Pagefind search index (default true). */
+  search?: boolean;
+}
+
+export interface BuildReport {
+  outputDir: string;
+  /** Files written because they are new or changed. */
+  pagesWritten: number;
+  /** Files kept byte-identical from the previous build (hard-linked, mtime kept). */
+  pagesUnchanged: number;
+  /** Files in the new site. */
+  files: number;
+  /** Files of the previous site that are gone. */
+  filesRemoved: number;
+  /** Site paths of the written files. */
+  written: string[];
+  entries: number;
+  /** Whether the search index was built. */
+  search: boolean;
+  ms: number;
+}
+
+interface PageContext {
+  renderer: PageRenderer;
+  writer: SiteWriter;
+  site: SiteSettings;
+  sections: SectionView[];
+  hasSearch: boolean;
+}
+
+const FEED_FILES = { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' } as const;
+
+function publicSite(site: SiteSettings) {
+  return {
+    name: site.name,
+    link: site.link,
+    owner: site.owner,
+    timezone: site.timezone,
+    dateFormat: site.dateFormat,
+    timeFormat: site.timeFormat,
+  };
+}
+
+async function writePage(
+  ctx: PageContext,
+  path: string,
+  template: string,
+  vars: Record<string, unknown>,
+): Promise<string> {
+  const root = rootFrom(path);
+  const html = await ctx.renderer.render(template, {
+    site: publicSite(ctx.site),
+    sections: ctx.sections,
+    root,
+    search: ctx.hasSearch,
+    ...vars,
+    page: { path, ...(vars.page as object) },
+  });
+  await ctx.writer.write(path, html);
+  return html;
+}
+
+async function writeFeeds(
+  ctx: PageContext,
+  dir: string,
+  meta: Omit<FeedOutputMeta, 'selfUrl' | 'updated' | 'generator'>,
+  entries: EntryView[],
+): Promise<void> {
+  const updated = entries.reduce((max, e) => {
+    const u = new Date(e.updated ?? e.date).toISOString();
+    return u > max ? u : max;
+  }, '1970-01-01T00:00:00.000Z');
+  const base = { ...meta, updated, generator: GENERATOR };
+  const link = ctx.site.link;
+  await ctx.writer.write(
+    `${dir}${FEED_FILES.atom}`,
+    renderAtom({ ...base, selfUrl: absoluteUrl(link, `${dir}${FEED_FILES.atom}`) }, entries),
+  );
+  await ctx.writer.write(
+    `${dir}${FEED_FILES.rss}`,
+    renderRss({ ...base, selfUrl: absoluteUrl(link, `${dir}${FEED_FILES.rss}`) }, entries),
+  );
+  await ctx.writer.write(
+    `${dir}${FEED_FILES.json}`,
+    renderJsonFeed({ ...base, jsonUrl: absoluteUrl(link, `${dir}${FEED_FILES.json}`) }, entries),
+  );
+}
+
+function siteId(site: SiteSettings, path: string): string {
+  return absoluteUrl(site.link, path) ?? `urn:orrery:${encodeURIComponent(site.name)}:${path}`;
+}
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+interface MonthBlock {
+  key: string;
+  title: string;
+  path: string;
+  days: DayGroup[];
+  count: number;
+}
+
+/** Render the archive month by month, newest first, holding one month back for its links. */
+async function writeArchive(
+  ctx: PageContext,
+  source: RenderSource,
+  feeds: ReadonlyMap<number, FeedView>,
+  search: SearchIndexer | undefined,
+): Promise<{ months: MonthBlock[]; entries: number }> {
+  const { site } = ctx;
+  const guard = new SeenGuard();
+  const months: MonthBlock[] = [];
+  let total = 0;
+  let cursor: string | undefined;
+  let newerDay: DayGroup | undefined;
+  let pending: MonthBlock | undefined;
+
+  const flush = async (
+    block: MonthBlock,
+    olderDay: DayGroup | undefined,
+    olderMonth?: MonthBlock,
+  ) => {
+    for (let i = 0; i < block.days.length; i++) {
+      const day = block.days[i]!;
+      const newer = i === 0 ? newerDay : block.days[i - 1];
+      const older = i === block.days.length - 1 ? olderDay : block.days[i + 1];
+      const html = await writePage(ctx, day.archivePath, 'day.liquid', {
+        page: { kind: 'day', title: day.title },
+        day,
+        days: [day],
+        month: { title: block.title, path: block.path },
+        newer: newer ? { title: newer.title, path: newer.archivePath } : undefined,
+        older: older ? { title: older.title, path: older.archivePath } : undefined,
+      });
+      await search?.add(day.archivePath, html);
+    }
+    newerDay = block.days[block.days.length - 1];
+    const idx = months.indexOf(block);
+    const newerMonth = idx > 0 ? months[idx - 1] : undefined;
+    await writePage(ctx, block.path, 'month.liquid', {
+      page: { kind: 'month', title: block.title },
+      month: { key: block.key, title: block.title, path: block.path, count: block.count },
+      days: block.days,
+      newer: newerMonth ? { title: newerMonth.title, path: newerMonth.path } : undefined,
+      older: olderMonth ? { title: olderMonth.title, path: olderMonth.path } : undefined,
+    });
+  };
+
+  for (;;) {
+    const [newest] = await source.listEntries({ ...(cursor ? { before: cursor } : {}), limit: 1 });
+    if (!newest) break;
+    const key = dayKey(new Date(newest.date), site.timezone).slice(0, 7);
+    const [y, m] = key.split('-').map(Number) as [number, number];
+    const since = isoSeconds(zonedTimeToUtc(y, m, 1, site.timezone));
+    const stored: StoredEntry[] = await source.listEntries({
+      since,
+      ...(cursor ? { before: cursor } : {}),
+    });
+    const views = entryViews(stored, feeds, site, guard).filter((e) => e.day.startsWith(key));
+    cursor = since;
+    if (views.length === 0) continue;
+    total += views.length;
+    const block: MonthBlock = {
+      key,
+      title: strftime(new Date(Date.UTC(y, m - 1, 15)), '%B %Y', 'UTC'),
+      path: monthArchivePath(key),
+      days: groupByDay(views, ctx.sections),
+      count: views.length,
+    };
+    months.push(block);
+    if (pending) await flush(pending, block.days[0], block);
+    pending = block;
+  }
+  if (pending) await flush(pending, undefined);
+
+  const years: Array<{ year: string; months: Array<Omit<MonthBlock, 'days'>> }> = [];
+  for (const mb of months) {
+    const year = mb.key.slice(0, 4);
+    let group = years[years.length - 1];
+    if (!group || group.year !== year) years.push((group = { year, months: [] }));
+    group.months.push({ key: mb.key, title: mb.title, path: mb.path, count: mb.count });
+  }
+  await writePage(ctx, 'archive/index.html', 'archive.liquid', {
+    page: { kind: 'archive', title: 'Archive' },
+    years,
+    total,
+  });
+  return { months, entries: total };
+}
+
+/** Build the site into site.outputDir, atomically replacing the previous build. */
+export async function buildSite(options: BuildSiteOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const { source, site, now } = options;
+  const log = options.log ?? (() => {});
+  const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
+
+  const allFeeds = await source.listFeeds({ includeInactive: true });
+  const sections = sectionViews(site.sections, allFeeds);
+  const feeds = feedViews(allFeeds, sections, site, now, quietDays);
+  const theme = await loadTheme(site.themeDir);
+  const renderer = createPageRenderer(theme.templates, site);
+  const writer = await openSiteWriter(site.outputDir, { log });
+  log(`render: building ${site.outputDir} (${allFeeds.length} feeds)`);
+  const search = options.search === false ? undefined : await createSearchIndexer(log);
+  const ctx: PageContext = { renderer, writer, site, sections, hasSearch: search !== undefined };
+
+  try {
+    // Front page and site feeds: the newest itemsPerPage entries (the page also caps days).
+    const recent = entryViews(await source.listEntries({ limit: site.itemsPerPage }), feeds, site);
+    await writePage(ctx, 'index.html', 'index.liquid', {
+      page: { kind: 'front', title: site.name, feeds: FEED_FILES },
+      days: groupByDay(limitDays(recent, site.daysPerPage), sections),
+      entries: recent,
+    });
+    await writeFeeds(
+      ctx,
+      '',
+      {
+        title: site.name,
+        id: siteId(site, ''),
+        htmlUrl: absoluteUrl(site.link, ''),
+        ...(site.owner ? { owner: site.owner } : {}),
+      },
+      recent,
+    );
+
+    for (const section of sections) {
+      const dir = `sections/${section.slug}/`;
+      const list = entryViews(
+        await source.listEntries({ section: section.id, limit: site.itemsPerPage }),
+        feeds,
+        site,
+      );
+      await writePage(ctx, `${dir}index.html`, 'section.liquid', {
+        page: { kind: 'section', title: section.title, feeds: FEED_FILES },
+        section,
+        days: groupByDay(limitDays(list, site.daysPerPage), sections),
+        entries: list,
+        feeds: [...feeds.values()]
+          .filter((f) => f.active && f.section === section.id)
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      });
+      await writeFeeds(
+        ctx,
+        dir,
+        {
+          title: `${site.name} — ${section.title}`,
+          ...(section.description ? { subtitle: section.description } : {}),
+          id: siteId(site, dir),
+          htmlUrl: absoluteUrl(site.link, dir),
+          ...(site.owner ? { owner: site.owner } : {}),
+        },
+        list,
+      );
+    }
+
+    const archive = await writeArchive(ctx, source, feeds, search);
+
+    const active = [...feeds.values()].filter((f) => f.active);
+    const bySection = sections
+      .map((s) => ({
+        ...s,
+        feeds: active
+          .filter((f) => f.section === s.id)
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      }))
+      .filter((s) => s.feeds.length > 0);
+    await writePage(ctx, 'about/index.html', 'about.liquid', {
+      page: { kind: 'about', title: 'Subscriptions' },
+      groups: bySection,
+      feedCount: active.length,
+    });
+
+    const fetches = new Map<number, FetchRecord[]>();
+    for (const f of active) {
+      if (f.status === 'failing') fetches.set(f.id, await source.recentFetches(f.id, 5));
+    }
+    await writePage(ctx, 'health/index.html', 'health.liquid', {
+      page: { kind: 'health', title: 'Feed health' },
+      health: healthReport(feeds, fetches, site, quietDays),
+      generated: `${strftime(now, site.dateFormat, site.timezone)} ${strftime(now, site.timeFormat, site.timezone)}`,
+    });
+
+    await writePage(ctx, 'search/index.html', 'search.liquid', {
+      page: { kind: 'search', title: 'Search' },
+    });
+
+    await writer.write(
+      'opml.xml',
+      renderOpml(
+        active.map((f) => ({
+          url: f.url,
+          name: f.name,
+          ...(f.title ? { title: f.title } : {}),
+          ...(f.siteLink ? { siteLink: f.siteLink } : {}),
+          section: f.section,
+        })),
+        site,
+      ),
+    );
+
+    for (const [path, file] of theme.assets) await writer.write(path, await readFile(file));
+
+    let searchBuilt = false;
+    if (search) {
+      const files = await search.finish();
+      if (files) {
+        for (const f of files) await writer.write(`pagefind/${f.path}`, f.content);
+        searchBuilt = true;
+      }
+    }
+
+    const report = await writer.commit();
+    const result: BuildReport = {
+      outputDir: report.outputDir,
+      pagesWritten: report.written.length,
+      pagesUnchanged: report.unchanged.length,
+      files: report.written.length + report.unchanged.length,
+      filesRemoved: report.removed,
+      written: report.written,
+      entries: archive.entries,
+      search: searchBuilt,
+      ms: Math.round(performance.now() - started),
+    };
+    log(
+      `render: ${result.files} files (${result.pagesWritten} written, ${result.pagesUnchanged} unchanged, ${result.filesRemoved} removed) in ${result.ms} ms`,
+    );
+    return result;
+  } catch (error) {
+    await writer.abort();
+    if (search) await search.finish().catch(() => undefined);
+    throw error;
+  }
+}

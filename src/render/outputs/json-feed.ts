@@ -1,0 +1,47 @@
+import type { EntryView } from '../site-model.js';
+import type { FeedOutputMeta } from './feed-meta.js';
+import { stripInvalidXml } from './xml.js';
+
+/** A JSON Feed 1.1 document; `_orrery.source` names the feed each item came from. */
+export function renderJsonFeed(
+  meta: FeedOutputMeta & { jsonUrl?: string },
+  entries: readonly EntryView[],
+): string {
+  const doc = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: meta.title,
+    ...(meta.subtitle ? { description: meta.subtitle } : {}),
+    ...(meta.htmlUrl ? { home_page_url: meta.htmlUrl } : {}),
+    ...(meta.jsonUrl ? { feed_url: meta.jsonUrl } : {}),
+    ...(meta.owner?.name ? { authors: [{ name: meta.owner.name }] } : {}),
+    items: entries.map((e) => ({
+      id: e.uid,
+      ...(e.link ? { url: e.link } : {}),
+      ...(e.untitled ? {} : { title: e.title }),
+      content_html: e.content,
+      ...(e.summary ? { summary: e.summary } : {}),
+      date_published: e.published ? new Date(e.published).toISOString() : e.date,
+      ...(e.updated ? { date_modified: new Date(e.updated).toISOString() } : {}),
+      authors: [{ name: e.author, ...(e.authorUri ? { url: e.authorUri } : {}) }],
+      ...(e.categories.length ? { tags: e.categories } : {}),
+      ...(e.enclosures.length
+        ? {
+            attachments: e.enclosures.map((x) => ({
+              url: x.url,
+              mime_type: x.type ?? 'application/octet-stream',
+              ...(x.length ? { size_in_bytes: x.length } : {}),
+            })),
+          }
+        : {}),
+      _orrery: {
+        source: {
+          title: e.feed.title ?? e.feed.name,
+          feed_url: e.feed.url,
+          ...(e.feed.siteLink ? { home_page_url: e.feed.siteLink } : {}),
+        },
+      },
+    })),
+  };
+  // JSON can carry any character, but the same stripping keeps all outputs consistent.
+  return `${stripInvalidXml(JSON.stringify(doc, null, 2))}\n`;
+}

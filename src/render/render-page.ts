@@ -1,0 +1,49 @@
+/**
+ * Render pages from Liquid templates held in memory (pure: no file access, no clock).
+ * Output is escaped by default (outputEscape); entry content is output with `| raw`.
+ */
+import { Liquid } from 'liquidjs';
+import type { SiteSettings } from '../model/settings.js';
+import { strftime } from './strftime.js';
+
+export interface PageRenderer {
+  /** Render a template by name (e.g. 'index.liquid') with the given variables. */
+  render(template: string, variables: Record<string, unknown>): Promise<string>;
+}
+
+/** A renderer over the given templates, with Orrery's filters in the site's time zone. */
+export function createPageRenderer(
+  templates: Record<string, string>,
+  site: Pick<SiteSettings, 'timezone' | 'dateFormat' | 'timeFormat'>,
+): PageRenderer {
+  const engine = new Liquid({
+    templates,
+    extname: '.liquid',
+    outputEscape: 'escape',
+    strictFilters: true,
+    cache: true,
+    greedy: false,
+  });
+  // {{ entry.date | strftime: '%d %b %Y' }} — any ISO date in the site's time zone.
+  engine.registerFilter('strftime', (value: unknown, format?: unknown) => {
+    const d = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(d.getTime())) return '';
+    return strftime(d, typeof format === 'string' ? format : site.dateFormat, site.timezone);
+  });
+  // {{ entry.date | site_date }} / {{ entry.date | site_time }}: the site's own formats.
+  engine.registerFilter('site_date', (value: unknown) => {
+    const d = new Date(String(value));
+    return Number.isNaN(d.getTime()) ? '' : strftime(d, site.dateFormat, site.timezone);
+  });
+  engine.registerFilter('site_time', (value: unknown) => {
+    const d = new Date(String(value));
+    return Number.isNaN(d.getTime()) ? '' : strftime(d, site.timeFormat, site.timezone);
+  });
+  return {
+    async render(template, variables) {
+      if (!(template in templates))
+        throw new Error(`render: the theme has no template ${template}`);
+      return engine.renderFile(template.replace(/\.liquid$/, ''), variables);
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * A small strftime over Intl.DateTimeFormat parts, in an IANA time zone, English names.
+ * Supports %Y %y %m %d %e %a %A %b %h %B %H %I %l %M %S %p %P %Z %z %F %T %R %D %%,
+ * and the GNU '-' flag that drops padding (%-d, %-I, %-H, %-m).
+ */
+
+interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+  zoneName: string;
+  offsetMinutes: number;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+const WEEKDAYS = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+] as const;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Throws RangeError for an unknown time zone (config/ should have validated it). */
+export function zonedParts(date: Date, timeZone: string): ZonedParts {
+  const parts: Record<string, string> = {};
+  for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value;
+  const year = Number(parts.year);
+  const month = Number(parts.month);
+  const day = Number(parts.day);
+  const hour = Number(parts.hour) % 24;
+  const minute = Number(parts.minute);
+  const second = Number(parts.second);
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const offsetMinutes = Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return {
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    weekday,
+    zoneName: parts.timeZoneName ?? timeZone,
+    offsetMinutes,
+  };
+}
+
+/** The UTC instant of a wall-clock time in a zone (first match on DST overlaps). */
+export function zonedTimeToUtc(
+  year: number,
+  month: number,
+  day: number,
+  timeZone: string,
+  hour = 0,
+): Date {
+  const guess = Date.UTC(year, month - 1, day, hour);
+  // Two passes settle DST transitions: the offset at the guess, then at the corrected instant.
+  let t = guess - zonedParts(new Date(guess), timeZone).offsetMinutes * 60_000;
+  t = guess - zonedParts(new Date(t), timeZone).offsetMinutes * 60_000;
+  return new Date(t);
+}
+
+const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
+
+/** Format a date like C's strftime, in the given time zone. Unknown directives are kept as written. */
+export function strftime(date: Date, format: string, timeZone: string): string {
+  const z = zonedParts(date, timeZone);
+  const hour12 = z.hour % 12 === 0 ? 12 : z.hour % 12;
+  return format.replace(/%(-?)([a-zA-Z%])/g, (whole, flag: string, d: string) => {
+    const p = (n: number, width = 2) => (flag === '-' ? String(n) : pad(n, width));
+    switch (d) {
+      case 'Y':
+        return String(z.year);
+      case 'y':
+        return pad(z.year % 100);
+      case 'm':
+        return p(z.month);
+      case 'd':
+        return p(z.day);
+      case 'e':
+        return flag === '-' ? String(z.day) : pad(z.day, 2, ' ');
+      case 'H':
+        return p(z.hour);
+      case 'I':
+        return p(hour12);
+      case 'l':
+        return String(hour12);
+      case 'M':
+        return p(z.minute);
+      case 'S':
+        return p(z.second);
+      case 'p':
+        return z.hour < 12 ? 'AM' : 'PM';
+      case 'P':
+        return z.hour < 12 ? 'am' : 'pm';
+      case 'B':
+        return MONTHS[z.month - 1] ?? '';
+      case 'b':
+      case 'h':
+        return (MONTHS[z.month - 1] ?? '').slice(0, 3);
+      case 'A':
+        return WEEKDAYS[z.weekday] ?? '';
+      case 'a':
+        return (WEEKDAYS[z.weekday] ?? '').slice(0, 3);
+      case 'Z':
+        return z.zoneName;
+      case 'z': {
+        const sign = z.offsetMinutes < 0 ? '-' : '+';
+        const abs = Math.abs(z.offsetMinutes);
+        return `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+      }
+      case 'F':
+        return `${z.year}-${pad(z.month)}-${pad(z.day)}`;
+      case 'T':
+        return `${pad(z.hour)}:${pad(z.minute)}:${pad(z.second)}`;
+      case 'R':
+        return `${pad(z.hour)}:${pad(z.minute)}`;
+      case 'D':
+        return `${pad(z.month)}/${pad(z.day)}/${pad(z.year % 100)}`;
+      case '%':
+        return '%';
+      default:
+        return whole;
+    }
+  });
+}
+
+/** The local calendar day of an instant in a zone, as 'YYYY-MM-DD'. */
+export function dayKey(date: Date, timeZone: string): string {
+  const z = zonedParts(date, timeZone);
+  return `${z.year}-${pad(z.month)}-${pad(z.day)}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * Atomic publishing. A build writes into a temporary folder beside the output folder; files
+ * whose bytes equal the previous site's are hard-linked from it (same inode, same mtime, so
+ * rsync and CDNs see only real changes); commit() swaps the new tree in with two renames and
+ * only then deletes the old one. A crash or kill before commit leaves the previous site whole;
+ * the next build removes the dead build's leftovers.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface WriteReport {
+  outputDir: string;
+  /** Files written because they are new or changed (site paths). */
+  written: string[];
+  /** Files kept from the previous site, byte-identical (site paths). */
+  unchanged: string[];
+  /** Files of the previous site that the new one no longer has. */
+  removed: number;
+}
+
+export interface SiteWriter {
+  /** The temporary folder being filled. */
+  readonly tmpDir: string;
+  /** Add a file at a site path ('archive/2012/02/06/index.html'). Each path once. */
+  write(path: string, content: string | Uint8Array): Promise<void>;
+  /** Swap the new tree in place of the old one. */
+  commit(): Promise<WriteReport>;
+  /** Drop the temporary folder (after a failed build). */
+  abort(): Promise<void>;
+}
+
+const PREFIX = '.orrery-tmp-';
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Remove leftovers of builds whose process is gone, and if a build died between its two
+ * renames (output folder missing, its old tree parked), put the old tree back.
+ */
+async function recover(outputDir: string, log: (line: string) => void): Promise<void> {
+  const parent = dirname(outputDir);
+  const base = basename(outputDir);
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const ours = names
+    .filter((n) => n.startsWith(`${PREFIX}${base}.`))
+    .map((n) => {
+      const [pid, , kind] = n.slice(PREFIX.length + base.length + 1).split('.');
+      return { name: n, pid: Number(pid), kind };
+    })
+    .filter((x) => Number.isInteger(x.pid) && !isAlive(x.pid));
+  const outputMissing = !(await exists(outputDir));
+  for (const x of ours) {
+    const path = join(parent, x.name);
+    if (x.kind === 'old' && outputMissing) {
+      log(`render: restoring the previous site from ${x.name}`);
+      await rename(path, outputDir);
+      continue;
+    }
+    log(`render: removing ${x.name} left by an interrupted build`);
+    await rm(path, { recursive: true, force: true });
+  }
+}
+
+async function listTree(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  try {
+    for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!e.isFile()) continue;
+      const parent = (e as unknown as { parentPath?: string; path: string }).parentPath ?? e.path;
+      out.add(join(parent, e.name).slice(dir.length + 1));
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return out;
+}
+
+function checkPath(path: string): void {
+  if (
+    path === '' ||
+    path.startsWith('/') ||
+    path.includes('\\') ||
+    path.split('/').some((p) => p === '' || p === '.' || p === '..')
+  ) {
+    throw new Error(`render/write-site: bad site path ${JSON.stringify(path)}`);
+  }
+}
+
+/** Start a build of the site in `outputDir` (created if missing). */
+export async function openSiteWriter(
+  outputDir: string,
+  options: { log?: (line: string) => void } = {},
+): Promise<SiteWriter> {
+  const log = options.log ?? (() => {});
+  const parent = dirname(outputDir);
+  const base = basename(outputDir);
+  await mkdir(parent, { recursive: true });
+  await recover(outputDir, log);
+  const tag = `${PREFIX}${base}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmpDir = join(parent, `${tag}.new`);
+  const oldDir = join(parent, `${tag}.old`);
+  await mkdir(tmpDir);
+  const made = new Set<string>([tmpDir]);
+  const seen = new Set<string>();
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  let linkWorks = true;
+
+  async function ensureDir(dir: string): Promise<void> {
+    if (made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    for (let d = dir; d.length > tmpDir.length && !made.has(d); d = dirname(d)) made.add(d);
+  }
+
+  async function keepOld(previous: string, target: string): Promise<void> {
+    if (linkWorks) {
+      try {
+        await link(previous, target);
+        return;
+      } catch (error) {
+        // Some file systems (and some containers) refuse hard links: copy and keep the mtime.
+        log(`render: hard links unavailable (${(error as Error).message}); copying instead`);
+        linkWorks = false;
+      }
+    }
+    await copyFile(previous, target);
+    const s = await stat(previous);
+    await utimes(target, s.atime, s.mtime);
+  }
+
+  return {
+    tmpDir,
+    async write(path, content) {
+      checkPath(path);
+      if (seen.has(path)) throw new Error(`render/write-site: ${path} written twice in one build`);
+      seen.add(path);
+      const bytes =
+        typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+      const target = join(tmpDir, path);
+      await ensureDir(dirname(target));
+      const previous = join(outputDir, path);
+      try {
+        const s = await stat(previous);
+        if (s.isFile() && s.size === bytes.length && (await readFile(previous)).equals(bytes)) {
+          await keepOld(previous, target);
+          unchanged.push(path);
+          return;
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      await writeFile(target, bytes);
+      written.push(path);
+    },
+    async commit() {
+      const before = await listTree(outputDir);
+      let removed = 0;
+      for (const p of before) if (!seen.has(p)) removed++;
+      const hadOld = await exists(outputDir);
+      if (hadOld) await rename(outputDir, oldDir);
+      await rename(tmpDir, outputDir);
+      if (hadOld) await rm(oldDir, { recursive: true, force: true });
+      return { outputDir, written, unchanged, removed };
+    },
+    async abort() {
+      await rm(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
