@@ -39,14 +39,18 @@ export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
   'variable', 'volume', 'vrml', 'vspace', 'width', 'wrap', 'xml:lang',
 ]);
 
-/**
- * Elements whose content goes with them (feedparser `unacceptable_elements_with_end_tag`
- * plus the raw-text elements, whose "content" is unparsed text that must not surface).
- */
+/** Elements whose content goes with them (feedparser `unacceptable_elements_with_end_tag`). */
 // biome-ignore format: keep the list compact
 export const DROP_WITH_CONTENT: ReadonlySet<string> = new Set([
-  'script', 'applet', 'style', 'iframe', 'noembed', 'noframes', 'xmp', 'frameset', 'frame',
+  'script', 'applet', 'style', 'frameset', 'frame',
 ]);
+
+/**
+ * Raw-text elements whose text feedparser (an SGML parser) read as markup: their text is
+ * parsed again as HTML and sanitized like the rest, so `<iframe>fallback</iframe>` keeps its
+ * fallback, as it did in feedparser.
+ */
+export const REPARSE_TEXT: ReadonlySet<string> = new Set(['iframe', 'noembed', 'noframes']);
 
 /** feedparser `mathml_elements`. */
 // biome-ignore format: keep the list compact

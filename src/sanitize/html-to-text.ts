@@ -5,8 +5,7 @@ type Element = DefaultTreeAdapterTypes.Element;
 
 /** Elements whose content is never shown as text. */
 const HIDDEN: ReadonlySet<string> = new Set([
-  'script', 'style', 'template', 'iframe', 'noembed', 'noframes', 'xmp', 'applet', 'object',
-  'head', 'meta', 'link', 'base',
+  'script', 'style', 'template', 'applet', 'head', 'meta', 'link', 'base',
 ]); // biome-ignore format: keep the list compact
 /** Elements that separate words: `<p>a</p><p>b</p>` reads "a b", not "ab". */
 const BREAKS: ReadonlySet<string> = new Set([
@@ -15,6 +14,9 @@ const BREAKS: ReadonlySet<string> = new Set([
   'aside', 'nav', 'figure', 'figcaption', 'address', 'caption',
 ]); // biome-ignore format: keep the list compact
 
+/** Raw-text elements whose text is markup to a reader that does not run HTML5 parsing. */
+const RAW_MARKUP: ReadonlySet<string> = new Set(['iframe', 'noembed', 'noframes']);
+const TAG_RE = /<[^>]*>/g;
 const WHITESPACE_RE = /\s+/g;
 
 /** Plain text for titles: tags stripped, entities decoded, whitespace collapsed. */
@@ -33,6 +35,15 @@ export function htmlToText(html: string): string {
     if (!('tagName' in node)) continue;
     const el = node as Element;
     if (el.namespaceURI === html5.NS.HTML && HIDDEN.has(el.tagName)) continue;
+    if (el.namespaceURI === html5.NS.HTML && RAW_MARKUP.has(el.tagName)) {
+      // Raw text that feedparser read as markup (iframe fallback): keep its words, not its tags.
+      for (const child of el.childNodes) {
+        if (child.nodeName === '#text') {
+          parts.push(' ', (child as DefaultTreeAdapterTypes.TextNode).value.replace(TAG_RE, ' '));
+        }
+      }
+      continue;
+    }
     if (BREAKS.has(el.tagName)) parts.push(' ');
     const children = el.childNodes;
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);

@@ -5,6 +5,7 @@ import {
   HTML_ELEMENTS,
   MATHML_ATTRIBUTES,
   MATHML_ELEMENTS,
+  REPARSE_TEXT,
   SVG_ANIMATION_ELEMENTS,
   SVG_ATTRIBUTES,
   SVG_ELEMENTS,
@@ -42,9 +43,13 @@ interface Context {
   ns: string;
   tag: string;
   inSvg: boolean;
+  /** How many raw-text bodies deep we are (bounded: each level re-parses the text). */
+  reparse: number;
 }
 
-const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false };
+const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, reparse: 0 };
+const MAX_REPARSE = 2;
+const PARSE_OPTIONS = { scriptingEnabled: false } as const;
 
 /**
  * Untrusted HTML fragment → safe HTML (allowlist); relative URLs resolved against baseUrl.
@@ -57,7 +62,9 @@ const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false };
 export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
   // Fast path: without '<' there is no markup; entities and bare '&' are inert.
   if (!html.includes('<')) return html.trim();
-  const fragment = parseFragment(html, { scriptingEnabled: false });
+  // feedparser shows a stray CDATA section as text rather than letting it become a comment.
+  const source = html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '&lt;![CDATA[') : html;
+  const fragment = parseFragment(source, PARSE_OPTIONS);
   let base = options.baseUrl;
   const baseHref = findBaseHref(fragment, html);
   if (baseHref !== undefined) base = baseHref(base);
@@ -92,6 +99,17 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
     const el = node as Element;
     const action = decide(el, ctx);
     if (action === 'drop') continue;
+    if (action === 'reparse') {
+      if (ctx.reparse >= MAX_REPARSE) continue;
+      let text = '';
+      for (const child of el.childNodes) {
+        if (child.nodeName === '#text') text += (child as DefaultTreeAdapterTypes.TextNode).value;
+      }
+      const inner = parseFragment(text, PARSE_OPTIONS).childNodes;
+      const innerCtx = { ...ctx, reparse: ctx.reparse + 1 };
+      for (let i = inner.length - 1; i >= 0; i--) stack.push({ node: inner[i]!, ctx: innerCtx });
+      continue;
+    }
     const children =
       el.tagName === 'template' && el.namespaceURI === NS_HTML
         ? (el as Template).content.childNodes
@@ -102,19 +120,25 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
       out.push(`<${name}${serializeAttributes(el, ctx, base)}>`);
       if (el.namespaceURI === NS_HTML && VOID_ELEMENTS.has(name)) continue;
       stack.push(`</${name}>`);
-      childCtx = { ns: el.namespaceURI, tag: name, inSvg: ctx.inSvg || name === 'svg' };
+      childCtx = {
+        ns: el.namespaceURI,
+        tag: name,
+        inSvg: ctx.inSvg || name === 'svg',
+        reparse: ctx.reparse,
+      };
     }
     for (let i = children.length - 1; i >= 0; i--)
       stack.push({ node: children[i]!, ctx: childCtx });
   }
 }
 
-/** keep the element, drop it with its content, or unwrap it (drop the tags, keep the content). */
-function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' {
+/** Keep the element, drop it with its content, or unwrap it (drop the tags, keep the content). */
+function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' | 'reparse' {
   const tag = el.tagName;
   const ns = el.namespaceURI;
   if (ns === NS_HTML) {
     if (DROP_WITH_CONTENT.has(tag)) return 'drop';
+    if (REPARSE_TEXT.has(tag)) return 'reparse';
     if (!HTML_ELEMENTS.has(tag)) return 'unwrap';
     // An HTML element may only sit in foreign content at an integration point.
     if (ctx.ns === NS_SVG && !SVG_HTML_INTEGRATION.has(ctx.tag)) return 'unwrap';
