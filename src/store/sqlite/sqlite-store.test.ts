@@ -1,11 +1,201 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runStoreContract } from '../store.contract.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import ts from 'typescript';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processed, runStoreContract } from '../store.contract.js';
+import { StoreLockedError } from '../store.js';
 import { createSqliteStore } from './sqlite-store.js';
 
 runStoreContract('sqlite (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-store-'));
   const store = await createSqliteStore({ path: join(dir, 'orrery.sqlite') });
   return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+runStoreContract('sqlite (:memory:)', async () => ({
+  store: await createSqliteStore({ path: ':memory:' }),
+}));
+
+const NOW = '2026-01-10T12:00:00.000Z';
+
+describe('createSqliteStore', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orrery-sqlite-'));
+    file = join(dir, 'orrery.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a WAL database with the schema version and keeps data across opens', async () => {
+    const store = await createSqliteStore({ path: file });
+    await store.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], NOW);
+    const [feed] = await store.listFeeds();
+    await store.applyFeedUpdate({
+      feedId: feed!.id,
+      now: NOW,
+      fetch: { at: NOW, outcome: 'ok', status: 200, elapsedMs: 1 },
+      entries: [processed('e1')],
+      nextDueAt: NOW,
+    });
+    await store.close();
+
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare("SELECT value FROM store_meta WHERE key = 'schema_version'").get()).toEqual({
+      value: '1',
+    });
+    raw.close();
+
+    const again = await createSqliteStore({ path: file });
+    expect((await again.listEntries()).map((e) => e.key)).toEqual(['e1']);
+    expect(again.dialect).toBe('sqlite');
+    expect(again.capabilities.concurrentWriters).toBe(false);
+    await again.close();
+  });
+
+  it('refuses a file written by a newer Orrery', async () => {
+    await (await createSqliteStore({ path: file })).close();
+    const raw = new Database(file);
+    raw
+      .prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)')
+      .run('0007_future_feature', NOW);
+    raw.close();
+    await expect(createSqliteStore({ path: file })).rejects.toThrow(
+      `store/sqlite: ${file} was written by a newer Orrery (schema 7); upgrade Orrery`,
+    );
+    await expect(createSqliteStore({ path: file, readonly: true })).rejects.toThrow(
+      /newer Orrery \(schema 7\)/,
+    );
+  });
+
+  it('refuses a file that is not a database', async () => {
+    writeFileSync(file, '[site]\nname = "not a database, a config file"\n'.repeat(200));
+    await expect(createSqliteStore({ path: file })).rejects.toThrow(
+      `store/sqlite: ${file} is not an Orrery store (not a SQLite database)`,
+    );
+    // and leaves it alone
+    expect(readFileSync(file, 'utf8')).toMatch(/^\[site\]/);
+  });
+
+  it('refuses a SQLite database of another application', async () => {
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY)');
+    raw.close();
+    await expect(createSqliteStore({ path: file })).rejects.toThrow(/not an Orrery store/);
+  });
+
+  it('opens read-only without writing, and refuses writes', async () => {
+    await expect(createSqliteStore({ path: file, readonly: true })).rejects.toThrow(/cannot open/);
+    const rw = await createSqliteStore({ path: file });
+    await rw.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], NOW);
+    const ro = await createSqliteStore({ path: file, readonly: true });
+    expect((await ro.listFeeds()).length).toBe(1);
+    await expect(ro.syncSubscriptions([], NOW)).rejects.toThrow(/read-only/);
+    await ro.close();
+    await rw.close();
+  });
+
+  it('reports a bad path clearly', async () => {
+    await expect(
+      createSqliteStore({ path: join(dir, 'missing-folder', 'orrery.sqlite') }),
+    ).rejects.toThrow(/store\/sqlite: cannot open/);
+  });
+});
+
+/**
+ * The lock across real processes: a child node process takes the lock with the same module the
+ * store uses (transpiled from TypeScript to a temp folder), and the test process waits for it.
+ */
+describe('acquireLock across processes', () => {
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orrery-lock-'));
+    file = join(dir, 'orrery.sqlite');
+    const out = join(dir, 'js');
+    for (const rel of [
+      'src/store/sqlite/sqlite-lock.ts',
+      'src/store/store.ts',
+      'src/model/errors.ts',
+    ]) {
+      const js = ts.transpileModule(readFileSync(join(repo, rel), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      const target = join(out, rel.replace(/\.ts$/, '.js'));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, js);
+    }
+    writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+    symlinkSync(join(repo, 'node_modules'), join(out, 'node_modules'));
+    writeFileSync(
+      join(out, 'hold-lock.js'),
+      `import { acquireSqliteLock } from './src/store/sqlite/sqlite-lock.js';
+const lock = await acquireSqliteLock(process.argv[2], { owner: 'child holder', waitMs: 0 });
+process.stdout.write('locked\\n');
+process.stdin.on('data', async () => { await lock.release(); process.stdout.write('released\\n'); process.exit(0); });
+`,
+    );
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function holdInChild() {
+    const child = spawn(process.execPath, [join(dir, 'js', 'hold-lock.js'), file], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolveWait, reject) => {
+        const check = () => out.includes(text) && resolveWait();
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          check();
+        });
+        child.on('exit', (code) =>
+          out.includes(text) ? resolveWait() : reject(new Error(`child exited ${code}`)),
+        );
+        check();
+      });
+    return { child, waitFor };
+  }
+
+  it('makes a second run fail with a message naming the holder, and frees the lock when the holder dies', async () => {
+    const store = await createSqliteStore({ path: file });
+    const { child, waitFor } = holdInChild();
+    await waitFor('locked');
+    const err = await store.acquireLock({ owner: 'orrery run', waitMs: 300 }).catch((e) => e);
+    expect(err).toBeInstanceOf(StoreLockedError);
+    expect(err.code).toBe('store-locked');
+    expect(err.message).toMatch(
+      new RegExp(
+        `^store/sqlite: another orrery run \\(pid ${child.pid}, since \\d\\d:\\d\\d UTC: child holder\\) holds .*orrery\\.sqlite; wait or stop it$`,
+      ),
+    );
+    expect(err.holder).toMatchObject({ pid: child.pid, owner: 'child holder' });
+
+    // SIGKILL: no cleanup runs in the child, the OS drops its lock.
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const lock = await store.acquireLock({ owner: 'orrery run', waitMs: 2_000 });
+    await lock.release();
+    await store.close();
+  });
+
+  it('waits for a holder that finishes within waitMs', async () => {
+    const store = await createSqliteStore({ path: file });
+    const { child, waitFor } = holdInChild();
+    await waitFor('locked');
+    const waiting = store.acquireLock({ owner: 'orrery run', waitMs: 20_000 });
+    child.stdin.write('release\n');
+    const lock = await waiting;
+    await waitFor('released');
+    await lock.release();
+    await store.close();
+  });
 });

@@ -85,7 +85,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     async acquireLock(lockOptions: LockOptions): Promise<StoreLock> {
       if (file !== ':memory:') return acquireSqliteLock(file, lockOptions);
       // An in-memory store lives in this process only: a flag is the whole lock.
-      if (memoryLockHeld) throw new StoreLockedError(STAGE, file, { pid: process.pid });
+      const deadline = Date.now() + lockOptions.waitMs;
+      while (memoryLockHeld) {
+        if (Date.now() >= deadline) throw new StoreLockedError(STAGE, file, { pid: process.pid });
+        await new Promise((r) => setTimeout(r, 50));
+      }
       memoryLockHeld = true;
       return { release: async () => void (memoryLockHeld = false) };
     },
