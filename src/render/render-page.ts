@@ -22,7 +22,7 @@ export function createPageRenderer(
     outputEscape: 'escape',
     strictFilters: true,
     cache: true,
-    greedy: false,
+    greedy: true,
   });
   // {{ entry.date | strftime: '%d %b %Y' }} — any ISO date in the site's time zone.
   engine.registerFilter('strftime', (value: unknown, format?: unknown) => {

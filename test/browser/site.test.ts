@@ -1,0 +1,228 @@
+/**
+ * The built site in a real browser: Debian's Chromium driven by playwright-core, the site
+ * served from a loopback server under a base path. Screenshots go to test-artifacts/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite } from '../../src/render/build-site.js';
+import { createMemorySource } from '../../src/render/memory-source.js';
+import { FIXTURE_NOW, fixtureData, fixtureSite } from '../../src/render/testdata/planet-fixture.js';
+import { type StaticServer, serveStatic } from './static-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+}
+
+describe.skipIf(!hasChromium)(
+  'the site in Chromium (skipped when /usr/bin/chromium is missing)',
+  () => {
+    let dir: string;
+    let server: StaticServer;
+    let browser: Browser;
+    const data = fixtureData();
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'orrery-browser-'));
+      await mkdir(ARTIFACTS, { recursive: true });
+      const out = join(dir, 'public');
+      await buildSite({
+        source: createMemorySource(data),
+        site: fixtureSite(out),
+        now: FIXTURE_NOW,
+      });
+      // Served below a path, not at the root: every link must be relative.
+      server = await serveStatic(out, '/planet/');
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-gpu',
+          '--no-first-run',
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    async function open(
+      path: string,
+      options: Parameters<Browser['newPage']>[0] = {},
+    ): Promise<Page> {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, ...options });
+      // Entry images point at example.com: answer them locally so the test never leaves the machine.
+      await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
+        route.fulfill({ status: 404, body: '' }),
+      );
+      const response = await page.goto(new URL(path, server.url).href);
+      expect(response?.status()).toBe(200);
+      return page;
+    }
+
+    it('shows the river: days, sections, each post once', async () => {
+      const page = await open('index.html');
+      await page.screenshot({ path: join(ARTIFACTS, 'front-light.png'), fullPage: true });
+      expect(await page.locator('h1').first().textContent()).toBe('Planet Python');
+      const days = await page.locator('h2.day-title').allTextContents();
+      expect(days.map((d) => d.trim()).slice(0, 4)).toEqual([
+        '06 Feb 2012',
+        '05 Feb 2012',
+        '04 Feb 2012',
+        '03 Feb 2012',
+      ]);
+      // Under the first day: the section name, then "Author: Title" headings.
+      const firstDay = page.locator('section.day').first();
+      expect((await firstDay.locator('h3.section-title').allTextContents())[0]).toBe(
+        'Planet Python',
+      );
+      const titles = await page.locator('.entry-title').allTextContents();
+      expect(titles).toContain('Tarek Ziade: Scaling Crypto work in Python');
+      expect(new Set(titles).size).toBe(titles.length);
+      const ids = await page
+        .locator('article.entry')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-entry-id')));
+      expect(new Set(ids).size).toBe(ids.length);
+      // The stored duplicate and the second id of the same post are never shown.
+      const body = await page.locator('main').textContent();
+      expect(body).not.toContain('duplicate copy');
+      expect(body).not.toContain('second copy');
+      expect(titles.filter((t) => t.includes('This Thursday'))).toHaveLength(1);
+      // The GSoC section appears on its own day with its own heading.
+      expect(await page.locator('h3.section-title', { hasText: 'GSoC' }).count()).toBeGreaterThan(
+        0,
+      );
+      // Entry titles link to the originals.
+      const tarek = data.entries.find((e) => e.title === 'Scaling Crypto work in Python')!;
+      expect(
+        await page.locator('.entry-title a', { hasText: 'Scaling Crypto' }).getAttribute('href'),
+      ).toBe(tarek.link);
+      await page.close();
+    });
+
+    it('has headings in order, landmarks and alt text', async () => {
+      for (const path of ['index.html', 'archive/2012/02/05/index.html', 'health/index.html']) {
+        const page = await open(path);
+        const levels = await page
+          .locator('h1, h2, h3, h4, h5, h6')
+          .evaluateAll((els) =>
+            els.filter((e) => !e.closest('.content')).map((e) => Number(e.tagName[1])),
+          );
+        expect(levels[0]).toBe(1);
+        for (let i = 1; i < levels.length; i++) {
+          expect(levels[i]! - levels[i - 1]!, `${path}: heading level jump`).toBeLessThanOrEqual(1);
+        }
+        expect(await page.locator('main').count()).toBe(1);
+        expect(await page.locator('header.site-header nav').count()).toBe(1);
+        expect(await page.locator('footer.site-footer').count()).toBe(1);
+        expect(await page.locator('img:not([alt])').count()).toBe(0);
+        await page.close();
+      }
+    });
+
+    it('every internal link of the front page resolves under the base path', async () => {
+      const page = await open('index.html');
+      const hrefs = await page
+        .locator('a[href]')
+        .evaluateAll((els) => els.map((a) => (a as HTMLAnchorElement).href));
+      const internal = [...new Set(hrefs.map((h) => h.split('#')[0]!))].filter((h) =>
+        h.startsWith(server.url),
+      );
+      expect(internal.length).toBeGreaterThan(10);
+      for (const href of internal) {
+        const r = await page.request.get(href);
+        expect(r.status(), href).toBe(200);
+      }
+      await page.close();
+    });
+
+    it('collapses long posts behind "read more" and expands them without JavaScript', async () => {
+      const page = await open('index.html', { javaScriptEnabled: false });
+      const entry = page.locator('article.entry-long', { hasText: 'Working with subprocess' });
+      const content = entry.locator('.content');
+      const collapsed = (await content.boundingBox())!.height;
+      await entry.locator('summary').click();
+      const expanded = (await content.boundingBox())!.height;
+      expect(expanded).toBeGreaterThan(collapsed + 100);
+      await page.close();
+    });
+
+    it('renders dark mode from prefers-color-scheme', async () => {
+      const page = await open('index.html');
+      const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const text = () => page.evaluate(() => getComputedStyle(document.body).color);
+      const light = { bg: await bg(), text: await text() };
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const dark = { bg: await bg(), text: await text() };
+      expect(dark.bg).not.toBe(light.bg);
+      expect(dark.text).not.toBe(light.text);
+      await page.screenshot({ path: join(ARTIFACTS, 'front-dark.png'), fullPage: false });
+      await page.close();
+    });
+
+    it('fits a 375-pixel phone without horizontal scrolling', async () => {
+      for (const path of [
+        'index.html',
+        'archive/2012/02/06/index.html',
+        'about/index.html',
+        'health/index.html',
+      ]) {
+        const page = await open(path, { viewport: { width: 375, height: 800 }, isMobile: true });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow, path).toBeLessThanOrEqual(0);
+        const name = path.replace(/\/index\.html$|\.html$/, '').replace(/\//g, '-');
+        await page.screenshot({ path: join(ARTIFACTS, `phone-${name}.png`), fullPage: false });
+        await page.close();
+      }
+    });
+
+    it('finds a word from a post with the static search', async () => {
+      const page = await open('search/index.html');
+      await page.locator('#search input').fill('PowerHose');
+      const result = page.locator('.pagefind-ui__result-link').first();
+      await result.waitFor({ timeout: 20_000 });
+      const href = await result.getAttribute('href');
+      expect(href).toContain('/planet/archive/2012/02/06/');
+      await page.screenshot({ path: join(ARTIFACTS, 'search.png'), fullPage: false });
+      // The result opens the archive page that holds the post.
+      await result.click();
+      await page.waitForLoadState();
+      expect(await page.locator('.entry-title', { hasText: 'Scaling Crypto' }).count()).toBe(1);
+      await page.close();
+    });
+
+    it('shows subscriptions and the health report', async () => {
+      const about = await open('about/index.html');
+      expect(await about.locator('.feed').count()).toBe(14);
+      expect(await about.locator('.feed', { hasText: 'Old Blog' }).count()).toBe(0);
+      await about.screenshot({ path: join(ARTIFACTS, 'about.png'), fullPage: true });
+      await about.close();
+      const health = await open('health/index.html');
+      const failing = health.locator('section[aria-labelledby="failing"] .feed');
+      expect(await failing.count()).toBe(1);
+      expect(await failing.textContent()).toContain('Mike C. Fletcher');
+      expect(await failing.textContent()).toContain('timeout');
+      expect(await health.locator('section[aria-labelledby="moved"] .feed').count()).toBe(2);
+      expect(await health.locator('section[aria-labelledby="quiet"]').textContent()).toContain(
+        'Lightning Fast Shop',
+      );
+      await health.screenshot({ path: join(ARTIFACTS, 'health.png'), fullPage: true });
+      await health.close();
+    });
+  },
+);
