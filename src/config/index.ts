@@ -5,7 +5,9 @@
  */
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { CONFIG_DEFAULTS, CONFIG_FILE_NAME, defaultUserAgent, parseSize } from './defaults.js';
-export type { ImportResult } from './import-result.js';
+export { type ImportOpmlOptions, importOpml } from './import-opml.js';
+export type { ImportedSite, ImportResult } from './import-result.js';
+export { type ImportVenusOptions, importVenusIni } from './import-venus.js';
 export { type LoadConfigOptions, loadConfig, readConfigText } from './load.js';
 export {
   isHttpUrl,
