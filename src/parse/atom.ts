@@ -1,0 +1,265 @@
+/**
+ * Atom 1.0 (RFC 4287) and Atom 0.3 → the model. Text constructs keep their type, xml:base and
+ * xml:lang apply at every level, atom:source is kept, link rel=hub/self give WebSub hubs.
+ * Elements are matched by local name in the Atom namespace or in none (feeds that forgot it).
+ */
+import type { Entry, FeedMeta, Person } from '../model/feed.js';
+import {
+  addCategory,
+  bestAlternate,
+  type Context,
+  enter,
+  plainText,
+  readLink,
+  readPerson,
+  readText,
+  resolveUrl,
+  text,
+} from './common.js';
+import { parseDate } from './dates.js';
+import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
+import { attr, type XmlElement } from './xml-reader.js';
+
+/** The local name of an Atom element, or '' for elements of other namespaces. */
+function atomName(el: XmlElement): string {
+  const k = el.key;
+  if (k.startsWith('atom:')) return k.slice(5);
+  return k.includes(':') ? '' : k;
+}
+
+function date(el: XmlElement, ctx: Context): string | undefined {
+  const raw = text(el);
+  if (raw === '') return undefined;
+  const d = parseDate(raw);
+  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
+  return d;
+}
+
+function addPerson(list: Person[], p: Person): void {
+  if (Object.keys(p).length > 0) list.push(p);
+}
+
+function readCategory(el: XmlElement): Entry['categories'][number] | undefined {
+  const term = attr(el, 'term') ?? text(el);
+  if (term === undefined || term.trim() === '') return undefined;
+  const c: Entry['categories'][number] = { term: term.trim() };
+  const scheme = attr(el, 'scheme');
+  if (scheme) c.scheme = scheme;
+  const label = attr(el, 'label');
+  if (label) c.label = label;
+  return c;
+}
+
+function readGenerator(el: XmlElement, ctx: Context): NonNullable<FeedMeta['generator']> {
+  const g: NonNullable<FeedMeta['generator']> = { name: text(el) };
+  const uri = attr(el, 'uri') ?? attr(el, 'url');
+  if (uri) g.uri = resolveUrl(uri, enter(ctx, el).base);
+  const version = attr(el, 'version');
+  if (version) g.version = version;
+  return g;
+}
+
+/** Feed-level elements shared by <feed> and <source>. Returns true if handled. */
+function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: string): boolean {
+  switch (name) {
+    case 'title':
+      if (feed.titleDetail === undefined) {
+        feed.titleDetail = readText(k, ctx, 'text/plain');
+        feed.title = plainText(feed.titleDetail);
+      }
+      return true;
+    case 'subtitle':
+    case 'tagline':
+    case 'info':
+      if (feed.subtitleDetail === undefined && name !== 'info') {
+        feed.subtitleDetail = readText(k, ctx, 'text/plain');
+        feed.subtitle = feed.subtitleDetail.value;
+      }
+      return true;
+    case 'rights':
+    case 'copyright':
+      if (feed.rightsDetail === undefined) {
+        feed.rightsDetail = readText(k, ctx, 'text/plain');
+        feed.rights = feed.rightsDetail.value;
+      }
+      return true;
+    case 'id':
+      feed.id ??= resolveUrl(text(k), enter(ctx, k).base);
+      return true;
+    case 'updated':
+    case 'modified':
+      feed.updated ??= date(k, ctx);
+      return true;
+    case 'published':
+    case 'issued':
+      feed.published ??= date(k, ctx);
+      return true;
+    case 'link': {
+      const l = readLink(k, ctx);
+      feed.links.push(l);
+      if (l.rel === 'hub') feed.hubs.push(l.href);
+      else if (l.rel === 'self') feed.self ??= l.href;
+      return true;
+    }
+    case 'author':
+      addPerson(feed.authors, readPerson(k, ctx));
+      return true;
+    case 'contributor':
+      addPerson(feed.contributors, readPerson(k, ctx));
+      return true;
+    case 'generator':
+      feed.generator = readGenerator(k, ctx);
+      return true;
+    case 'icon':
+      feed.icon = resolveUrl(text(k), enter(ctx, k).base);
+      return true;
+    case 'logo':
+      feed.logo = resolveUrl(text(k), enter(ctx, k).base);
+      return true;
+    case 'category': {
+      const c = readCategory(k);
+      if (c) addCategory(feed.categories, c);
+      return true;
+    }
+  }
+  return false;
+}
+
+function readEntry(el: XmlElement, outer: Context): Entry {
+  const ctx = enter(outer, el);
+  const entry = emptyEntry();
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    const name = atomName(k);
+    switch (name) {
+      case 'id':
+        entry.id ??= resolveUrl(text(k), enter(ctx, k).base);
+        break;
+      case 'title':
+        if (entry.titleDetail === undefined) {
+          entry.titleDetail = readText(k, ctx, 'text/plain');
+          entry.title = plainText(entry.titleDetail);
+        }
+        break;
+      case 'link': {
+        const l = readLink(k, ctx);
+        entry.links.push(l);
+        if (l.rel === 'enclosure' && l.href !== '') {
+          const enc: Entry['enclosures'][number] = { url: l.href };
+          if (l.type) enc.type = l.type;
+          if (l.length !== undefined) enc.length = l.length;
+          entry.enclosures.push(enc);
+        }
+        break;
+      }
+      case 'summary': {
+        // a summary replaces a summary copied from <content>, never one the feed gave
+        const t = readText(k, ctx, 'text/plain');
+        if (entry.summaryDetail === undefined || entry.content.length > 0) {
+          entry.summaryDetail = t;
+          entry.summary = t.value;
+        }
+        break;
+      }
+      case 'content': {
+        const t = readText(k, ctx, 'text/plain');
+        entry.content.push(t);
+        if (entry.summaryDetail === undefined) {
+          entry.summaryDetail = t;
+          entry.summary = t.value;
+        }
+        break;
+      }
+      case 'published':
+      case 'issued':
+        entry.published ??= date(k, ctx);
+        break;
+      case 'updated':
+      case 'modified':
+        entry.updated ??= date(k, ctx);
+        break;
+      case 'created':
+        entry.created ??= date(k, ctx);
+        break;
+      case 'author':
+        addPerson(entry.authors, readPerson(k, ctx));
+        break;
+      case 'contributor':
+        addPerson(entry.contributors, readPerson(k, ctx));
+        break;
+      case 'category': {
+        const c = readCategory(k);
+        if (c) addCategory(entry.categories, c);
+        break;
+      }
+      case 'rights':
+      case 'copyright':
+        entry.rights ??= readText(k, ctx, 'text/plain').value;
+        break;
+      case 'source': {
+        const sctx = enter(ctx, k);
+        const src = emptyFeed();
+        for (const s of k.children) {
+          if (typeof s !== 'string') readFeedElement(src, s, sctx, atomName(s));
+        }
+        const source: NonNullable<Entry['source']> = {};
+        if (src.title !== undefined) source.title = src.title;
+        const link = bestAlternate(src.links);
+        if (link !== undefined) source.link = link;
+        if (src.id !== undefined) source.id = src.id;
+        if (src.self !== undefined) source.url = src.self;
+        if (src.updated !== undefined) source.updated = src.updated;
+        entry.source = source;
+        break;
+      }
+      default:
+        if (k.key === 'dc:creator') {
+          const v = text(k);
+          if (v !== '' && entry.authors.length === 0) entry.authors.push({ name: v });
+        } else if (k.key === 'feedburner:origlink') {
+          const v = text(k);
+          if (v !== '') {
+            const url = resolveUrl(v, enter(ctx, k).base);
+            entry.links.unshift({ href: url, rel: 'alternate', type: 'text/html' });
+          }
+        }
+    }
+  }
+  if (entry.authors.length > 0) entry.author = entry.authors[0];
+  entry.link = bestAlternate(entry.links);
+  if (entry.link === undefined) delete entry.link;
+  return entry;
+}
+
+export function readAtom(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
+  const ctx = enter(outer, root);
+  const feed = emptyFeed();
+  const entries: Entry[] = [];
+  let dropped = 0;
+  if (atomName(root) === 'entry') {
+    // a bare <entry> document
+    entries.push(readEntry(root, ctx));
+    return { feed, entries };
+  }
+  for (const k of root.children) {
+    if (typeof k === 'string') continue;
+    const name = atomName(k);
+    if (name === 'entry') {
+      if (entries.length >= maxEntries) dropped++;
+      else entries.push(readEntry(k, ctx));
+      continue;
+    }
+    if (readFeedElement(feed, k, ctx, name)) continue;
+    if (k.key === 'itunes:image' || k.key === 'media:thumbnail') {
+      const href = attr(k, 'href') ?? attr(k, 'url');
+      if (href && !feed.image) feed.image = { url: resolveUrl(href, enter(ctx, k).base) };
+    }
+  }
+  if (feed.authors.length > 0) feed.author = feed.authors[0];
+  const link = bestAlternate(feed.links);
+  if (link !== undefined) feed.link = link;
+  if (feed.logo !== undefined && !feed.image) feed.image = { url: feed.logo };
+  if (dropped > 0)
+    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
+  return { feed, entries };
+}

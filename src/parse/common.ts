@@ -1,0 +1,246 @@
+/**
+ * What every XML format adapter shares: the xml:base / xml:lang context, URL resolution,
+ * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
+ */
+import type { Category, Link, Person, Text } from '../model/feed.js';
+import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
+import { htmlEntity } from './entities.js';
+import { attr, hasElementChildren, innerXml, textContent, type XmlElement } from './xml-reader.js';
+
+export interface Context {
+  /** xml:base in force (absolute), or the document URL */
+  base?: string;
+  /** xml:lang in force */
+  lang?: string;
+  sanitize: boolean;
+  /** Atom documents take text constructs literally; RSS text that looks like HTML is HTML */
+  atom: boolean;
+  warnings: string[];
+}
+
+/** Resolve a URL against a base; absolute URLs are returned as written (IRIs stay IRIs). */
+export function resolveUrl(href: string, base: string | undefined): string {
+  const h = href.trim();
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(h)) return h;
+  if (!base) return h;
+  try {
+    return new URL(h, base).href;
+  } catch {
+    // an unparseable base or reference: keep what the feed wrote
+    return h;
+  }
+}
+
+/** The context inside an element: its xml:base and xml:lang applied. */
+export function enter(ctx: Context, el: XmlElement): Context {
+  if (el.attrs.length === 0) return ctx;
+  const b = attr(el, 'base', 'xml');
+  const l = attr(el, 'lang', 'xml');
+  if (b === undefined && l === undefined) return ctx;
+  const next: Context = { ...ctx };
+  if (b !== undefined) next.base = resolveUrl(b, ctx.base);
+  if (l !== undefined) {
+    const lang = l.trim().replace(/_/g, '-');
+    if (lang === '') delete next.lang;
+    else next.lang = lang;
+  }
+  return next;
+}
+
+/** Children by canonical key ('title', 'dc:creator', 'atom:link'). */
+export function children(el: XmlElement, ...keys: string[]): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const k of el.children) if (typeof k !== 'string' && keys.includes(k.key)) out.push(k);
+  return out;
+}
+
+export function child(el: XmlElement, ...keys: string[]): XmlElement | undefined {
+  for (const k of el.children) if (typeof k !== 'string' && keys.includes(k.key)) return k;
+  return undefined;
+}
+
+export function text(el: XmlElement): string {
+  return textContent(el).trim();
+}
+
+/** Element names lookslikehtml accepts (feedparser's acceptable elements). */
+const HTML_ELEMENTS = new Set(
+  (
+    'a abbr acronym address area article aside audio b big blockquote br button canvas caption ' +
+    'center cite code col colgroup command datagrid datalist dd del details dfn dialog dir div dl ' +
+    'dt em event-source fieldset figcaption figure footer font form header h1 h2 h3 h4 h5 h6 hr i ' +
+    'img input ins keygen kbd label legend li m map menu meter multicol nav nextid ol output ' +
+    'optgroup option p pre progress q s samp section select small sound source spacer span strike ' +
+    'strong sub sup table tbody td textarea time tfoot th thead tr tt u ul var video noscript'
+  ).split(' '),
+);
+
+/** feedparser's heuristic: plain text in RSS that has closing tags or entities is HTML. */
+export function looksLikeHtml(s: string): boolean {
+  if (!/<\/\w+>/.test(s) && !/&#?\w+;/.test(s)) return false;
+  for (const m of s.matchAll(/<\/?(\w+)/g))
+    if (!HTML_ELEMENTS.has(m[1]!.toLowerCase())) return false;
+  for (const m of s.matchAll(/&(\w+);/g)) if (htmlEntity(m[1]!) === undefined) return false;
+  return true;
+}
+
+const TYPE_KEYWORDS: Record<string, string> = {
+  text: 'text/plain',
+  html: 'text/html',
+  xhtml: 'application/xhtml+xml',
+};
+
+export function isHtmlType(type: string): boolean {
+  return type === 'text/html' || type === 'application/xhtml+xml';
+}
+
+function isXmlType(type: string): boolean {
+  return type.endsWith('/xml') || type.endsWith('+xml') || type.startsWith('text/');
+}
+
+function decodeBase64(s: string): string {
+  const clean = s.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/=_-]*$/.test(clean)) return s;
+  return Buffer.from(clean, 'base64').toString('utf8');
+}
+
+/** Make HTML safe (or, with sanitize off, only resolve its URLs). */
+export function cleanHtml(html: string, ctx: Context): string {
+  if (ctx.sanitize) return sanitizeHtml(html, ctx.base ? { baseUrl: ctx.base } : {});
+  return ctx.base ? resolveHtmlUrls(html, ctx.base) : html;
+}
+
+/**
+ * Read a text construct: Atom's type="text|html|xhtml" or a MIME type, Atom 0.3's mode
+ * (xml|escaped|base64), RSS's escaped or naked HTML.
+ */
+export function readText(el: XmlElement, outer: Context, defaultType: string): Text {
+  const ctx = enter(outer, el);
+  const rawType = attr(el, 'type', '') ?? attr(el, 'type', 'atom');
+  const mode = attr(el, 'mode', '')?.trim().toLowerCase();
+  let type = defaultType;
+  if (rawType !== undefined && rawType.trim() !== '') {
+    const t = rawType.trim().toLowerCase();
+    type = TYPE_KEYWORDS[t] ?? t;
+  }
+  let value: string;
+  if (mode === 'base64' || (ctx.atom && !mode && !isXmlType(type) && !isHtmlType(type))) {
+    value = decodeBase64(text(el));
+  } else if (rawType?.trim().toLowerCase() === 'xhtml') {
+    const div = el.children.find((k): k is XmlElement => typeof k !== 'string');
+    const only =
+      div &&
+      div.local === 'div' &&
+      el.children.every((k) => k === div || (typeof k === 'string' && k.trim() === ''));
+    value = (only ? innerXml(div) : innerXml(el)).trim();
+  } else if (hasElementChildren(el) && mode !== 'escaped') {
+    value = innerXml(el).trim();
+    if (type === 'text/plain') type = ctx.atom ? 'application/xhtml+xml' : 'text/html';
+  } else {
+    value = text(el);
+  }
+  if (!ctx.atom && type === 'text/plain' && looksLikeHtml(value)) type = 'text/html';
+  if (isHtmlType(type) || (mode === 'base64' && /<\/?\w/.test(value) && type !== 'text/plain')) {
+    value = cleanHtml(value, ctx);
+  }
+  const out: Text = { value, type };
+  if (ctx.lang !== undefined) out.language = ctx.lang;
+  if (ctx.base !== undefined) out.base = ctx.base;
+  return out;
+}
+
+/** The plain-text form of a text construct (titles). */
+export function plainText(t: Text): string {
+  return isHtmlType(t.type) ? htmlToText(t.value).trim() : t.value;
+}
+
+const EMAIL =
+  /(([a-zA-Z0-9_\-.+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9-]+\.)+))([a-zA-Z]{2,}|[0-9]{1,3})(\]?))(\?subject=\S+)?/;
+
+/** An RSS-style person string: 'me@example.com (Name)', 'Name <me@example.com>', 'Name'. */
+export function parsePersonString(s: string): Person | undefined {
+  const v = s.trim();
+  if (v === '') return undefined;
+  const m = EMAIL.exec(v);
+  const p: Person = {};
+  if (m) {
+    p.email = m[1]!.replace(/^mailto:/, '');
+    const name = (v.slice(0, m.index) + v.slice(m.index + m[0].length))
+      .replace(/mailto:/g, '')
+      .replace(/[()<>]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (name !== '') p.name = name;
+  } else p.name = v;
+  return p;
+}
+
+/** An Atom person construct (name, email, uri/url/homepage). */
+export function readPerson(el: XmlElement, outer: Context): Person {
+  const ctx = enter(outer, el);
+  const p: Person = {};
+  let hasChildElements = false;
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    hasChildElements = true;
+    const v = text(k);
+    switch (k.local) {
+      case 'name':
+        p.name = v;
+        break;
+      case 'email':
+        p.email = v;
+        break;
+      case 'uri':
+      case 'url':
+      case 'homepage':
+        p.uri = resolveUrl(v, enter(ctx, k).base);
+        break;
+    }
+  }
+  if (!hasChildElements) return parsePersonString(text(el)) ?? {};
+  return p;
+}
+
+/** An Atom <link> (also RSS atom:link). href falls back to the element text, as Atom 0.3 feeds do. */
+export function readLink(el: XmlElement, outer: Context): Link {
+  const ctx = enter(outer, el);
+  const rel = attr(el, 'rel')?.trim() || 'alternate';
+  const href = attr(el, 'href') ?? text(el);
+  const link: Link = { href: resolveUrl(href, ctx.base), rel };
+  let type = attr(el, 'type')?.trim();
+  if (!type && rel === 'self') type = 'application/atom+xml';
+  if (type) link.type = type;
+  const title = attr(el, 'title');
+  if (title !== undefined) link.title = title;
+  const length = toInt(attr(el, 'length'));
+  if (length !== undefined) link.length = length;
+  const hreflang = attr(el, 'hreflang');
+  if (hreflang !== undefined) link.hreflang = hreflang;
+  return link;
+}
+
+/** The best rel=alternate link: an HTML one first, else any alternate. */
+export function bestAlternate(links: Link[]): string | undefined {
+  let any: string | undefined;
+  for (const l of links) {
+    if (l.rel !== 'alternate') continue;
+    if (!l.type || l.type === 'text/html' || l.type === 'application/xhtml+xml') return l.href;
+    any ??= l.href;
+  }
+  return any;
+}
+
+export function toInt(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (!/^[+-]?\d+$/.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+export function addCategory(list: Category[], c: Category): void {
+  if (c.term === '') return;
+  if (list.some((x) => x.term === c.term && x.scheme === c.scheme)) return;
+  list.push(c);
+}

@@ -1,0 +1,334 @@
+/**
+ * Dates as feeds write them → ISO 8601 UTC ('2003-12-31T10:14:55Z'), or undefined when the
+ * text cannot be read. Handles W3C-DTF / ISO 8601 in every reduced form, RFC 822 with or without
+ * weekday, seconds or comma, two-digit years, named and numeric zones, asctime, and the national
+ * variants seen in the wild (Greek, Hungarian, Korean, Perforce).
+ */
+
+const MONTHS: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+
+const WEEKDAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+/** Named time zones, in minutes east of UTC. */
+const ZONES: Record<string, number> = {
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  wet: 0,
+  west: 60,
+  bst: 60,
+  cet: 60,
+  cest: 120,
+  met: 60,
+  mest: 120,
+  mez: 60,
+  mesz: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  ist: 330,
+  jst: 540,
+  kst: 540,
+  hkt: 480,
+  sgt: 480,
+  awst: 480,
+  acst: 570,
+  acdt: 630,
+  aest: 600,
+  aedt: 660,
+  nzst: 720,
+  nzdt: 780,
+  est: -300,
+  edt: -240,
+  et: -300,
+  cst: -360,
+  cdt: -300,
+  ct: -360,
+  mst: -420,
+  mdt: -360,
+  mt: -420,
+  pst: -480,
+  pdt: -420,
+  pt: -480,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  ast: -240,
+  adt: -180,
+  nst: -210,
+  ndt: -150,
+};
+
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Build the ISO string, or undefined when a field is out of range. */
+function build(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  offsetMin: number,
+): string | undefined {
+  if (!(y >= 1 && y <= 9999) || !(mo >= 1 && mo <= 12) || !(d >= 1 && d <= daysInMonth(y, mo)))
+    return undefined;
+  if (h === 24 && mi === 0 && s === 0) {
+    // 24:00 is the end of the day
+  } else if (!(h >= 0 && h <= 23) || !(mi >= 0 && mi <= 59) || !(s >= 0 && s <= 60)) {
+    return undefined;
+  }
+  if (!(Math.abs(offsetMin) <= 14 * 60)) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) - offsetMin * 60_000;
+  const iso = new Date(ms).toISOString();
+  if (iso.length !== 24) return undefined; // years beyond 9999 after the shift
+  return iso.slice(0, 19) + 'Z';
+}
+
+function year2(y: string): number {
+  const n = Number(y);
+  if (y.length > 2) return n;
+  return n < 50 ? 2000 + n : 1900 + n;
+}
+
+/** '+05:30', '-0800', '+05', 'Z', 'GMT', 'Etc/GMT', 'GMT-01:01' → minutes, or undefined. */
+function parseZone(z: string): number | undefined {
+  let t = z.trim().toLowerCase();
+  if (t === '') return 0;
+  if (t.startsWith('etc/')) t = t.slice(4);
+  const named = ZONES[t];
+  if (named !== undefined) return named;
+  const m = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (!m) return undefined;
+  const h = Number(m[2]);
+  const mi = m[3] === undefined ? 0 : Number(m[3]);
+  if (mi > 59) return undefined;
+  const off = h * 60 + mi;
+  return m[1] === '-' ? -off : off;
+}
+
+const W3DTF =
+  /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[Tt ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function parseW3dtf(input: string): string | undefined {
+  // ISO 8601 basic format: 20031231T101455Z
+  const s = input.replace(
+    /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?/,
+    (_, y, mo, d, h, mi, sec) => `${y}-${mo}-${d}T${h}:${mi}${sec ? ':' + sec : ''}`,
+  );
+  const m = W3DTF.exec(s);
+  if (!m) return undefined;
+  if (m[4] === undefined && m[7] !== undefined) return undefined;
+  const off = m[7] === undefined ? 0 : parseZone(m[7]);
+  if (off === undefined) return undefined;
+  return build(
+    Number(m[1]),
+    m[2] ? Number(m[2]) : 1,
+    m[3] ? Number(m[3]) : 1,
+    m[4] ? Number(m[4]) : 0,
+    m[5] ? Number(m[5]) : 0,
+    m[6] ? Number(m[6]) : 0,
+    off,
+  );
+}
+
+/** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12. */
+function parseIsoShort(s: string): string | undefined {
+  let m = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
+  if (m) return build(year2(m[1]!), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
+  m = /^-(\d{2})-?(\d{2})$/.exec(s);
+  if (m) return build(year2(m[1]!), Number(m[2]), 1, 0, 0, 0, 0);
+  return undefined;
+}
+
+/** Korean blog platforms: '2004년 05월 28일  01:31:15' (OnBlog), '2004-05-25 오후 11:23:17' (Nate). */
+function parseKorean(s: string): string | undefined {
+  let m = /^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (m) return build(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, ZONES.kst!);
+  m = /^(\d{4})-(\d{1,2})-(\d{1,2})\s+(오전|오후)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (m) {
+    let h = +m[5]!;
+    if (m[4] === '오후' && h < 12) h += 12;
+    if (m[4] === '오전' && h === 12) h = 0;
+    return build(+m[1]!, +m[2]!, +m[3]!, h, +m[6]!, m[7] ? +m[7] : 0, ZONES.kst!);
+  }
+  return undefined;
+}
+
+const GREEK_MONTHS: Record<string, string> = {
+  ιαν: 'Jan',
+  φεβ: 'Feb',
+  μάώ: 'Mar',
+  μαρ: 'Mar',
+  μάρ: 'Mar',
+  απρ: 'Apr',
+  άπρ: 'Apr',
+  μάι: 'May',
+  μαϊ: 'May',
+  μαι: 'May',
+  μαΐ: 'May',
+  ιούν: 'Jun',
+  ιον: 'Jun',
+  ιουν: 'Jun',
+  ιούλ: 'Jul',
+  ιολ: 'Jul',
+  ιουλ: 'Jul',
+  αύγ: 'Aug',
+  αυγ: 'Aug',
+  σεπ: 'Sep',
+  οκτ: 'Oct',
+  νοέ: 'Nov',
+  νοε: 'Nov',
+  δεκ: 'Dec',
+};
+
+const HUNGARIAN_MONTHS: Record<string, number> = {
+  január: 1,
+  február: 2,
+  március: 3,
+  április: 4,
+  május: 5,
+  június: 6,
+  július: 7,
+  augusztus: 8,
+  szeptember: 9,
+  október: 10,
+  november: 11,
+  december: 12,
+};
+
+/** '2004-július-13T9:15-05:00' */
+function parseHungarian(s: string): string | undefined {
+  const m =
+    /^(\d{4})-([a-záéíóöőúüű]+)-(\d{1,2})T(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      s,
+    );
+  if (!m) return undefined;
+  const mo = HUNGARIAN_MONTHS[m[2]!.toLowerCase()];
+  const off = m[7] ? parseZone(m[7]) : 0;
+  if (mo === undefined || off === undefined) return undefined;
+  return build(+m[1]!, mo, +m[3]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, off);
+}
+
+/** Greek RFC 822: 'Κυρ, 11 Ιούλ 2004 12:00:00 EST' → translate month, drop weekday. */
+function translateGreek(s: string): string {
+  return s.replace(/[\u0370-\u03ff\u1f00-\u1fff]+/g, (w) => {
+    const mo = GREEK_MONTHS[w.toLowerCase()];
+    return mo ?? 'Sun';
+  });
+}
+
+/** RFC 822 and its many relatives, asctime and Perforce ('Fri, 2006/09/15 08:19:53 EDT'). */
+function parseRfc822(input: string): string | undefined {
+  let s = input.replace(/\([^)]*\)/g, ' ').trim();
+  // Perforce: 'Fri, 2006/09/15 08:19:53 EDT'
+  const p =
+    /^(?:[A-Za-z]+,?\s+)?(\d{4})\/(\d{1,2})\/(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(.*)$/.exec(
+      s,
+    );
+  if (p) {
+    const off = parseZone(p[7]!);
+    if (off === undefined) return undefined;
+    return build(+p[1]!, +p[2]!, +p[3]!, +p[4]!, +p[5]!, p[6] ? +p[6] : 0, off);
+  }
+  s = s.replace(/,/g, ' ');
+  const tokens = s.split(/\s+/).filter((t) => t !== '');
+  if (
+    tokens.length > 0 &&
+    WEEKDAYS.has(tokens[0]!.slice(0, 3).toLowerCase()) &&
+    /^[a-z]+\.?$/i.test(tokens[0]!)
+  )
+    tokens.shift();
+  let day: number | undefined;
+  let month: number | undefined;
+  let year: number | undefined;
+  let time: string | undefined;
+  let zone: string | undefined;
+  let ampm: string | undefined;
+  for (const raw of tokens) {
+    const t = raw.toLowerCase().replace(/\.$/, '');
+    if (month === undefined && /^[a-z]{3,}$/.test(t) && MONTHS[t.slice(0, 3)] !== undefined) {
+      month = MONTHS[t.slice(0, 3)];
+      continue;
+    }
+    if (time === undefined && t.includes(':') && /^\d/.test(t)) {
+      // a time glued to its zone: '10:14:55-0800'
+      const tz = /^([\d:.]+)([+-].*|[a-z]+)$/.exec(t);
+      if (tz) {
+        time = tz[1];
+        zone = tz[2];
+      } else time = t;
+      continue;
+    }
+    if (t === 'am' || t === 'pm') {
+      ampm = t;
+      continue;
+    }
+    if (/^\d+$/.test(t)) {
+      if (day === undefined && t.length <= 2) {
+        day = Number(t);
+        continue;
+      }
+      if (year === undefined && (t.length === 4 || t.length === 2)) {
+        year = year2(t);
+        continue;
+      }
+      return undefined;
+    }
+    if (zone === undefined && time !== undefined) {
+      zone = t;
+      continue;
+    }
+    if (zone === undefined && year !== undefined && parseZone(t) !== undefined) {
+      zone = t;
+      continue;
+    }
+    return undefined;
+  }
+  if (day === undefined || month === undefined || year === undefined) return undefined;
+  let h = 0;
+  let mi = 0;
+  let sec = 0;
+  if (time !== undefined) {
+    const parts = time.split(':');
+    if (parts.length > 3 || parts.some((x) => !/^\d{1,2}(\.\d+)?$/.test(x))) return undefined;
+    h = Number(parts[0]);
+    mi = Number(parts[1] ?? 0);
+    sec = Math.floor(Number(parts[2] ?? 0));
+    if (ampm === 'pm' && h < 12) h += 12;
+    if (ampm === 'am' && h === 12) h = 0;
+  }
+  const off = zone === undefined ? 0 : parseZone(zone);
+  if (off === undefined) return undefined;
+  return build(year, month, day, h, mi, sec, off);
+}
+
+/** Parse a date in any format feeds use into ISO 8601 UTC; undefined when unreadable. */
+export function parseDate(text: string): string | undefined {
+  const s = text.trim();
+  if (s === '' || s.length > 100) return undefined;
+  const c = s.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45) {
+    const r = parseW3dtf(s) ?? parseIsoShort(s) ?? parseKorean(s) ?? parseHungarian(s);
+    if (r !== undefined) return r;
+    if (/^\d{4}-\d{1,2}-\d{1,2}/.test(s) || /^[\d-]+$/.test(s)) return undefined;
+  }
+  if (/[\u0370-\u03ff]/.test(s)) return parseRfc822(translateGreek(s));
+  return parseRfc822(s);
+}

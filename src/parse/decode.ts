@@ -1,0 +1,293 @@
+/**
+ * Bytes → text. The order of authority (RFC 7303, with what real feeds get wrong): the HTTP
+ * charset, then a byte-order mark, then the XML declaration (or an HTML <meta> charset), then
+ * detection (chardet). A document whose declared encoding cannot decode it is read with the
+ * detected one instead, and the mismatch is reported.
+ */
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+export interface DecodeResult {
+  text: string;
+  /** lower-case name of the encoding used */
+  encoding: string;
+  /** recovery notes; non-empty means the document was not well-formed as served */
+  problems: string[];
+  /** the media type from Content-Type, lower case, '' if none */
+  mediaType: string;
+}
+
+/** EBCDIC code page 037 (IBM 1140 differs only at 0x9F: the euro sign), which iconv-lite lacks. */
+const CP037 = [
+  0, 1, 2, 3, 156, 9, 134, 127, 151, 141, 142, 11, 12, 13, 14, 15, 16, 17, 18, 19, 157, 133, 8, 135,
+  24, 25, 146, 143, 28, 29, 30, 31, 128, 129, 130, 131, 132, 10, 23, 27, 136, 137, 138, 139, 140, 5,
+  6, 7, 144, 145, 22, 147, 148, 149, 150, 4, 152, 153, 154, 155, 20, 21, 158, 26, 32, 160, 226, 228,
+  224, 225, 227, 229, 231, 241, 162, 46, 60, 40, 43, 124, 38, 233, 234, 235, 232, 237, 238, 239,
+  236, 223, 33, 36, 42, 41, 59, 172, 45, 47, 194, 196, 192, 193, 195, 197, 199, 209, 166, 44, 37,
+  95, 62, 63, 248, 201, 202, 203, 200, 205, 206, 207, 204, 96, 58, 35, 64, 39, 61, 34, 216, 97, 98,
+  99, 100, 101, 102, 103, 104, 105, 171, 187, 240, 253, 254, 177, 176, 106, 107, 108, 109, 110, 111,
+  112, 113, 114, 170, 186, 230, 184, 198, 164, 181, 126, 115, 116, 117, 118, 119, 120, 121, 122,
+  161, 191, 208, 221, 222, 174, 94, 163, 165, 183, 169, 167, 182, 188, 189, 190, 91, 93, 175, 168,
+  180, 215, 123, 65, 66, 67, 68, 69, 70, 71, 72, 73, 173, 244, 246, 242, 243, 245, 125, 74, 75, 76,
+  77, 78, 79, 80, 81, 82, 185, 251, 252, 249, 250, 255, 92, 247, 83, 84, 85, 86, 87, 88, 89, 90,
+  178, 212, 214, 210, 211, 213, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 179, 219, 220, 217, 218,
+  159,
+];
+
+/** Encoding names iconv-lite does not know under the name feeds use. */
+const EXTRA_ALIASES: Record<string, string> = {
+  cpis: 'cp861',
+  maccentraleurope: 'maccenteuro',
+  maclatin2: 'maccenteuro',
+  xmacroman: 'macroman',
+  xmaccyrillic: 'maccyrillic',
+  xsjis: 'shiftjis',
+  xeuckr: 'euckr',
+  ksc56011987: 'euckr',
+  xgbk: 'gbk',
+  // GB2312 documents routinely contain GBK/GB18030 characters; GB18030 is a superset.
+  gb2312: 'gb18030',
+  csgb2312: 'gb18030',
+  euccn: 'gb18030',
+  xeuccn: 'gb18030',
+  gbk: 'gb18030',
+  unicode11utf8: 'utf8',
+  unicode: 'utf16',
+  xuserdefined: 'windows1252',
+};
+
+const EBCDIC = new Set([
+  'cp037',
+  '037',
+  'ibm037',
+  'ibm039',
+  'csibm037',
+  'ebcdiccpus',
+  'ebcdiccpca',
+  'ebcdiccpwt',
+  'ebcdiccpnl',
+  'ebcdiccpbe',
+  'ebcdiccpch',
+  'cp1140',
+  '1140',
+  'ibm1140',
+  'ccsid01140',
+  'cp01140',
+  'ebcdicus37euro',
+]);
+
+function norm(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Resolve an encoding label to a decoder name, or undefined when unknown. */
+function resolve(label: string): { decoder: string; report: string } | undefined {
+  const n = norm(label);
+  if (n === '') return undefined;
+  const report = label.trim().toLowerCase();
+  if (EBCDIC.has(n)) return { decoder: n.includes('1140') ? 'cp1140' : 'cp037', report };
+  const alias = EXTRA_ALIASES[n];
+  if (alias !== undefined) {
+    return { decoder: alias, report: alias === 'gb18030' ? 'gb18030' : report };
+  }
+  if (iconv.encodingExists(n)) return { decoder: n, report };
+  return undefined;
+}
+
+function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
+  let out = '';
+  const chunk: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    chunk.push(euro && b === 0x9f ? 0x20ac : CP037[b]!);
+    if (chunk.length === 8192) {
+      out += String.fromCharCode(...chunk);
+      chunk.length = 0;
+    }
+  }
+  return out + String.fromCharCode(...chunk);
+}
+
+/** Decode; undefined when the bytes are not valid in that encoding. */
+function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
+  if (decoder === 'cp037' || decoder === 'cp1140') return decodeEbcdic(bytes, decoder === 'cp1140');
+  if (decoder === 'utf8') {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      // invalid UTF-8: the caller falls back to detection
+      return undefined;
+    }
+  }
+  if (decoder === 'usascii' || decoder === 'ascii' || decoder === 'ansix341968') {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined;
+    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 'latin1');
+  }
+  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), decoder);
+  // iconv-lite replaces undecodable sequences with U+FFFD instead of failing
+  if (text.includes('\ufffd') && !bytesHaveReplacementChar(bytes)) return undefined;
+  return text;
+}
+
+function bytesHaveReplacementChar(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) return true;
+  }
+  return false;
+}
+
+interface Sniffed {
+  decoder: string;
+  report: string;
+  bomLength: number;
+}
+
+function sniffBom(b: Uint8Array): Sniffed | undefined {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)
+    return { decoder: 'utf8', report: 'utf-8', bomLength: 3 };
+  if (b[0] === 0x00 && b[1] === 0x00 && b[2] === 0xfe && b[3] === 0xff)
+    return { decoder: 'utf32be', report: 'utf-32be', bomLength: 4 };
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0x00 && b[3] === 0x00)
+    return { decoder: 'utf32le', report: 'utf-32le', bomLength: 4 };
+  if (b[0] === 0xfe && b[1] === 0xff)
+    return { decoder: 'utf16be', report: 'utf-16be', bomLength: 2 };
+  if (b[0] === 0xff && b[1] === 0xfe)
+    return { decoder: 'utf16le', report: 'utf-16le', bomLength: 2 };
+  return undefined;
+}
+
+/** '<?xml' in a wide or EBCDIC encoding, without a BOM (XML 1.0 appendix F). */
+function sniffXmlStart(b: Uint8Array): Sniffed | undefined {
+  const sig = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  switch (sig) {
+    case 0x0000003c:
+      return { decoder: 'utf32be', report: 'utf-32be', bomLength: 0 };
+    case 0x3c000000:
+      return { decoder: 'utf32le', report: 'utf-32le', bomLength: 0 };
+    case 0x003c003f:
+      return { decoder: 'utf16be', report: 'utf-16be', bomLength: 0 };
+    case 0x3c003f00:
+      return { decoder: 'utf16le', report: 'utf-16le', bomLength: 0 };
+    case 0x4c6fa794:
+      return { decoder: 'cp037', report: 'cp037', bomLength: 0 };
+    default:
+      return undefined;
+  }
+}
+
+/** The encoding named in the XML declaration (or an HTML meta tag), read from the first bytes. */
+function declaredEncoding(head: string): string | undefined {
+  const xml = /^\s*<\?xml[^>]*?encoding\s*=\s*["']?([A-Za-z0-9._:() -]+?)["'\s?]/.exec(head);
+  if (xml) return xml[1];
+  const meta =
+    /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i.exec(head) ??
+    /<meta[^>]+content\s*=\s*["'][^"']*charset=([A-Za-z0-9._:-]+)/i.exec(head);
+  return meta?.[1];
+}
+
+export interface ContentType {
+  mediaType: string;
+  charset?: string;
+}
+
+/** Parse a Content-Type header leniently ('text/xml; charset="utf-8"'). */
+export function parseContentType(value: string | undefined): ContentType {
+  if (!value) return { mediaType: '' };
+  const parts = value.split(';');
+  const mediaType = parts[0]!.trim().toLowerCase();
+  let charset: string | undefined;
+  for (const p of parts.slice(1)) {
+    const m = /^\s*charset\s*=\s*["']?\s*([^"'\s;]+)/i.exec(p);
+    if (m) charset = m[1];
+  }
+  return charset === undefined ? { mediaType } : { mediaType, charset };
+}
+
+function detect(bytes: Uint8Array): string | undefined {
+  const sample = bytes.length > 65536 ? bytes.subarray(0, 65536) : bytes;
+  const name = chardet.detect(sample);
+  return name ?? undefined;
+}
+
+/** Decode a document's bytes following the order of authority above. */
+export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeResult {
+  const problems: string[] = [];
+  const ct = parseContentType(contentType);
+  const bom = sniffBom(bytes);
+  const wide = bom ?? sniffXmlStart(bytes);
+  // Read the declaration in the sniffed encoding (UTF-16/32/EBCDIC) or as Latin-1.
+  const headBytes = bytes.subarray(wide?.bomLength ?? 0, Math.min(bytes.length, 2048));
+  const head = wide
+    ? (tryDecode(headBytes.subarray(0, headBytes.length - (headBytes.length % 4)), wide.decoder) ??
+      '')
+    : latin1(headBytes);
+  const declared = declaredEncoding(head);
+
+  const candidates: { label: string; source: string }[] = [];
+  if (ct.charset) candidates.push({ label: ct.charset, source: 'HTTP charset' });
+  if (bom) candidates.push({ label: bom.report, source: 'byte-order mark' });
+  if (declared) {
+    let label = declared;
+    // A declaration of 'utf-16' in a document sniffed as UTF-16LE/BE: keep the sniffed endianness.
+    if (wide && /^utf-?(16|32)$/i.test(declared.trim())) label = wide.report;
+    candidates.push({ label, source: 'XML declaration' });
+  }
+  if (wide && !bom) candidates.push({ label: wide.report, source: 'first bytes' });
+
+  const body = bom ? bytes.subarray(bom.bomLength) : bytes;
+  for (const c of candidates) {
+    const r = resolve(c.label);
+    if (!r) {
+      problems.push(`unknown encoding '${c.label}' (${c.source})`);
+      continue;
+    }
+    // A wide (UTF-16/32) declaration in a byte-oriented document is a lie: skip it.
+    if (!wide && /^utf(16|32)/.test(r.decoder)) {
+      problems.push(`${c.source} says ${c.label} but the document is not ${c.label}`);
+      continue;
+    }
+    const text = tryDecode(body, r.decoder);
+    if (text !== undefined)
+      return { text: stripBom(text), encoding: r.report, problems, mediaType: ct.mediaType };
+    problems.push(`document is not valid ${c.label} (${c.source})`);
+  }
+  // Nothing declared: UTF-8 is the default for XML; if it is not UTF-8, detect.
+  if (candidates.length === 0 || problems.length > 0) {
+    const utf8 = tryDecode(body, 'utf8');
+    if (utf8 !== undefined)
+      return { text: stripBom(utf8), encoding: 'utf-8', problems, mediaType: ct.mediaType };
+  }
+  const guess = detect(body);
+  if (guess) {
+    const r = resolve(guess);
+    if (r) {
+      const text = tryDecode(body, r.decoder);
+      if (text !== undefined) {
+        problems.push(`encoding detected as ${guess}`);
+        return {
+          text: stripBom(text),
+          encoding: guess.toLowerCase(),
+          problems,
+          mediaType: ct.mediaType,
+        };
+      }
+    }
+  }
+  problems.push('encoding unknown; read as windows-1252');
+  return {
+    text: iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.length), 'windows-1252'),
+    encoding: 'windows-1252',
+    problems,
+    mediaType: ct.mediaType,
+  };
+}
+
+function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}

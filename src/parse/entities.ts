@@ -1,0 +1,130 @@
+/**
+ * Character and entity references in XML text, decoded the way feeds need: the five XML
+ * entities, the document's own simple DTD entities, and — recovering — HTML's named entities
+ * (feeds use &nbsp; without a DTD), bare '&', Windows-1252 code points written as &#146;, and
+ * UTF-8 bytes written one reference per byte (&#226;&#128;&#166; is '…').
+ */
+import { decodeHTMLStrict } from 'entities';
+
+const XML_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+/** Windows-1252 characters for the C1 range 0x80-0x9F, which feeds write meaning cp1252. */
+const CP1252_C1 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152,
+  0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+const REF = /&(?:#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}))|([A-Za-z][A-Za-z0-9._:-]{0,40}))?;?/g;
+
+/** The character an HTML named entity stands for, or undefined. */
+export function htmlEntity(name: string): string | undefined {
+  const s = '&' + name + ';';
+  const d = decodeHTMLStrict(s);
+  return d === s ? undefined : d;
+}
+
+function fromCodePoint(cp: number): string {
+  if (cp >= 0x80 && cp <= 0x9f) return String.fromCodePoint(CP1252_C1[cp - 0x80]!);
+  if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
+  return String.fromCodePoint(cp);
+}
+
+/** If the code points (all < 256) are the bytes of valid multi-byte UTF-8, decode them. */
+function utf8Run(cps: number[]): string | undefined {
+  if (cps.length < 2 || cps[0]! < 0xc2) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(cps));
+  } catch {
+    // not UTF-8 after all: the references stand for Latin-1/cp1252 characters
+    return undefined;
+  }
+}
+
+/**
+ * Decode references in a run of XML text. `report` is called for each recovery (undeclared or
+ * unknown entity, bare '&').
+ */
+export function decodeEntities(
+  s: string,
+  declared: Map<string, string>,
+  report: (msg: string) => void,
+): string {
+  let out = '';
+  let last = 0;
+  /** a pending run of references to code points 0x80-0xFF (possible UTF-8 bytes) */
+  let run: number[] = [];
+  let runEnd = -1;
+  const flush = (): void => {
+    if (run.length === 0) return;
+    const u = utf8Run(run);
+    if (u !== undefined) out += u;
+    else for (const cp of run) out += fromCodePoint(cp);
+    run = [];
+  };
+  REF.lastIndex = 0;
+  for (let m = REF.exec(s); m; m = REF.exec(s)) {
+    const start = m.index;
+    const full = m[0];
+    const hasSemi = full.endsWith(';');
+    if (run.length > 0 && start !== runEnd) flush();
+    out += s.slice(last, start);
+    last = start + full.length;
+    if (m[1] !== undefined || m[2] !== undefined) {
+      const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(m[2]!, 10);
+      if (!hasSemi) report('character reference without ;');
+      if (cp >= 0x80 && cp <= 0xff) {
+        run.push(cp);
+        runEnd = last;
+        continue;
+      }
+      flush();
+      out += fromCodePoint(cp);
+      continue;
+    }
+    const name = m[3];
+    if (name !== undefined && hasSemi) {
+      const x = XML_ENTITIES[name];
+      if (x !== undefined) {
+        flush();
+        out += x;
+        continue;
+      }
+      const d = declared.get(name);
+      if (d !== undefined) {
+        flush();
+        out += d;
+        continue;
+      }
+      const h = htmlEntity(name);
+      if (h !== undefined) {
+        report(`undeclared entity &${name};`);
+        const cp = h.codePointAt(0)!;
+        if (h.length === 1 && cp >= 0x80 && cp <= 0xff) {
+          run.push(cp);
+          runEnd = last;
+          continue;
+        }
+        flush();
+        out += h;
+        continue;
+      }
+      report(`unknown entity &${name};`);
+      flush();
+      out += full;
+      continue;
+    }
+    report("bare '&' in text");
+    flush();
+    out += full;
+  }
+  flush();
+  out += s.slice(last);
+  return out;
+}

@@ -1,0 +1,228 @@
+/**
+ * parse: bytes + URL + HTTP headers → ParseResult (src/model/feed.ts). Synchronous, pure, never
+ * throws: what could not be read is a warning and wellFormed:false, never an exception.
+ *
+ *   decode.ts   bytes → text (HTTP charset, BOM, XML declaration, HTML meta, detection)
+ *   xml-reader  text → element tree, recovering from ill-formed XML
+ *   rss / atom / json-feed / hfeed   format adapters → the one model
+ *   dates.ts    every date form feeds use → ISO 8601 UTC
+ *
+ * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed, DTD entities.
+ */
+import type { Entry, FeedMeta, ParseOptions, ParseResult } from '../model/feed.js';
+import { readAtom } from './atom.js';
+import { type Context, resolveUrl } from './common.js';
+import { decodeDocument, parseContentType } from './decode.js';
+import { readHfeed } from './hfeed.js';
+import { jsonFeedVersion, readJsonFeed } from './json-feed.js';
+import { ATOM03_NS, RSS090_NS } from './namespaces.js';
+import { emptyFeed, type FeedBody, readRss } from './rss.js';
+import { attr, readXml, type XmlElement } from './xml-reader.js';
+
+export type { ParseOptions, ParseResult } from '../model/feed.js';
+export { parseDate } from './dates.js';
+
+/** Bounds on untrusted input. Beyond them the parser truncates and warns. */
+export const LIMITS = {
+  /** bytes of a document read; the rest is ignored */
+  maxBytes: 32 * 1024 * 1024,
+  /** entries kept per feed */
+  maxEntries: 10_000,
+  /** element nesting depth; deeper elements are flattened */
+  maxDepth: 256,
+} as const;
+
+const XML_TYPES = /(^|\/|\+)xml$|^text\/xml-external-parsed-entity$|^application\/xml-dtd$/;
+const FEEDISH_TYPES =
+  /^(application\/(json|feed\+json|x-json|octet-stream|rdf\+xml|x-netcdf|x-rss\+xml)|text\/(html|json)|application\/xhtml\+xml)$/;
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const v = headers[name];
+  if (v !== undefined) return v;
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === name) return headers[k];
+  return undefined;
+}
+
+function rssVersion(root: XmlElement, doctype: string): string {
+  const v = attr(root, 'version')?.trim();
+  if (v === undefined || v === '') return 'rss';
+  if (v.startsWith('2')) return 'rss20';
+  if (v === '0.91') return /netscape/i.test(doctype) ? 'rss091n' : 'rss091u';
+  if (v === '0.92') return 'rss092';
+  if (v === '0.93') return 'rss093';
+  if (v === '0.94') return 'rss094';
+  if (v === '0.90') return 'rss090';
+  return 'rss';
+}
+
+/** Find the feed element: the root, or (when garbage wraps it) the first feed-like descendant. */
+function findFeedRoot(root: XmlElement): XmlElement | undefined {
+  const isFeed = (el: XmlElement): boolean =>
+    el.local === 'rss' || el.local === 'rdf' || el.local === 'feed' || el.local === 'channel';
+  if (isFeed(root) || (root.local === 'entry' && root.ns !== '')) return root;
+  const queue: XmlElement[] = [root];
+  for (let i = 0; i < queue.length && i < 10_000; i++) {
+    for (const k of queue[i]!.children) {
+      if (typeof k === 'string') continue;
+      if (isFeed(k)) return k;
+      queue.push(k);
+    }
+  }
+  return undefined;
+}
+
+/** Drop keys whose value is undefined: absent means absent. */
+function prune<T extends object>(o: T): T {
+  for (const k of Object.keys(o))
+    if ((o as Record<string, unknown>)[k] === undefined) delete (o as Record<string, unknown>)[k];
+  return o;
+}
+
+function finish(
+  body: FeedBody,
+  version: string,
+  wellFormed: boolean,
+  warnings: string[],
+  encoding: string,
+): ParseResult {
+  prune(body.feed);
+  for (const e of body.entries) prune(e);
+  return { version, wellFormed, warnings, encoding, feed: body.feed, entries: body.entries };
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\s+html|<html[\s>])/i.test(text.slice(0, 4096));
+}
+
+/** Parse one feed document. Never throws. */
+export function parse(bytes: Uint8Array, options: ParseOptions = {}): ParseResult {
+  try {
+    return parseDocument(bytes, options);
+  } catch (err) {
+    // A bug, not bad input: report it as a warning so one feed cannot stop a run.
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      version: '',
+      wellFormed: false,
+      warnings: [`parse: internal error: ${message}`],
+      encoding: 'utf-8',
+      feed: emptyFeed(),
+      entries: [],
+    };
+  }
+}
+
+function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
+  const warnings: string[] = [];
+  let wellFormed = true;
+  let bytes = input;
+  if (bytes.length > LIMITS.maxBytes) {
+    warnings.push(`document larger than ${LIMITS.maxBytes} bytes; the rest was ignored`);
+    wellFormed = false;
+    bytes = bytes.subarray(0, LIMITS.maxBytes);
+  }
+  const contentType = header(options.headers, 'content-type');
+  const location = header(options.headers, 'content-location');
+  const language = header(options.headers, 'content-language')?.split(',')[0]?.trim();
+  let base = options.url;
+  if (location) base = resolveUrl(location, base);
+  const ctx: Context = { sanitize: options.sanitize !== false, atom: false, warnings };
+  if (base !== undefined) ctx.base = base;
+  if (language) ctx.lang = language;
+
+  const { mediaType } = parseContentType(contentType);
+  if (mediaType !== '' && !XML_TYPES.test(mediaType) && !FEEDISH_TYPES.test(mediaType)) {
+    warnings.push(`served as ${mediaType}, not as a feed type`);
+    wellFormed = false;
+  }
+
+  const decoded = decodeDocument(bytes, contentType);
+  if (decoded.problems.length > 0) {
+    warnings.push(...decoded.problems);
+    wellFormed = false;
+  }
+  const text = decoded.text;
+  const first = text.trimStart().charAt(0);
+
+  if (first === '{' || first === '[') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      // not JSON after all: fall through to the XML reader, which will say what it found
+      warnings.push(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      wellFormed = false;
+    }
+    if (doc !== undefined) {
+      const version = jsonFeedVersion(doc);
+      if (version === undefined) {
+        warnings.push('JSON document is not a JSON Feed');
+        return finish({ feed: emptyFeed(), entries: [] }, '', false, warnings, decoded.encoding);
+      }
+      const body = readJsonFeed(doc as Record<string, unknown>, ctx, LIMITS.maxEntries);
+      return finish(body, version, wellFormed, warnings, decoded.encoding);
+    }
+  }
+
+  if (mediaType === 'text/html' || mediaType === 'application/xhtml+xml' || looksLikeHtml(text)) {
+    const body = readHfeed(text, ctx, LIMITS.maxEntries);
+    if (body) return finish(body, 'hfeed', wellFormed, warnings, decoded.encoding);
+  }
+
+  const doc = readXml(text, { maxDepth: LIMITS.maxDepth });
+  if (doc.errors.length > 0) {
+    wellFormed = false;
+    warnings.push(...doc.errors.map((e) => `ill-formed XML: ${e}`));
+  }
+  const root = doc.root ? findFeedRoot(doc.root) : undefined;
+  if (!root) {
+    if (doc.root?.local === 'html') {
+      const body = readHfeed(text, ctx, LIMITS.maxEntries);
+      if (body) return finish(body, 'hfeed', wellFormed, warnings, decoded.encoding);
+    }
+    warnings.push(
+      doc.root
+        ? `not a feed: root element <${doc.root.qname}>`
+        : 'not a feed: no XML element found',
+    );
+    return finish({ feed: emptyFeed(), entries: [] }, '', false, warnings, decoded.encoding);
+  }
+  if (root !== doc.root) {
+    warnings.push(`feed element <${root.qname}> found inside <${doc.root!.qname}>`);
+    wellFormed = false;
+  }
+  let version: string;
+  let body: FeedBody;
+  switch (root.local) {
+    case 'rss':
+      version = rssVersion(root, doc.doctype);
+      body = readRss(root, ctx, LIMITS.maxEntries);
+      break;
+    case 'rdf': {
+      const channel = root.children.find(
+        (k): k is XmlElement => typeof k !== 'string' && k.local === 'channel',
+      );
+      version = channel?.ns === RSS090_NS ? 'rss090' : 'rss10';
+      body = readRss(root, ctx, LIMITS.maxEntries);
+      break;
+    }
+    case 'channel':
+      version = 'cdf';
+      body = readRss(root, ctx, LIMITS.maxEntries);
+      break;
+    default: {
+      const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
+      version = v03 ? 'atom03' : root.ns === '' ? 'atom' : 'atom10';
+      body = readAtom(root, { ...ctx, atom: true }, LIMITS.maxEntries);
+    }
+  }
+  if (body.feed.language === undefined) {
+    const lang = attr(root, 'lang', 'xml')?.trim();
+    if (lang) body.feed.language = lang.replace(/_/g, '-');
+    else if (language) body.feed.language = language;
+  }
+  return finish(body, version, wellFormed, warnings, decoded.encoding);
+}
+
+export type { Entry, FeedMeta };

@@ -1,0 +1,651 @@
+/**
+ * RSS 0.90-2.0, RSS 1.0 (RDF) and CDF → the model. One adapter: the formats share their element
+ * names once namespaces are mapped (namespaces.ts), and feeds mix them freely. Extensions: dc,
+ * dcterms, content, slash, wfw, sy, admin, itunes, media, feedburner, atom:link (WebSub).
+ */
+import type { Entry, FeedMeta, Person, Text } from '../model/feed.js';
+import {
+  addCategory,
+  bestAlternate,
+  type Context,
+  child,
+  enter,
+  parsePersonString,
+  plainText,
+  readLink,
+  readText,
+  resolveUrl,
+  text,
+  toInt,
+} from './common.js';
+import { parseDate } from './dates.js';
+import { attr, type XmlElement } from './xml-reader.js';
+
+export interface FeedBody {
+  feed: FeedMeta;
+  entries: Entry[];
+}
+
+export function emptyFeed(): FeedMeta {
+  return { links: [], authors: [], contributors: [], categories: [], hubs: [] };
+}
+
+export function emptyEntry(): Entry {
+  return {
+    links: [],
+    content: [],
+    authors: [],
+    contributors: [],
+    categories: [],
+    enclosures: [],
+  };
+}
+
+function date(el: XmlElement, ctx: Context): string | undefined {
+  const raw = text(el);
+  if (raw === '') return undefined;
+  const d = parseDate(raw);
+  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
+  return d;
+}
+
+/** Summary-like elements: the first is the summary, a second one (if no content yet) is content. */
+function addSummary(entry: Entry, t: Text): void {
+  if (entry.summaryDetail === undefined) {
+    entry.summaryDetail = t;
+    entry.summary = t.value;
+  } else if (entry.content.length === 0) entry.content.push(t);
+}
+
+function addContent(entry: Entry, t: Text): void {
+  entry.content.push(t);
+  if (entry.summaryDetail === undefined) {
+    entry.summaryDetail = t;
+    entry.summary = t.value;
+  }
+}
+
+function addPerson(list: Person[], p: Person | undefined): void {
+  if (!p) return;
+  if (list.some((x) => x.name === p.name && x.email === p.email)) return;
+  list.push(p);
+}
+
+const SY_PERIOD_MINUTES: Record<string, number> = {
+  hourly: 60,
+  daily: 1440,
+  weekly: 10080,
+  monthly: 43200,
+  yearly: 525600,
+};
+
+/** Read a channel (and, for RSS 1.0, the items beside it). */
+export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
+  const rootCtx = enter(outer, root);
+  const feed = emptyFeed();
+  const entries: Entry[] = [];
+  const channel = child(root, 'channel') ?? (root.local === 'channel' ? root : undefined);
+  const chCtx = channel ? enter(rootCtx, channel) : rootCtx;
+  let dropped = 0;
+  const takeItem = (el: XmlElement, ctx: Context): void => {
+    if (entries.length >= maxEntries) {
+      dropped++;
+      return;
+    }
+    entries.push(readItem(el, ctx));
+  };
+  let syPeriod: number | undefined;
+  let syFrequency: number | undefined;
+  if (channel) {
+    for (const k of channel.children) {
+      if (typeof k === 'string') continue;
+      switch (k.key) {
+        case 'item':
+          takeItem(k, chCtx);
+          break;
+        case 'items':
+          // RSS 1.0 <items><rdf:Seq> just lists the items; they follow the channel
+          break;
+        default: {
+          const r = readChannelElement(feed, k, chCtx);
+          if (r === 'sy:updateperiod') syPeriod = SY_PERIOD_MINUTES[text(k).toLowerCase()];
+          else if (r === 'sy:updatefrequency') syFrequency = toInt(text(k));
+        }
+      }
+    }
+  }
+  for (const k of root.children) {
+    if (typeof k === 'string' || k === channel) continue;
+    if (k.key === 'item') takeItem(k, rootCtx);
+    else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
+  }
+  if (feed.ttl === undefined && syPeriod !== undefined) {
+    feed.ttl = Math.round(syPeriod / Math.max(1, syFrequency ?? 1));
+  }
+  if (channel?.local === 'channel' && channel.key === 'channel' && root.local === 'channel') {
+    // CDF: <CHANNEL HREF="..." LASTMOD="...">
+    readCdfAttributes(feed, channel, chCtx);
+  }
+  feed.link ??= bestAlternate(feed.links);
+  if (dropped > 0)
+    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
+  return { feed, entries };
+}
+
+function readCdfAttributes(feed: FeedMeta, el: XmlElement, ctx: Context): void {
+  const href = attr(el, 'href');
+  if (href !== undefined) {
+    const url = resolveUrl(href, ctx.base);
+    feed.links.push({ href: url, rel: 'alternate', type: 'text/html' });
+    feed.link ??= url;
+  }
+  const lastmod = attr(el, 'lastmod');
+  if (lastmod !== undefined) {
+    const d = parseDate(lastmod);
+    if (d) feed.updated = d;
+  }
+}
+
+function readImage(feed: FeedMeta, el: XmlElement, outer: Context): void {
+  const ctx = enter(outer, el);
+  const image: NonNullable<FeedMeta['image']> = {};
+  const about = attr(el, 'about', 'rdf') ?? attr(el, 'resource', 'rdf');
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    const v = text(k);
+    switch (k.local) {
+      case 'url':
+        image.url = resolveUrl(v, enter(ctx, k).base);
+        break;
+      case 'title':
+        image.title = v;
+        break;
+      case 'link':
+        image.link = resolveUrl(v, enter(ctx, k).base);
+        break;
+      case 'width': {
+        const n = toInt(v);
+        if (n !== undefined) image.width = n;
+        break;
+      }
+      case 'height': {
+        const n = toInt(v);
+        if (n !== undefined) image.height = n;
+        break;
+      }
+      case 'description':
+        image.description = v;
+        break;
+    }
+  }
+  if (image.url === undefined && about !== undefined) image.url = resolveUrl(about, ctx.base);
+  if (Object.keys(image).length > 0) feed.image = image;
+}
+
+function readItunesCategories(feed: FeedMeta, el: XmlElement): void {
+  const t = attr(el, 'text');
+  if (t !== undefined)
+    addCategory(feed.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+  for (const k of el.children)
+    if (typeof k !== 'string' && k.key === 'itunes:category') readItunesCategories(feed, k);
+}
+
+function keywords(list: { term: string; scheme?: string }[], v: string): void {
+  for (const term of v.split(','))
+    addCategory(list, { term: term.trim(), scheme: 'http://www.itunes.com/' });
+}
+
+/** One child of <channel>; returns the key for the caller's bookkeeping. */
+function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string {
+  switch (k.key) {
+    case 'title':
+    case 'dc:title':
+      if (feed.titleDetail === undefined) {
+        feed.titleDetail = readText(k, ctx, 'text/plain');
+        feed.title = plainText(feed.titleDetail);
+      }
+      break;
+    case 'link': {
+      const kctx = enter(ctx, k);
+      const href = attr(k, 'href') ?? text(k);
+      if (href === '') break;
+      const url = resolveUrl(href, kctx.base);
+      if (!feed.links.some((l) => l.rel === 'alternate' && l.href === url))
+        feed.links.push({ href: url, rel: 'alternate', type: 'text/html' });
+      feed.link ??= url;
+      break;
+    }
+    case 'atom:link': {
+      const l = readLink(k, ctx);
+      if (l.rel === 'hub') feed.hubs.push(l.href);
+      else if (l.rel === 'self') feed.self ??= l.href;
+      feed.links.push(l);
+      break;
+    }
+    case 'description':
+    case 'tagline':
+    case 'subtitle':
+    case 'dc:description':
+    case 'itunes:subtitle':
+    case 'abstract':
+      if (feed.subtitleDetail === undefined) {
+        feed.subtitleDetail = readText(k, ctx, 'text/html');
+        feed.subtitle = feed.subtitleDetail.value;
+      }
+      break;
+    case 'itunes:summary':
+      if (feed.subtitleDetail === undefined) {
+        feed.subtitleDetail = readText(k, ctx, 'text/plain');
+        feed.subtitle = feed.subtitleDetail.value;
+      }
+      break;
+    case 'language':
+    case 'dc:language': {
+      const v = text(k);
+      if (v !== '') feed.language ??= v;
+      break;
+    }
+    case 'copyright':
+    case 'dc:rights':
+    case 'rights':
+    case 'creativecommons:license':
+      if (feed.rightsDetail === undefined) {
+        feed.rightsDetail = readText(k, ctx, 'text/plain');
+        feed.rights = feed.rightsDetail.value;
+      }
+      break;
+    case 'managingeditor':
+    case 'dc:creator':
+    case 'dc:author':
+    case 'author':
+    case 'itunes:author':
+      addPerson(feed.authors, parsePersonString(text(k)));
+      feed.author ??= feed.authors[0];
+      break;
+    case 'itunes:owner': {
+      // the owner is a contact, not an author; use it only when nothing else names one
+      break;
+    }
+    case 'dc:contributor':
+      addPerson(feed.contributors, parsePersonString(text(k)));
+      break;
+    case 'pubdate':
+    case 'dcterms:issued':
+      feed.published ??= date(k, ctx);
+      break;
+    case 'lastbuilddate':
+    case 'dc:date':
+    case 'dcterms:modified':
+    case 'atom:updated':
+      feed.updated ??= date(k, ctx);
+      break;
+    case 'generator': {
+      const v = text(k);
+      if (v !== '') feed.generator = { name: v };
+      break;
+    }
+    case 'admin:generatoragent': {
+      const r = attr(k, 'resource', 'rdf');
+      if (r !== undefined && !feed.generator)
+        feed.generator = { name: r, uri: resolveUrl(r, ctx.base) };
+      break;
+    }
+    case 'docs': {
+      const v = text(k);
+      if (v !== '') feed.docs = resolveUrl(v, enter(ctx, k).base);
+      break;
+    }
+    case 'ttl': {
+      const n = toInt(text(k));
+      if (n !== undefined && n >= 0) feed.ttl = n;
+      break;
+    }
+    case 'image':
+      if (!feed.image) readImage(feed, k, ctx);
+      break;
+    case 'itunes:image': {
+      const href = attr(k, 'href') ?? attr(k, 'url') ?? text(k);
+      if (href) {
+        const url = resolveUrl(href, enter(ctx, k).base);
+        feed.image = { ...feed.image, url: feed.image?.url ?? url };
+      }
+      break;
+    }
+    case 'cloud': {
+      const cloud: NonNullable<FeedMeta['cloud']> = {};
+      const domain = attr(k, 'domain');
+      if (domain !== undefined) cloud.domain = domain;
+      const port = toInt(attr(k, 'port'));
+      if (port !== undefined) cloud.port = port;
+      const path = attr(k, 'path');
+      if (path !== undefined) cloud.path = path;
+      const rp = attr(k, 'registerprocedure');
+      if (rp !== undefined) cloud.registerProcedure = rp;
+      const protocol = attr(k, 'protocol');
+      if (protocol !== undefined) cloud.protocol = protocol;
+      feed.cloud = cloud;
+      break;
+    }
+    case 'category':
+    case 'dc:subject': {
+      const term = text(k);
+      const domain = attr(k, 'domain');
+      addCategory(feed.categories, domain ? { term, scheme: domain } : { term });
+      break;
+    }
+    case 'itunes:category':
+      readItunesCategories(feed, k);
+      break;
+    case 'itunes:keywords':
+      keywords(feed.categories, text(k));
+      break;
+    case 'skiphours': {
+      const hours: number[] = [];
+      for (const h of k.children) {
+        if (typeof h === 'string' || h.local !== 'hour') continue;
+        const n = toInt(text(h));
+        if (n !== undefined && n >= 0 && n <= 24 && !hours.includes(n % 24)) hours.push(n % 24);
+      }
+      feed.skipHours = hours;
+      break;
+    }
+    case 'skipdays': {
+      const days: string[] = [];
+      for (const d of k.children) {
+        if (typeof d === 'string' || d.local !== 'day') continue;
+        const v = text(d);
+        const name = v.charAt(0).toUpperCase() + v.slice(1).toLowerCase();
+        if (/^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$/.test(name) && !days.includes(name))
+          days.push(name);
+      }
+      feed.skipDays = days;
+      break;
+    }
+    case 'atom:id':
+      feed.id ??= text(k);
+      break;
+    case 'atom:icon':
+    case 'icon':
+      feed.icon ??= resolveUrl(text(k), enter(ctx, k).base);
+      break;
+    case 'atom:logo':
+      feed.logo ??= resolveUrl(text(k), enter(ctx, k).base);
+      break;
+  }
+  return k.key;
+}
+
+function readEnclosure(
+  entry: Entry,
+  url: string,
+  type: string | undefined,
+  length: number | undefined,
+): void {
+  if (url === '' || entry.enclosures.some((e) => e.url === url)) return;
+  const enc: Entry['enclosures'][number] = { url };
+  if (type) enc.type = type;
+  if (length !== undefined) enc.length = length;
+  entry.enclosures.push(enc);
+}
+
+function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    switch (k.key) {
+      case 'media:content': {
+        const url = attr(k, 'url');
+        if (url)
+          readEnclosure(
+            entry,
+            resolveUrl(url, enter(ctx, k).base),
+            attr(k, 'type'),
+            toInt(attr(k, 'filesize')),
+          );
+        readMedia(entry, k, ctx);
+        break;
+      }
+      case 'media:thumbnail': {
+        const url = attr(k, 'url');
+        if (url) {
+          const href = resolveUrl(url, enter(ctx, k).base);
+          if (!entry.links.some((l) => l.rel === 'thumbnail' && l.href === href))
+            entry.links.push({ href, rel: 'thumbnail' });
+        }
+        break;
+      }
+      case 'media:title':
+        if (entry.titleDetail === undefined) {
+          entry.titleDetail = readText(
+            k,
+            ctx,
+            attr(k, 'type') === 'html' ? 'text/html' : 'text/plain',
+          );
+          entry.title = plainText(entry.titleDetail);
+        }
+        break;
+      case 'media:description':
+        if (entry.summaryDetail === undefined)
+          addSummary(
+            entry,
+            readText(k, ctx, attr(k, 'type') === 'html' ? 'text/html' : 'text/plain'),
+          );
+        break;
+      case 'media:category': {
+        const term = text(k);
+        const scheme = attr(k, 'scheme');
+        const label = attr(k, 'label');
+        const c: Entry['categories'][number] = { term };
+        if (scheme) c.scheme = scheme;
+        if (label) c.label = label;
+        addCategory(entry.categories, c);
+        break;
+      }
+      case 'media:group':
+        readMedia(entry, k, ctx);
+        break;
+    }
+  }
+}
+
+function readItem(el: XmlElement, outer: Context): Entry {
+  const ctx = enter(outer, el);
+  const entry = emptyEntry();
+  let guidIsPermalink = false;
+  let guidSeen = false;
+  let hasLink = false;
+  let origLink: string | undefined;
+  let media = false;
+  const about = attr(el, 'about', 'rdf');
+  // CDF: <ITEM HREF="..." LASTMOD="...">
+  const cdfHref = attr(el, 'href');
+  if (cdfHref !== undefined) {
+    hasLink = true;
+    entry.link = resolveUrl(cdfHref, ctx.base);
+    entry.links.push({ href: entry.link, rel: 'alternate', type: 'text/html' });
+  }
+  const cdfLastmod = attr(el, 'lastmod');
+  if (cdfLastmod !== undefined) entry.updated = parseDate(cdfLastmod);
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    switch (k.key) {
+      case 'title':
+      case 'dc:title':
+        if (entry.titleDetail === undefined) {
+          entry.titleDetail = readText(k, ctx, 'text/plain');
+          entry.title = plainText(entry.titleDetail);
+        }
+        break;
+      case 'link': {
+        const href = attr(k, 'href') ?? text(k);
+        if (href === '') break;
+        const url = resolveUrl(href, enter(ctx, k).base);
+        hasLink = true;
+        if (!entry.links.some((l) => l.rel === 'alternate' && l.href === url))
+          entry.links.push({ href: url, rel: 'alternate', type: 'text/html' });
+        entry.link ??= url;
+        break;
+      }
+      case 'atom:link': {
+        const l = readLink(k, ctx);
+        if (l.rel === 'enclosure') readEnclosure(entry, l.href, l.type, l.length);
+        entry.links.push(l);
+        break;
+      }
+      case 'feedburner:origlink': {
+        const v = text(k);
+        if (v !== '') origLink = resolveUrl(v, enter(ctx, k).base);
+        break;
+      }
+      case 'guid': {
+        const v = text(k);
+        if (v === '') break;
+        entry.id ??= v;
+        guidSeen = true;
+        const pl = attr(k, 'ispermalink')?.trim().toLowerCase();
+        guidIsPermalink = pl !== 'false';
+        break;
+      }
+      case 'atom:id':
+        entry.id ??= text(k);
+        break;
+      case 'description':
+      case 'summary':
+      case 'dc:description':
+      case 'abstract':
+        addSummary(entry, readText(k, ctx, 'text/html'));
+        break;
+      case 'itunes:summary':
+      case 'atom:summary':
+        if (entry.summaryDetail === undefined) addSummary(entry, readText(k, ctx, 'text/plain'));
+        break;
+      case 'content:encoded':
+      case 'fullitem':
+        addContent(entry, readText(k, ctx, 'text/html'));
+        break;
+      case 'xhtml:body':
+      case 'body': {
+        const t = readText(k, ctx, 'application/xhtml+xml');
+        t.type = 'application/xhtml+xml';
+        addContent(entry, t);
+        break;
+      }
+      case 'atom:content':
+        addContent(entry, readText(k, { ...ctx, atom: true }, 'text/plain'));
+        break;
+      case 'pubdate':
+      case 'dcterms:issued':
+      case 'atom:published':
+        entry.published ??= date(k, ctx);
+        break;
+      case 'dc:date':
+      case 'dcterms:modified':
+      case 'atom:updated':
+      case 'lastbuilddate':
+        entry.updated ??= date(k, ctx);
+        break;
+      case 'dcterms:created':
+        entry.created ??= date(k, ctx);
+        break;
+      case 'expirationdate':
+      case 'dcterms:valid':
+        entry.expired ??= date(k, ctx);
+        break;
+      case 'author':
+      case 'dc:creator':
+      case 'dc:author':
+      case 'itunes:author':
+        addPerson(entry.authors, parsePersonString(text(k)));
+        break;
+      case 'atom:author':
+        addPerson(entry.authors, parsePersonString(text(child(k, 'atom:name', 'name') ?? k)));
+        break;
+      case 'dc:contributor':
+        addPerson(entry.contributors, parsePersonString(text(k)));
+        break;
+      case 'dc:publisher':
+        entry.publisher ??= parsePersonString(text(k));
+        break;
+      case 'category':
+      case 'dc:subject': {
+        const term = text(k);
+        const domain = attr(k, 'domain');
+        addCategory(entry.categories, domain ? { term, scheme: domain } : { term });
+        break;
+      }
+      case 'itunes:category': {
+        const t = attr(k, 'text');
+        if (t) addCategory(entry.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+        break;
+      }
+      case 'itunes:keywords':
+        keywords(entry.categories, text(k));
+        break;
+      case 'enclosure': {
+        const url = attr(k, 'url') ?? attr(k, 'href');
+        if (!url) break;
+        const href = resolveUrl(url, enter(ctx, k).base);
+        const type = attr(k, 'type');
+        const length = toInt(attr(k, 'length'));
+        readEnclosure(entry, href, type, length);
+        const link: Entry['links'][number] = { href, rel: 'enclosure' };
+        if (type) link.type = type;
+        if (length !== undefined) link.length = length;
+        entry.links.push(link);
+        break;
+      }
+      case 'comments': {
+        const v = text(k);
+        if (v !== '') entry.comments = resolveUrl(v, enter(ctx, k).base);
+        break;
+      }
+      case 'wfw:commentrss':
+      case 'wfw:comment': {
+        const v = text(k);
+        if (v !== '') entry.links.push({ href: resolveUrl(v, enter(ctx, k).base), rel: 'replies' });
+        break;
+      }
+      case 'source': {
+        const src: NonNullable<Entry['source']> = {};
+        const t = text(k);
+        if (t !== '') src.title = t;
+        const url = attr(k, 'url');
+        if (url) src.url = resolveUrl(url, enter(ctx, k).base);
+        entry.source = src;
+        break;
+      }
+      case 'copyright':
+      case 'dc:rights':
+        entry.rights ??= text(k);
+        break;
+      case 'media:content':
+      case 'media:thumbnail':
+      case 'media:title':
+      case 'media:description':
+      case 'media:category':
+      case 'media:group':
+        media = true;
+        break;
+    }
+  }
+  if (media) readMedia(entry, el, ctx);
+  if (entry.authors.length > 0) entry.author = entry.authors[0];
+  if (guidSeen) {
+    entry.guidIsLink = guidIsPermalink && !hasLink;
+    if (entry.guidIsLink && entry.id !== undefined) {
+      const url = resolveUrl(entry.id, ctx.base);
+      entry.link = url;
+      entry.links.push({ href: url, rel: 'alternate', type: 'text/html' });
+    }
+  }
+  if (about !== undefined && entry.link === undefined && /^https?:/i.test(about)) {
+    entry.link = resolveUrl(about, ctx.base);
+  }
+  if (origLink !== undefined) {
+    // feedburner rewrites links to its tracker; origLink is the post's real address
+    if (!entry.links.some((l) => l.href === origLink))
+      entry.links.unshift({ href: origLink, rel: 'alternate', type: 'text/html' });
+    entry.link = origLink;
+  }
+  entry.link ??= bestAlternate(entry.links);
+  return entry;
+}
