@@ -17,7 +17,7 @@ export const HTML_ELEMENTS: ReadonlySet<string> = new Set([
   'var', 'video',
 ]);
 
-/** HTML attributes kept (feedparser `acceptable_attributes`). */
+/** HTML attributes kept (feedparser `acceptable_attributes`, plus `srcset` and `sizes`). */
 // biome-ignore format: keep the list compact
 export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
   'abbr', 'accept', 'accept-charset', 'accesskey', 'action', 'align', 'alt', 'autocomplete',
@@ -34,7 +34,7 @@ export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
   'noshade', 'nowrap', 'open', 'optimum', 'pattern', 'ping', 'point-size', 'poster', 'pqg',
   'preload', 'prompt', 'radiogroup', 'readonly', 'rel', 'repeat-max', 'repeat-min', 'replace',
   'required', 'rev', 'rightspacing', 'rows', 'rowspan', 'rules', 'scope', 'selected', 'shape',
-  'size', 'span', 'src', 'start', 'step', 'style', 'summary', 'suppress', 'tabindex', 'target',
+  'size', 'sizes', 'span', 'src', 'srcset', 'start', 'step', 'style', 'summary', 'suppress', 'tabindex', 'target',
   'template', 'title', 'toppadding', 'type', 'unselectable', 'urn', 'usemap', 'valign', 'value',
   'variable', 'volume', 'vrml', 'vspace', 'width', 'wrap', 'xml:lang',
 ]);

@@ -1,7 +1,7 @@
 import { type DefaultTreeAdapterTypes, parseFragment, serialize } from 'parse5';
 import { URL_ATTRIBUTES } from './allowlists.js';
 import { findBaseHref } from './find-base.js';
-import { resolveUrl, urlScheme } from './urls.js';
+import { parseSrcset, resolveUrl, urlScheme } from './urls.js';
 
 type ParentNode = DefaultTreeAdapterTypes.ParentNode;
 
@@ -48,13 +48,10 @@ function resolveOne(value: string, base: string): string {
 }
 
 function resolveSrcset(value: string, base: string): string {
-  return value
-    .split(',')
-    .map((candidate) => {
-      const trimmed = candidate.trim();
-      const space = trimmed.search(/\s/);
-      if (space === -1) return resolveOne(trimmed, base);
-      return `${resolveOne(trimmed.slice(0, space), base)}${trimmed.slice(space)}`;
+  return parseSrcset(value)
+    .map(({ url, descriptor }) => {
+      const resolved = resolveOne(url, base);
+      return descriptor ? `${resolved} ${descriptor}` : resolved;
     })
     .join(', ');
 }

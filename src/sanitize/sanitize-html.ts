@@ -45,9 +45,11 @@ interface Context {
   inSvg: boolean;
   /** How many raw-text bodies deep we are (bounded: each level re-parses the text). */
   reparse: number;
+  /** Inside an emitted <form>: a nested one would vanish when the output is parsed again. */
+  inForm: boolean;
 }
 
-const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, reparse: 0 };
+const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, reparse: 0, inForm: false };
 const MAX_REPARSE = 2;
 const PARSE_OPTIONS = { scriptingEnabled: false } as const;
 
@@ -125,6 +127,7 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
         tag: name,
         inSvg: ctx.inSvg || name === 'svg',
         reparse: ctx.reparse,
+        inForm: ctx.inForm || name === 'form',
       };
     }
     for (let i = children.length - 1; i >= 0; i--)
@@ -140,6 +143,7 @@ function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' | 'repars
     if (DROP_WITH_CONTENT.has(tag)) return 'drop';
     if (REPARSE_TEXT.has(tag)) return 'reparse';
     if (!HTML_ELEMENTS.has(tag)) return 'unwrap';
+    if (tag === 'form' && ctx.inForm) return 'unwrap';
     // An HTML element may only sit in foreign content at an integration point.
     if (ctx.ns === NS_SVG && !SVG_HTML_INTEGRATION.has(ctx.tag)) return 'unwrap';
     if (ctx.ns === NS_MATHML && !MATHML_TEXT_INTEGRATION.has(ctx.tag)) return 'unwrap';

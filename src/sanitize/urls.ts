@@ -50,6 +50,47 @@ export function resolveUrl(url: string, base: string): string | undefined {
   return new URL(url, base).href;
 }
 
+/** A `srcset` candidate: URL and its descriptors (`2x`, `640w`), per the HTML spec's parser. */
+export interface SrcsetCandidate {
+  url: string;
+  descriptor: string;
+}
+
+const isSpace = (c: string | undefined): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
+
+/** Split a `srcset` value into candidates; URLs may contain commas (`data:` URLs do). */
+export function parseSrcset(value: string): SrcsetCandidate[] {
+  const out: SrcsetCandidate[] = [];
+  const n = value.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (isSpace(value[i]) || value[i] === ',')) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSpace(value[i])) i++;
+    let url = value.slice(start, i);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      const from = i;
+      let inParens = false;
+      while (i < n) {
+        const c = value[i];
+        if (c === '(') inParens = true;
+        else if (c === ')') inParens = false;
+        else if (c === ',' && !inParens) break;
+        i++;
+      }
+      descriptor = value.slice(from, i).trim();
+      i++;
+    }
+    if (url !== '') out.push({ url, descriptor });
+  }
+  return out;
+}
+
 /** Resolve each URL of a `srcset` candidate list (or a space-separated `ping` list). */
 export function safeUrlList(
   value: string,
@@ -58,12 +99,7 @@ export function safeUrlList(
 ): string | undefined {
   const out: string[] = [];
   if (isSrcset) {
-    for (const candidate of value.split(',')) {
-      const trimmed = candidate.trim();
-      if (trimmed === '') continue;
-      const space = trimmed.search(/\s/);
-      const url = space === -1 ? trimmed : trimmed.slice(0, space);
-      const descriptor = space === -1 ? '' : trimmed.slice(space).trim();
+    for (const { url, descriptor } of parseSrcset(value)) {
       const safe = safeUrl(url, base, true);
       if (safe === undefined || safe === '') continue;
       out.push(descriptor ? `${safe} ${descriptor}` : safe);
