@@ -42,6 +42,8 @@ export function renderJsonFeed(
       },
     })),
   };
-  // JSON can carry any character, but the same stripping keeps all outputs consistent.
-  return `${stripInvalidXml(JSON.stringify(doc, null, 2))}\n`;
+  // JSON could carry control characters, but stripping them keeps every output saying the same.
+  const clean = (_key: string, value: unknown) =>
+    typeof value === 'string' ? stripInvalidXml(value) : value;
+  return `${JSON.stringify(doc, clean, 2)}\n`;
 }

@@ -1,0 +1,102 @@
+import { SaxesParser } from 'saxes';
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../parse/index.js';
+import { type EntryView, entryViews, feedViews, sectionViews } from '../site-model.js';
+import { FIXTURE_NOW, fixtureData, fixtureSite } from '../testdata/planet-fixture.js';
+import { renderAtom } from './atom.js';
+import { type FeedOutputMeta, GENERATOR } from './feed-meta.js';
+import { renderJsonFeed } from './json-feed.js';
+import { renderOpml } from './opml.js';
+import { renderRss } from './rss.js';
+import { escapeXml, stripInvalidXml } from './xml.js';
+
+const site = fixtureSite('/tmp/unused');
+
+function views(): EntryView[] {
+  const data = fixtureData();
+  const sections = sectionViews(site.sections, data.feeds);
+  const feeds = feedViews(data.feeds, sections, site, FIXTURE_NOW);
+  // A hostile title: markup, an entity, an XML-invalid control character.
+  const entries = [...data.entries].sort((a, b) => b.date.localeCompare(a.date));
+  entries[1] = { ...entries[1]!, title: 'Bits <script>alert(1)</script> & more\u0007' };
+  return entryViews(entries, feeds, site);
+}
+
+const meta: FeedOutputMeta = {
+  title: 'Planet Python',
+  id: 'https://planet.example.org/',
+  htmlUrl: 'https://planet.example.org/',
+  selfUrl: 'https://planet.example.org/atom.xml',
+  updated: '2012-02-06T08:17:00.000Z',
+  generator: GENERATOR,
+};
+
+/** Throws on anything a strict XML 1.0 parser rejects. */
+function assertWellFormed(xml: string): string[] {
+  const parser = new SaxesParser({ xmlns: true });
+  const names: string[] = [];
+  parser.on('error', (e) => {
+    throw e;
+  });
+  parser.on('opentag', (t) => names.push(t.name));
+  parser.write(xml).close();
+  return names;
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('feeds out', () => {
+  const list = views();
+
+  it('writes well-formed Atom with an atom:source on every entry', () => {
+    const xml = renderAtom(meta, list);
+    const names = assertWellFormed(xml);
+    expect(names.filter((n) => n === 'entry')).toHaveLength(list.length);
+    expect(names.filter((n) => n === 'source')).toHaveLength(list.length);
+    expect(xml).not.toContain('\u0007');
+    expect(xml).not.toContain('\u0001');
+    expect(xml).toContain('Bits &lt;script&gt;alert(1)&lt;/script&gt; &amp; more');
+  });
+
+  it('writes well-formed RSS 2.0 and OPML 2.0', () => {
+    const rss = renderRss(meta, list);
+    expect(assertWellFormed(rss).filter((n) => n === 'item')).toHaveLength(list.length);
+    const data = fixtureData();
+    const opml = renderOpml(
+      data.feeds.filter((f) => f.active),
+      site,
+    );
+    const names = assertWellFormed(opml);
+    expect(names.filter((n) => n === 'outline')).toHaveLength(2 + 14);
+    expect(opml).toContain('xmlUrl="https://ziade.example.com/feed/"');
+    expect(opml).toContain('text="Python Software Foundation | GSoC&apos;11 Students"');
+  });
+
+  it('writes JSON Feed 1.1', () => {
+    const doc = JSON.parse(renderJsonFeed(meta, list));
+    expect(doc.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(doc.items).toHaveLength(list.length);
+    expect(doc.items[0]._orrery.source.feed_url).toBe(list[0]!.feed.url);
+  });
+
+  it.each([
+    ['Atom', 'atom10', () => renderAtom(meta, list)],
+    ['RSS', 'rss20', () => renderRss(meta, list)],
+    ['JSON Feed', 'json11', () => renderJsonFeed(meta, list)],
+  ])('%s parses back through Orrery’s own parser with the same entries', (_, version, render) => {
+    const result = parse(bytes(render()), { url: 'https://planet.example.org/feed' });
+    expect(result.version).toBe(version);
+    expect(result.wellFormed).toBe(true);
+    expect(result.entries.map((e) => e.id)).toEqual(list.map((e) => e.uid));
+    expect(result.entries.map((e) => e.link)).toEqual(list.map((e) => e.link));
+    expect(result.entries.map((e) => e.title ?? '')).toEqual(
+      list.map((e) => (e.untitled ? '' : stripInvalidXml(e.title))),
+    );
+    expect(result.feed.title).toBe('Planet Python');
+  });
+
+  it('escapes and strips invalid characters', () => {
+    expect(escapeXml('a<b>&"\'\u0000\uFFFE\uD800z')).toBe('a&lt;b&gt;&amp;&quot;&apos;z');
+    expect(stripInvalidXml('ok \uD83D\uDE00 tab\t')).toBe('ok \uD83D\uDE00 tab\t');
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { dayKey, strftime, zonedTimeToUtc } from './strftime.js';
+
+describe('strftime', () => {
+  const d = new Date('2012-02-06T08:17:09Z');
+  it.each([
+    ['%d %b %Y', 'UTC', '06 Feb 2012'],
+    ['%B %-d, %Y', 'UTC', 'February 6, 2012'],
+    ['%A %e', 'UTC', 'Monday  6'],
+    ['%-I:%M%P %Z', 'UTC', '8:17am UTC'],
+    ['%I:%M %p', 'UTC', '08:17 AM'],
+    ['%H:%M:%S', 'America/New_York', '03:17:09'],
+    ['%F %T %z', 'Asia/Kolkata', '2012-02-06 13:47:09 +0530'],
+    ['%y/%m/%d %R', 'Europe/Berlin', '12/02/06 09:17'],
+    ['100%% %Q', 'UTC', '100% %Q'],
+  ])('%s in %s', (format, zone, expected) => {
+    expect(strftime(d, format, zone)).toBe(expected);
+  });
+
+  it('follows daylight saving time', () => {
+    expect(strftime(new Date('2012-07-01T12:00:00Z'), '%H:%M %z', 'Europe/Berlin')).toBe(
+      '14:00 +0200',
+    );
+    expect(strftime(new Date('2012-01-01T12:00:00Z'), '%H:%M %z', 'Europe/Berlin')).toBe(
+      '13:00 +0100',
+    );
+  });
+
+  it('groups by the local day, not the UTC day', () => {
+    const lateUtc = new Date('2012-02-05T23:30:00Z');
+    expect(dayKey(lateUtc, 'UTC')).toBe('2012-02-05');
+    expect(dayKey(lateUtc, 'Europe/Berlin')).toBe('2012-02-06');
+    expect(dayKey(lateUtc, 'America/Los_Angeles')).toBe('2012-02-05');
+  });
+
+  it('finds the UTC instant of a local midnight', () => {
+    expect(zonedTimeToUtc(2012, 2, 1, 'UTC').toISOString()).toBe('2012-02-01T00:00:00.000Z');
+    expect(zonedTimeToUtc(2012, 7, 1, 'Europe/Berlin').toISOString()).toBe(
+      '2012-06-30T22:00:00.000Z',
+    );
+    expect(zonedTimeToUtc(2012, 3, 1, 'America/New_York').toISOString()).toBe(
+      '2012-03-01T05:00:00.000Z',
+    );
+  });
+});
