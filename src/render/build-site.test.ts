@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredEntry } from '../model/stored.js';
 import { buildSite } from './build-site.js';
 import { createMemorySource } from './memory-source.js';
 import { FIXTURE_NOW, fixtureData, fixtureSite } from './testdata/planet-fixture.js';
@@ -14,23 +15,217 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const read = (out: string, path: string) => readFile(join(out, path), 'utf8');
+
 describe('buildSite', () => {
-  it('builds the fixture planet', async () => {
+  it('writes every page, feed and asset', async () => {
     const out = join(dir, 'public');
-    const lines: string[] = [];
     const report = await buildSite({
       source: createMemorySource(fixtureData()),
       site: fixtureSite(out),
       now: FIXTURE_NOW,
-      log: (l) => lines.push(l),
-      search: process.env.RENDER_SEARCH === '1',
+      search: false,
     });
-    console.log(lines.join('\n'), report);
-    const html = await readFile(join(out, 'index.html'), 'utf8');
-    expect(html).toContain('Tarek Ziade');
-    if (process.env.RENDER_KEEP) {
-      const { cp } = await import('node:fs/promises');
-      await cp(out, process.env.RENDER_KEEP, { recursive: true });
+    for (const path of [
+      'index.html',
+      'atom.xml',
+      'rss.xml',
+      'feed.json',
+      'opml.xml',
+      'sections/python/index.html',
+      'sections/python/atom.xml',
+      'sections/gsoc/feed.json',
+      'archive/index.html',
+      'archive/2012/02/index.html',
+      'archive/2012/02/06/index.html',
+      'archive/2011/12/24/index.html',
+      'about/index.html',
+      'health/index.html',
+      'search/index.html',
+      'assets/style.css',
+    ]) {
+      expect(report.written, path).toContain(path);
     }
+    expect(report.entries).toBe(17);
+    expect(report.pagesUnchanged).toBe(0);
+    expect(report.search).toBe(false);
+  });
+
+  it('lays out the river like seed 004, each post once', async () => {
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    const html = await read(out, 'index.html');
+    const day = html.indexOf('06 Feb 2012</a></h2>');
+    const section = html.indexOf('>Planet Python</a></h3>', day);
+    const post = html.indexOf(
+      'Tarek Ziade</span><span class="sep">: </span><span class="entry-name">Scaling Crypto work in Python',
+      section,
+    );
+    const time = html.indexOf('06 Feb 2012 8:17am UTC</time>', post);
+    expect([day, section, post, time].every((i) => i > 0)).toBe(true);
+    expect(day < section && section < post && post < time).toBe(true);
+    expect(html.match(/data-entry-id="100"/g)).toHaveLength(1);
+    expect(html.match(/class="entry-name">This Thursday/g)).toHaveLength(1);
+    expect(html).not.toContain('duplicate copy');
+    // The removed feed's post stays in the archive.
+    expect(await read(out, 'archive/2011/12/24/index.html')).toContain(
+      'A post from a feed that left the planet',
+    );
+  });
+
+  it('escapes everything but entry content, and links relatively', async () => {
+    const data = fixtureData();
+    data.feeds[0]!.name = 'Tarek <b>Ziade</b>';
+    data.entries[0]!.title = 'Crypto <script>alert(1)</script>';
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(data),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    const html = await read(out, 'index.html');
+    expect(html).toContain('Tarek &lt;b&gt;Ziade&lt;/b&gt;');
+    expect(html).toContain('Crypto &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('<h3>The GIL, Gevent, greenlet and the likes</h3>');
+    // No root-absolute internal links: the site works under any base path.
+    for (const path of [
+      'index.html',
+      'archive/2012/02/06/index.html',
+      'sections/gsoc/index.html',
+    ]) {
+      const page = await read(out, path);
+      expect(page.match(/(href|src)="\/[^/]/g), path).toBeNull();
+    }
+    expect(await read(out, 'archive/2012/02/06/index.html')).toContain(
+      'href="../../../../assets/style.css"',
+    );
+    // Feeds use absolute URLs from site.link.
+    expect(await read(out, 'atom.xml')).toContain(
+      '<link rel="self" type="application/atom+xml" href="https://planet.example.org/atom.xml"/>',
+    );
+  });
+
+  it('caps the front page by items and by days; archive pages link their neighbours', async () => {
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out, { itemsPerPage: 5, daysPerPage: 1 }),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    const html = await read(out, 'index.html');
+    expect(html.match(/<article /g)).toHaveLength(4);
+    expect(html).not.toContain('05 Feb 2012');
+    expect((await read(out, 'atom.xml')).match(/<entry>/g)).toHaveLength(4);
+    const feb1 = await read(out, 'archive/2012/02/03/index.html');
+    expect(feb1).toContain('<a rel="prev" href="../../../../archive/2012/02/04/index.html">');
+    // The oldest day of February links to the newest day of January.
+    expect(feb1).toContain('<a rel="next" href="../../../../archive/2012/01/31/index.html">');
+    expect(await read(out, 'archive/2012/01/index.html')).toContain(
+      'rel="prev" href="../../../archive/2012/02/index.html"',
+    );
+  });
+
+  it('rewrites only what changed: nothing on a rebuild, a few pages after one new entry', async () => {
+    const out = join(dir, 'public');
+    const data = fixtureData();
+    const source = createMemorySource(data);
+    const site = fixtureSite(out);
+    await buildSite({ source, site, now: FIXTURE_NOW, search: false });
+    const before = await stat(join(out, 'archive/2012/01/31/index.html'));
+
+    const again = await buildSite({ source, site, now: FIXTURE_NOW, search: false });
+    expect(again.written).toEqual([]);
+    expect(again.pagesUnchanged).toBe(again.files);
+
+    const entry: StoredEntry = {
+      ...data.entries[0]!,
+      id: 999,
+      key: 'id:new',
+      title: 'A brand new post',
+      link: 'https://ziade.example.com/new',
+      canonicalLink: 'https://ziade.example.com/new',
+      fingerprint: 'fp-new',
+      date: '2012-02-06T11:00:00Z',
+      published: '2012-02-06T11:00:00Z',
+    };
+    data.entries.push(entry);
+    data.feeds[0]!.entryCount++;
+    const next = await buildSite({ source, site, now: FIXTURE_NOW, search: false });
+    expect(next.written.sort()).toEqual(
+      [
+        'index.html',
+        'atom.xml',
+        'rss.xml',
+        'feed.json',
+        'sections/python/index.html',
+        'sections/python/atom.xml',
+        'sections/python/rss.xml',
+        'sections/python/feed.json',
+        'archive/2012/02/06/index.html',
+        'archive/2012/02/index.html',
+        'archive/index.html',
+        'about/index.html',
+      ].sort(),
+    );
+    const after = await stat(join(out, 'archive/2012/01/31/index.html'));
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(after.ino).toBe(before.ino);
+  });
+
+  it('lets a site theme override templates and assets file by file', async () => {
+    const theme = join(dir, 'theme');
+    await mkdir(join(theme, 'assets'), { recursive: true });
+    await mkdir(join(theme, 'faces'), { recursive: true });
+    await writeFile(join(theme, 'assets', 'style.css'), 'body { color: rebeccapurple; }\n');
+    await writeFile(join(theme, 'faces', 'tarek.png'), 'not really a png');
+    await writeFile(
+      join(theme, 'about.liquid'),
+      "{% layout 'layout' %}{% block content %}<h1>Our {{ feedCount }} friends</h1>{% endblock %}",
+    );
+    const data = fixtureData();
+    data.feeds[0]!.face = 'tarek.png';
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(data),
+      site: fixtureSite(out, { themeDir: theme }),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    expect(await read(out, 'assets/style.css')).toContain('rebeccapurple');
+    expect(await read(out, 'about/index.html')).toContain('<h1>Our 14 friends</h1>');
+    // Not overridden: the default templates still apply.
+    expect(await read(out, 'health/index.html')).toContain('Feed health');
+    expect(await read(out, 'faces/tarek.png')).toBe('not really a png');
+    expect(await read(out, 'index.html')).toContain(
+      '<img class="face" src="./faces/tarek.png" alt=""',
+    );
+  });
+
+  it('builds the search index with Pagefind', async () => {
+    const out = join(dir, 'public');
+    const report = await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+    });
+    expect(report.search).toBe(true);
+    expect(report.written).toContain('pagefind/pagefind-ui.js');
+    expect(
+      JSON.parse(await read(out, 'pagefind/pagefind-entry.json')).languages.en.page_count,
+    ).toBe(8);
+    const again = await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+    });
+    expect(again.written).toEqual([]);
   });
 });

@@ -115,10 +115,10 @@ async function writeFeeds(
   meta: Omit<FeedOutputMeta, 'selfUrl' | 'updated' | 'generator'>,
   entries: EntryView[],
 ): Promise<void> {
-  const updated = entries.reduce((max, e) => {
-    const u = new Date(e.updated ?? e.date).toISOString();
-    return u > max ? u : max;
-  }, '1970-01-01T00:00:00.000Z');
+  // The newest entry's time, not the build time: an unchanged feed stays byte-identical.
+  let newest = 0;
+  for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
+  const updated = new Date(newest).toISOString();
   const base = { ...meta, updated, generator: GENERATOR };
   const link = ctx.site.link;
   await ctx.writer.write(
