@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addImportToConfig } from './edit.js';
 import { importVenusIni } from './import-venus.js';
 import { parseIni } from './ini-parser.js';
+import { parseConfig } from './schema.js';
+import { starterConfig } from './starter.js';
 
 // The real configs of three planets, copied verbatim into the shared fixtures (see SOURCE.txt there).
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -205,6 +208,19 @@ describe.skipIf(!haveFixtures)(
         countSections(text, /^\s*avatar\s*=/),
       );
       expect(result.skipped.map((s) => s.item)).toContain("feed key 'location' (96 feeds)");
+    });
+
+    it('turns Planet Python into a planet.toml that loads with all 567 feeds', () => {
+      const imported = importVenusIni(readFixture('planetpython/config.ini'));
+      const start = starterConfig({ name: imported.site?.name ?? '' });
+      const { text, added, skippedExisting } = addImportToConfig(start, imported);
+      expect([added, skippedExisting]).toEqual([567, 0]);
+      const config = parseConfig(text, { configPath: '/srv/planetpython/planet.toml' });
+      expect(config.feeds).toHaveLength(567);
+      expect(config.site.name).toBe('Planet Python');
+      expect(config.feeds.find((f) => f.name === 'Łukasz Langa')?.url).toBe(
+        'https://lukasz.langa.pl/python/atom.xml',
+      );
     });
   },
 );

@@ -37,26 +37,20 @@ const HEADER_RE = /^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/;
 const KEY_RE =
   /^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=/;
 
+/** A table header or key line of TOML text, as found by scanTomlLines. */
+export type TomlLine =
+  | { kind: 'header'; index: number; isArray: boolean; parts: string[] }
+  | { kind: 'key'; index: number; parts: string[] };
+
 /**
- * Finds the 1-based line of a key path in TOML text, or of its nearest enclosing table or key
- * when the key itself is absent (a missing key is reported at its table's header).
- * Best effort: it reads headers and `key =` lines, skipping multi-line strings and arrays.
+ * Lists the table headers and `key =` lines of TOML text (0-based line index), skipping the
+ * insides of multi-line strings and arrays. Best effort: enough to point at lines and edit text.
  */
-export function findKeyLine(text: string, path: KeyPath): number | undefined {
+export function scanTomlLines(text: string): TomlLine[] {
   const lines = text.split(/\r?\n/);
-  const arrayCounts = new Map<string, number>();
-  let table: (string | number)[] = [];
-  let best: { line: number; length: number } | undefined;
+  const out: TomlLine[] = [];
   let skipUntil: string | undefined;
   let bracketDepth = 0;
-
-  const consider = (full: (string | number)[], lineNo: number): boolean => {
-    if (!isPrefix(full, path)) return false;
-    if (full.length === path.length) return true;
-    if (!best || full.length > best.length) best = { line: lineNo, length: full.length };
-    return false;
-  };
-
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (skipUntil) {
@@ -69,22 +63,46 @@ export function findKeyLine(text: string, path: KeyPath): number | undefined {
     }
     const header = HEADER_RE.exec(line);
     if (header && !KEY_RE.test(line)) {
-      const isArray = header[1] === '[[';
-      const parts = splitDottedKey(header[2] ?? '');
-      table = resolveHeader(parts, isArray, arrayCounts);
-      if (consider(table, i + 1)) return i + 1;
+      out.push({
+        kind: 'header',
+        index: i,
+        isArray: header[1] === '[[',
+        parts: splitDottedKey(header[2] ?? ''),
+      });
       continue;
     }
     const key = KEY_RE.exec(line);
     if (key) {
-      const full = [...table, ...splitDottedKey(key[1] ?? '')];
-      if (consider(full, i + 1)) return i + 1;
+      out.push({ kind: 'key', index: i, parts: splitDottedKey(key[1] ?? '') });
       const value = line.slice(key[0].length);
       for (const delim of ['"""', "'''"]) {
         if (countOf(value, delim) % 2 === 1) skipUntil = delim;
       }
       if (!skipUntil) bracketDepth = Math.max(0, bracketBalance(value));
     }
+  }
+  return out;
+}
+
+/**
+ * Finds the 1-based line of a key path in TOML text, or of its nearest enclosing table or key
+ * when the key itself is absent (a missing key is reported at its table's header).
+ */
+export function findKeyLine(text: string, path: KeyPath): number | undefined {
+  const arrayCounts = new Map<string, number>();
+  let table: (string | number)[] = [];
+  let best: { line: number; length: number } | undefined;
+  for (const item of scanTomlLines(text)) {
+    let full: (string | number)[];
+    if (item.kind === 'header') {
+      table = resolveHeader(item.parts, item.isArray, arrayCounts);
+      full = table;
+    } else {
+      full = [...table, ...item.parts];
+    }
+    if (!isPrefix(full, path)) continue;
+    if (full.length === path.length) return item.index + 1;
+    if (!best || full.length > best.length) best = { line: item.index + 1, length: full.length };
   }
   return best?.line;
 }

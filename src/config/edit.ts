@@ -1,0 +1,248 @@
+import { parse as parseToml } from 'smol-toml';
+import type { Subscription } from '../model/subscription.js';
+import { ConfigError } from './config-error.js';
+import { CONFIG_DEFAULTS } from './defaults.js';
+import type { ImportResult } from './import-result.js';
+import { scanTomlLines } from './key-locator.js';
+import {
+  feedUrlKey,
+  type PlanetToml,
+  type PlanetTomlFeed,
+  parseConfig,
+  planetTomlSchema,
+  tomlSyntaxError,
+  toSubscription,
+} from './schema.js';
+
+// Edits work on the TOML text, not on a parsed value, so the user's comments, order and
+// formatting survive: blocks are appended or cut out whole, and the result is validated.
+
+const EDIT_FILE = 'planet.toml';
+
+/** A TOML basic string. JSON escapes are valid TOML except that TOML also forbids a raw DEL. */
+function tomlString(value: string): string {
+  return JSON.stringify(value).replace(/\u007f/g, '\\u007F');
+}
+
+function tomlStringList(values: readonly string[]): string {
+  return `[${values.map(tomlString).join(', ')}]`;
+}
+
+interface ParsedText {
+  doc: PlanetToml;
+  sectionIds: string[];
+  defaultSection: string;
+  hasSections: boolean;
+}
+
+/** Parses and validates the shape of config text (not the cross-checks, which the edit may fix). */
+function parseText(text: string): ParsedText {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (err) {
+    throw tomlSyntaxError(err, EDIT_FILE);
+  }
+  const result = planetTomlSchema.safeParse(raw);
+  // The full message with lines comes from validate(); here we only need a readable document.
+  if (!result.success) validate(text);
+  const doc = (result.success ? result.data : {}) as PlanetToml;
+  const hasSections = (doc.sections?.length ?? 0) > 0;
+  const sectionIds = hasSections
+    ? (doc.sections ?? []).map((s) => s.id)
+    : [CONFIG_DEFAULTS.sectionId];
+  return {
+    doc,
+    sectionIds,
+    defaultSection: sectionIds[0] ?? CONFIG_DEFAULTS.sectionId,
+    hasSections,
+  };
+}
+
+/** Throws the ConfigError parseConfig would give for the edited text, so an edit never writes a broken file. */
+function validate(text: string): void {
+  parseConfig(text, { configPath: `/${EDIT_FILE}`, file: EDIT_FILE });
+}
+
+/** One [[feeds]] block; `section` is left out when it is the default section. */
+export function feedBlock(sub: Subscription, defaultSection: string): string {
+  const lines = ['[[feeds]]', `url = ${tomlString(sub.url)}`];
+  if (sub.name !== undefined) lines.push(`name = ${tomlString(sub.name)}`);
+  if (sub.section !== defaultSection) lines.push(`section = ${tomlString(sub.section)}`);
+  if (sub.face !== undefined) lines.push(`face = ${tomlString(sub.face)}`);
+  if (sub.siteLink !== undefined) lines.push(`site_link = ${tomlString(sub.siteLink)}`);
+  const o = sub.overrides;
+  if (o?.intervalMinutes !== undefined) lines.push(`interval = ${o.intervalMinutes}`);
+  if (o?.timeoutMs !== undefined) lines.push(`timeout = ${o.timeoutMs / 1000}`);
+  if (o?.userAgent !== undefined) lines.push(`user_agent = ${tomlString(o.userAgent)}`);
+  const f = sub.filters;
+  if (f && (f.include?.length || f.exclude?.length || f.categories?.length)) {
+    lines.push('[feeds.filters]');
+    if (f.include?.length) lines.push(`include = ${tomlStringList(f.include)}`);
+    if (f.exclude?.length) lines.push(`exclude = ${tomlStringList(f.exclude)}`);
+    if (f.categories?.length) lines.push(`categories = ${tomlStringList(f.categories)}`);
+  }
+  return lines.join('\n');
+}
+
+function sectionBlock(id: string, title: string, description?: string): string {
+  const lines = ['[[sections]]', `id = ${tomlString(id)}`, `title = ${tomlString(title)}`];
+  if (description !== undefined) lines.push(`description = ${tomlString(description)}`);
+  return lines.join('\n');
+}
+
+/** Appends blocks at the end of the text, separated by one blank line. */
+function appendBlocks(text: string, blocks: string[]): string {
+  if (blocks.length === 0) return text;
+  const body = text.replace(/\s*$/, '');
+  return `${body}${body === '' ? '' : '\n\n'}${blocks.join('\n\n')}\n`;
+}
+
+/** Appends a [[feeds]] block for the subscription; ConfigError if its URL is already there or the result is invalid. */
+export function addFeedToConfig(text: string, sub: Subscription): string {
+  const parsed = parseText(text);
+  const existing = (parsed.doc.feeds ?? []).findIndex(
+    (f) => feedUrlKey(f.url) === feedUrlKey(sub.url),
+  );
+  if (existing !== -1) {
+    throw new ConfigError(
+      `config: ${sub.url} is already subscribed (feeds[${existing}]); remove it first to change it`,
+      { file: EDIT_FILE, key: `feeds[${existing}].url` },
+    );
+  }
+  const next = appendBlocks(text, [feedBlock(sub, parsed.defaultSection)]);
+  validate(next);
+  return next;
+}
+
+/** The line span [start, end) of each [[feeds]] block, with the comment lines right above it. */
+function feedBlockSpans(text: string): { start: number; end: number }[] {
+  const lines = text.split('\n');
+  const headers = scanTomlLines(text).filter((l) => l.kind === 'header');
+  const spans: { start: number; end: number }[] = [];
+  const attachedStart = (index: number): number => {
+    let start = index;
+    while (start > 0 && /^\s*#/.test(lines[start - 1] ?? '')) start--;
+    return start;
+  };
+  headers.forEach((h, i) => {
+    if (h.kind !== 'header' || !h.isArray || h.parts.join('.') !== 'feeds') return;
+    // The block runs until the next header that is not a sub-table of this feed.
+    let next = headers.slice(i + 1).find((n) => n.kind === 'header' && n.parts[0] !== 'feeds');
+    const nextFeed = headers
+      .slice(i + 1)
+      .find((n) => n.kind === 'header' && n.isArray && n.parts.join('.') === 'feeds');
+    if (!next || (nextFeed && nextFeed.index < next.index)) next = nextFeed;
+    const end = next ? attachedStart(next.index) : lines.length;
+    spans.push({ start: attachedStart(h.index), end });
+  });
+  return spans;
+}
+
+/** Removes the [[feeds]] block with this URL or name (and its comments); `removed` is undefined when none matches. */
+export function removeFeedFromConfig(
+  text: string,
+  urlOrName: string,
+): { text: string; removed: Subscription | undefined } {
+  const parsed = parseText(text);
+  const feeds: PlanetTomlFeed[] = parsed.doc.feeds ?? [];
+  const wanted = urlOrName.trim();
+  let index = feeds.findIndex((f) => feedUrlKey(f.url) === feedUrlKey(wanted));
+  if (index === -1) {
+    const byName = feeds
+      .map((f, i) => ({ f, i }))
+      .filter(({ f }) => f.name !== undefined && f.name.toLowerCase() === wanted.toLowerCase());
+    if (byName.length > 1) {
+      throw new ConfigError(
+        `config: ${byName.length} feeds are named "${wanted}" (${byName.map(({ f }) => f.url).join(', ')}); remove one by its URL`,
+        { file: EDIT_FILE },
+      );
+    }
+    index = byName[0]?.i ?? -1;
+  }
+  const feed = feeds[index];
+  if (!feed) return { text, removed: undefined };
+  const spans = feedBlockSpans(text);
+  const span = spans[index];
+  if (spans.length !== feeds.length || !span) {
+    throw new ConfigError(
+      'config: cannot edit feeds written as an inline array (feeds = [...]); write each feed as a [[feeds]] table',
+      { file: EDIT_FILE, key: 'feeds' },
+    );
+  }
+  const lines = text.split('\n');
+  let { start, end } = span;
+  // Take the blank lines after the block too, so no gap of two blank lines is left behind.
+  while (end < lines.length && (lines[end] ?? '').trim() === '' && end < lines.length - 1) end++;
+  if (end >= lines.length - 1) {
+    while (start > 0 && (lines[start - 1] ?? '').trim() === '') start--;
+  }
+  const kept = [...lines.slice(0, start), ...lines.slice(end)];
+  let next = kept.join('\n');
+  if (!next.endsWith('\n') && next !== '') next += '\n';
+  validate(next);
+  return { text: next, removed: toSubscription(feed, parsed.defaultSection) };
+}
+
+/**
+ * Adds an import's missing sections and feeds to the config text: a section is matched by id,
+ * then by title; feeds already subscribed are counted in skippedExisting, not added twice.
+ */
+export function addImportToConfig(
+  text: string,
+  imported: ImportResult,
+): { text: string; added: number; skippedExisting: number } {
+  const parsed = parseText(text);
+  const sections = parsed.hasSections
+    ? (parsed.doc.sections ?? []).map((s) => ({ id: s.id, title: s.title ?? s.id }))
+    : [
+        {
+          id: CONFIG_DEFAULTS.sectionId,
+          title: parsed.doc.site?.name ?? CONFIG_DEFAULTS.site.name,
+        },
+      ];
+  const newSections: { id: string; title: string; description?: string }[] = [];
+  const sectionMap = new Map<string, string>();
+  for (const s of imported.sections) {
+    const byId = sections.find((e) => e.id === s.id);
+    const byTitle = sections.find((e) => e.title.toLowerCase() === s.title.toLowerCase());
+    if (s.id === CONFIG_DEFAULTS.sectionId && !byId) {
+      // "main" is an importer's name for "no folder": the config's default section.
+      sectionMap.set(s.id, parsed.defaultSection);
+    } else if (byId || byTitle) {
+      sectionMap.set(s.id, (byId ?? byTitle)?.id ?? parsed.defaultSection);
+    } else {
+      newSections.push({
+        id: s.id,
+        title: s.title,
+        ...(s.description ? { description: s.description } : {}),
+      });
+      sections.push({ id: s.id, title: s.title });
+      sectionMap.set(s.id, s.id);
+    }
+  }
+
+  const seen = new Set((parsed.doc.feeds ?? []).map((f) => feedUrlKey(f.url)));
+  const feedBlocks: string[] = [];
+  let skippedExisting = 0;
+  for (const sub of imported.subscriptions) {
+    const key = feedUrlKey(sub.url);
+    if (seen.has(key)) {
+      skippedExisting++;
+      continue;
+    }
+    seen.add(key);
+    const section = sectionMap.get(sub.section) ?? parsed.defaultSection;
+    feedBlocks.push(feedBlock({ ...sub, section }, parsed.defaultSection));
+  }
+
+  const sectionBlocks = newSections.map((s) => sectionBlock(s.id, s.title, s.description));
+  if (sectionBlocks.length > 0 && !parsed.hasSections) {
+    // Declaring any section replaces the implicit "main" one, so declare it too.
+    const main = sections[0] ?? { id: CONFIG_DEFAULTS.sectionId, title: CONFIG_DEFAULTS.site.name };
+    sectionBlocks.unshift(sectionBlock(main.id, main.title));
+  }
+  const next = appendBlocks(text, [...sectionBlocks, ...feedBlocks]);
+  validate(next);
+  return { text: next, added: feedBlocks.length, skippedExisting };
+}
