@@ -176,7 +176,8 @@ function readEntry(el: XmlElement, outer: Context): Entry {
         break;
       case 'updated':
       case 'modified':
-        entry.updated ??= date(k, ctx);
+        // the last of repeated dates wins, as in feedparser
+        entry.updated = date(k, ctx) ?? entry.updated;
         break;
       case 'created':
         entry.created ??= date(k, ctx);
@@ -244,7 +245,8 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
   for (const k of root.children) {
     if (typeof k === 'string') continue;
     const name = atomName(k);
-    if (name === 'entry') {
+    // some Atom 0.3 feeds wrote <item> for <entry>
+    if (name === 'entry' || name === 'item') {
       if (entries.length >= maxEntries) dropped++;
       else entries.push(readEntry(k, ctx));
       continue;

@@ -14,7 +14,7 @@ export interface Context {
   lang?: string;
   sanitize: boolean;
   /** Atom documents take text constructs literally; RSS text that looks like HTML is HTML */
-  atom: boolean;
+  atom: false | 'atom10' | 'atom03';
   warnings: string[];
 }
 
@@ -24,6 +24,12 @@ export function resolveUrl(href: string, base: string | undefined): string {
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(h)) return h;
   if (!base) return h;
   try {
+    // an IRI base keeps its Unicode host (WHATWG URL would turn it into punycode)
+    const iri = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*[^\x00-\x7f][^/?#]*)(.*)$/.exec(base);
+    if (iri) {
+      const r = new URL(h, iri[1] + 'iri-host.invalid' + iri[3]).href;
+      return r.replace('//iri-host.invalid', '//' + iri[2]);
+    }
     return new URL(h, base).href;
   } catch {
     // an unparseable base or reference: keep what the feed wrote
@@ -86,6 +92,8 @@ export function looksLikeHtml(s: string): boolean {
 
 const TYPE_KEYWORDS: Record<string, string> = {
   text: 'text/plain',
+  // Media RSS says type="plain"
+  plain: 'text/plain',
   html: 'text/html',
   xhtml: 'application/xhtml+xml',
 };
@@ -102,6 +110,18 @@ function decodeBase64(s: string): string {
   const clean = s.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/=_-]*$/.test(clean)) return s;
   return Buffer.from(clean, 'base64').toString('utf8');
+}
+
+/** The sole <div> child of an element (whitespace aside), as Atom wraps xhtml content. */
+function xhtmlWrapper(el: XmlElement): XmlElement | undefined {
+  let div: XmlElement | undefined;
+  for (const k of el.children) {
+    if (typeof k === 'string') {
+      if (k.trim() !== '') return undefined;
+    } else if (div !== undefined || k.local !== 'div') return undefined;
+    else div = k;
+  }
+  return div;
 }
 
 /** Make HTML safe (or, with sanitize off, only resolve its URLs). */
@@ -123,16 +143,20 @@ export function readText(el: XmlElement, outer: Context, defaultType: string): T
     const t = rawType.trim().toLowerCase();
     type = TYPE_KEYWORDS[t] ?? t;
   }
+  const wrapper = xhtmlWrapper(el);
   let value: string;
   if (mode === 'base64' || (ctx.atom && !mode && !isXmlType(type) && !isHtmlType(type))) {
     value = decodeBase64(text(el));
-  } else if (rawType?.trim().toLowerCase() === 'xhtml') {
-    const div = el.children.find((k): k is XmlElement => typeof k !== 'string');
-    const only =
-      div &&
-      div.local === 'div' &&
-      el.children.every((k) => k === div || (typeof k === 'string' && k.trim() === ''));
-    value = (only ? innerXml(div) : innerXml(el)).trim();
+  } else if (
+    wrapper !== undefined &&
+    (rawType?.trim().toLowerCase() === 'xhtml' ||
+      (ctx.atom === 'atom10' && type === 'application/xhtml+xml'))
+  ) {
+    // Atom 1.0 xhtml: the wrapping <div> is not part of the content
+    value = innerXml(wrapper).trim();
+  } else if (wrapper !== undefined && type === 'text/html' && !hasElementChildren(wrapper)) {
+    // escaped HTML inside a needless xhtml:div
+    value = text(wrapper);
   } else if (hasElementChildren(el) && mode !== 'escaped') {
     value = innerXml(el).trim();
     if (type === 'text/plain') type = ctx.atom ? 'application/xhtml+xml' : 'text/html';

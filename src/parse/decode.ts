@@ -37,6 +37,10 @@ const CP037 = [
 /** Encoding names iconv-lite does not know under the name feeds use. */
 const EXTRA_ALIASES: Record<string, string> = {
   cpis: 'cp861',
+  u8: 'utf8',
+  utf: 'utf8',
+  u16: 'utf16',
+  u32: 'utf32',
   maccentraleurope: 'maccenteuro',
   maclatin2: 'maccenteuro',
   xmacroman: 'macroman',
@@ -229,7 +233,7 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
   if (declared) {
     let label = declared;
     // A declaration of 'utf-16' in a document sniffed as UTF-16LE/BE: keep the sniffed endianness.
-    if (wide && /^utf-?(16|32)$/i.test(declared.trim())) label = wide.report;
+    if (wide && /^(utf[-_]?(16|32)|u16|u32|unicode)$/i.test(declared.trim())) label = wide.report;
     candidates.push({ label, source: 'XML declaration' });
   }
   if (wide && !bom) candidates.push({ label: wide.report, source: 'first bytes' });
@@ -282,8 +286,16 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
   };
 }
 
+/** Windows-1252 for the C1 controls: feeds that mean ’ write U+0092 ("demoronizing"). */
+const CP1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
 function stripBom(s: string): string {
-  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+  const t = s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+  return /[\u0080-\u009f]/.test(t)
+    ? t.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!)
+    : t;
 }
 
 function latin1(b: Uint8Array): string {

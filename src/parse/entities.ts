@@ -25,6 +25,9 @@ const REF = /&(?:#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}))|([A-Za-z][A-Za-z0-9._
 
 /** The character an HTML named entity stands for, or undefined. */
 export function htmlEntity(name: string): string | undefined {
+  // HTML 4 (the era of these feeds) mapped &lang; and &rang; to U+2329/U+232A; HTML 5 changed them
+  if (name === 'lang') return '\u2329';
+  if (name === 'rang') return '\u232a';
   const s = '&' + name + ';';
   const d = decodeHTMLStrict(s);
   return d === s ? undefined : d;

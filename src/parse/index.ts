@@ -32,7 +32,7 @@ export const LIMITS = {
   maxDepth: 256,
 } as const;
 
-const XML_TYPES = /(^|\/|\+)xml$|^text\/xml-external-parsed-entity$|^application\/xml-dtd$/;
+const XML_TYPES = /(^|\/|\+)xml$|\/xml-external-parsed-entity$|^application\/xml-dtd$/;
 const FEEDISH_TYPES =
   /^(application\/(json|feed\+json|x-json|octet-stream|rdf\+xml|x-netcdf|x-rss\+xml)|text\/(html|json)|application\/xhtml\+xml)$/;
 
@@ -203,7 +203,7 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
       const channel = root.children.find(
         (k): k is XmlElement => typeof k !== 'string' && k.local === 'channel',
       );
-      version = channel?.ns === RSS090_NS ? 'rss090' : 'rss10';
+      version = channel?.ns === RSS090_NS || root.nsDecl?.[''] === RSS090_NS ? 'rss090' : 'rss10';
       body = readRss(root, ctx, LIMITS.maxEntries);
       break;
     }
@@ -214,7 +214,7 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     default: {
       const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
       version = v03 ? 'atom03' : root.ns === '' ? 'atom' : 'atom10';
-      body = readAtom(root, { ...ctx, atom: true }, LIMITS.maxEntries);
+      body = readAtom(root, { ...ctx, atom: v03 ? 'atom03' : 'atom10' }, LIMITS.maxEntries);
     }
   }
   if (body.feed.language === undefined) {

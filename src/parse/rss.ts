@@ -81,7 +81,10 @@ const SY_PERIOD_MINUTES: Record<string, number> = {
 
 /** Read a channel (and, for RSS 1.0, the items beside it). */
 export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
-  const rootCtx = enter(outer, root);
+  let rootCtx = enter(outer, root);
+  // CDF writes the base as a plain BASE attribute
+  const cdfBase = root.local === 'channel' ? attr(root, 'base', '') : undefined;
+  if (cdfBase) rootCtx = { ...rootCtx, base: resolveUrl(cdfBase, rootCtx.base) };
   const feed = emptyFeed();
   const entries: Entry[] = [];
   const channel = child(root, 'channel') ?? (root.local === 'channel' ? root : undefined);
@@ -311,6 +314,14 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       }
       break;
     }
+    case 'itunes:link':
+      if (attr(k, 'rel') === 'image' && attr(k, 'href')) {
+        feed.image = {
+          ...feed.image,
+          url: feed.image?.url ?? resolveUrl(attr(k, 'href')!, enter(ctx, k).base),
+        };
+      }
+      break;
     case 'cloud': {
       const cloud: NonNullable<FeedMeta['cloud']> = {};
       const domain = attr(k, 'domain');
@@ -530,7 +541,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
         break;
       }
       case 'atom:content':
-        addContent(entry, readText(k, { ...ctx, atom: true }, 'text/plain'));
+        addContent(entry, readText(k, { ...ctx, atom: 'atom10' }, 'text/plain'));
         break;
       case 'pubdate':
       case 'dcterms:issued':

@@ -479,14 +479,27 @@ export function innerXml(el: XmlElement): string {
   return out;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
+/** Namespaces HTML knows by element name: their prefixes are dropped when serializing. */
+const HTML_KNOWN_NS = new Set([XHTML_NS, SVG_NS, MATHML_NS]);
+
 export function outerXml(el: XmlElement): string {
   const colon = el.qname.indexOf(':');
-  const name = el.ns === XHTML_NS && colon !== -1 ? el.qname.slice(colon + 1) : el.qname;
+  const known = HTML_KNOWN_NS.has(el.ns);
+  const name = known && colon !== -1 ? el.qname.slice(colon + 1) : el.qname;
   let out = '<' + name;
+  let declared = false;
   for (const a of el.attrs) {
-    if ((a.qname === 'xmlns' || a.prefix === 'xmlns') && a.value === XHTML_NS) continue;
+    if (a.qname === 'xmlns' || a.prefix === 'xmlns') {
+      if (a.value === XHTML_NS || (HTML_KNOWN_NS.has(a.value) && a.qname !== 'xmlns')) continue;
+      if (a.qname === 'xmlns') declared = true;
+    }
     out += ' ' + a.qname + '="' + escapeAttr(a.value) + '"';
   }
+  // SVG and MathML written with a prefix: declare the namespace where the island starts
+  if (known && el.ns !== XHTML_NS && !declared && el.parent?.ns !== el.ns)
+    out += ` xmlns="${el.ns}"`;
   if (el.children.length === 0) return VOID.has(el.local) ? out + ' />' : out + '></' + name + '>';
   return out + '>' + innerXml(el) + '</' + name + '>';
 }
