@@ -39,18 +39,23 @@ export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
   'variable', 'volume', 'vrml', 'vspace', 'width', 'wrap', 'xml:lang',
 ]);
 
-/** Elements whose content goes with them (feedparser `unacceptable_elements_with_end_tag`). */
+/**
+ * Elements whose content goes with them (feedparser `unacceptable_elements_with_end_tag`, plus
+ * frames and `template`, whose content is inert in a browser and parsed apart from its
+ * surroundings: unwrapped, it would nest elements in ways a second parse undoes).
+ */
 // biome-ignore format: keep the list compact
 export const DROP_WITH_CONTENT: ReadonlySet<string> = new Set([
-  'script', 'applet', 'style', 'frameset', 'frame',
+  'script', 'applet', 'style', 'frameset', 'frame', 'template',
 ]);
 
 /**
- * Raw-text elements whose text feedparser (an SGML parser) read as markup: their text is
- * parsed again as HTML and sanitized like the rest, so `<iframe>fallback</iframe>` keeps its
- * fallback, as it did in feedparser.
+ * Raw-text elements whose text feedparser (an SGML parser) read as markup and showed: their
+ * words are kept as plain text, so `<iframe>fallback</iframe>` keeps its fallback. (Parsing
+ * that text again as markup would nest elements the way no parser does, and the output would
+ * change when sanitized again.)
  */
-export const REPARSE_TEXT: ReadonlySet<string> = new Set(['iframe', 'noembed', 'noframes']);
+export const FALLBACK_TEXT: ReadonlySet<string> = new Set(['iframe', 'noembed', 'noframes']);
 
 /** feedparser `mathml_elements`. */
 // biome-ignore format: keep the list compact

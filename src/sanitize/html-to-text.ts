@@ -21,7 +21,12 @@ const WHITESPACE_RE = /\s+/g;
 
 /** Plain text for titles: tags stripped, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
-  if (!html.includes('<') && !html.includes('&')) return html.replace(WHITESPACE_RE, ' ').trim();
+  return markupToText(html).trim();
+}
+
+/** htmlToText without the final trim: words with their surrounding space, for inline use. */
+export function markupToText(html: string): string {
+  if (!html.includes('<') && !html.includes('&')) return html.replace(WHITESPACE_RE, ' ');
   const fragment = parseFragment(html, { scriptingEnabled: false });
   const parts: string[] = [];
   const stack: ChildNode[] = [];
@@ -48,5 +53,5 @@ export function htmlToText(html: string): string {
     const children = el.childNodes;
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  return parts.join('').replace(WHITESPACE_RE, ' ').trim();
+  return parts.join('').replace(WHITESPACE_RE, ' ');
 }

@@ -78,10 +78,11 @@ describe('sanitizeHtml: allowlist rules', () => {
       '<img src="http://a.example/i.png">',
     ],
     [
-      'iframe fallback kept',
+      'iframe fallback kept as text',
       '<iframe src="http://v.example/">fallback <b>bold</b></iframe>',
-      'fallback <b>bold</b>',
+      'fallback bold',
     ],
+    ['template dropped', 'a<template><b>x</b></template>b', 'ab'],
     [
       'meta and base dropped',
       '<meta http-equiv="refresh" content="0"><base href="http://x.example/">t',

@@ -1,11 +1,11 @@
 import { type DefaultTreeAdapterTypes, html as html5, parseFragment } from 'parse5';
 import {
   DROP_WITH_CONTENT,
+  FALLBACK_TEXT,
   HTML_ATTRIBUTES,
   HTML_ELEMENTS,
   MATHML_ATTRIBUTES,
   MATHML_ELEMENTS,
-  REPARSE_TEXT,
   SVG_ANIMATION_ELEMENTS,
   SVG_ATTRIBUTES,
   SVG_ELEMENTS,
@@ -16,11 +16,11 @@ import {
 import { sanitizeStyle } from './css.js';
 import { escapeAttribute, escapeText } from './escape.js';
 import { findBaseHref } from './find-base.js';
+import { markupToText } from './html-to-text.js';
 import { safeUrl, safeUrlList } from './urls.js';
 
 type Element = DefaultTreeAdapterTypes.Element;
 type ChildNode = DefaultTreeAdapterTypes.ChildNode;
-type Template = DefaultTreeAdapterTypes.Template;
 
 const NS_HTML = html5.NS.HTML;
 const NS_SVG = html5.NS.SVG;
@@ -43,14 +43,11 @@ interface Context {
   ns: string;
   tag: string;
   inSvg: boolean;
-  /** How many raw-text bodies deep we are (bounded: each level re-parses the text). */
-  reparse: number;
   /** Inside an emitted <form>: a nested one would vanish when the output is parsed again. */
   inForm: boolean;
 }
 
-const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, reparse: 0, inForm: false };
-const MAX_REPARSE = 2;
+const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, inForm: false };
 const PARSE_OPTIONS = { scriptingEnabled: false } as const;
 
 /**
@@ -101,32 +98,28 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
     const el = node as Element;
     const action = decide(el, ctx);
     if (action === 'drop') continue;
-    if (action === 'reparse') {
-      if (ctx.reparse >= MAX_REPARSE) continue;
-      let text = '';
+    if (action === 'fallback-text') {
+      let raw = '';
       for (const child of el.childNodes) {
-        if (child.nodeName === '#text') text += (child as DefaultTreeAdapterTypes.TextNode).value;
+        if (child.nodeName === '#text') raw += (child as DefaultTreeAdapterTypes.TextNode).value;
       }
-      const inner = parseFragment(text, PARSE_OPTIONS).childNodes;
-      const innerCtx = { ...ctx, reparse: ctx.reparse + 1 };
-      for (let i = inner.length - 1; i >= 0; i--) stack.push({ node: inner[i]!, ctx: innerCtx });
+      out.push(escapeText(markupToText(raw)));
       continue;
     }
-    const children =
-      el.tagName === 'template' && el.namespaceURI === NS_HTML
-        ? (el as Template).content.childNodes
-        : el.childNodes;
+    const children = el.childNodes;
     let childCtx = ctx;
     if (action === 'keep') {
       const name = el.tagName;
       out.push(`<${name}${serializeAttributes(el, ctx, base)}>`);
+      // The parser drops one newline right after <pre>/<textarea>: give it one to drop, so a
+      // leading newline in the content (however it got there) survives a second parse.
+      if ((name === 'pre' || name === 'textarea') && el.namespaceURI === NS_HTML) out.push('\n');
       if (el.namespaceURI === NS_HTML && VOID_ELEMENTS.has(name)) continue;
       stack.push(`</${name}>`);
       childCtx = {
         ns: el.namespaceURI,
         tag: name,
         inSvg: ctx.inSvg || name === 'svg',
-        reparse: ctx.reparse,
         inForm: ctx.inForm || name === 'form',
       };
     }
@@ -136,12 +129,12 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
 }
 
 /** Keep the element, drop it with its content, or unwrap it (drop the tags, keep the content). */
-function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' | 'reparse' {
+function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' | 'fallback-text' {
   const tag = el.tagName;
   const ns = el.namespaceURI;
   if (ns === NS_HTML) {
     if (DROP_WITH_CONTENT.has(tag)) return 'drop';
-    if (REPARSE_TEXT.has(tag)) return 'reparse';
+    if (FALLBACK_TEXT.has(tag)) return 'fallback-text';
     if (!HTML_ELEMENTS.has(tag)) return 'unwrap';
     if (tag === 'form' && ctx.inForm) return 'unwrap';
     // An HTML element may only sit in foreign content at an integration point.
@@ -210,11 +203,11 @@ function serializeAttributes(el: Element, ctx: Context, base: string | undefined
       value = sanitizeStyle(value, ctx.inSvg);
       if (value === '') continue;
     } else if (URL_ATTRIBUTES.has(name)) {
-      const safe = safeUrl(value, base, tag === 'img' && name === 'src');
+      const safe = safeUrl(value, base, (tag === 'img' || tag === 'source') && name === 'src');
       if (safe === undefined) continue;
       value = safe;
     } else if (URL_LIST_ATTRIBUTES.has(name)) {
-      const safe = safeUrlList(value, base, name === 'srcset');
+      const safe = safeUrlList(value, base, name === 'srcset', tag === 'img' || tag === 'source');
       if (safe === undefined) continue;
       value = safe;
     }

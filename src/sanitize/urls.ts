@@ -96,11 +96,12 @@ export function safeUrlList(
   value: string,
   base: string | undefined,
   isSrcset: boolean,
+  allowDataImage = false,
 ): string | undefined {
   const out: string[] = [];
   if (isSrcset) {
     for (const { url, descriptor } of parseSrcset(value)) {
-      const safe = safeUrl(url, base, true);
+      const safe = safeUrl(url, base, allowDataImage);
       if (safe === undefined || safe === '') continue;
       out.push(descriptor ? `${safe} ${descriptor}` : safe);
     }

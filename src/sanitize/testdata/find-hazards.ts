@@ -30,18 +30,32 @@ function schemeOf(url: string): string {
   return m ? (m[1] ?? '').toLowerCase() : '';
 }
 
+/** srcset candidates' URLs, per the HTML spec's algorithm (URLs may contain commas). */
+function srcsetUrls(value: string): string[] {
+  const urls: string[] = [];
+  let rest = value;
+  for (;;) {
+    rest = rest.replace(/^[\s,]+/, '');
+    if (rest === '') return urls;
+    const url = /^\S+/.exec(rest)?.[0] ?? '';
+    rest = rest.slice(url.length);
+    if (url.endsWith(',')) {
+      urls.push(url.replace(/,+$/, ''));
+      continue;
+    }
+    urls.push(url);
+    const descriptors = /^[^,(]*(?:\([^)]*\)?[^,(]*)*/.exec(rest)?.[0] ?? '';
+    rest = rest.slice(descriptors.length + 1);
+  }
+}
+
 function urlHazard(el: Element, name: string, value: string): string | undefined {
-  const urls =
-    name === 'srcset'
-      ? value.split(/,\s+|,(?=\S)/).map((c) => c.trim().split(/\s+/)[0] ?? '')
-      : name === 'ping'
-        ? value.split(/\s+/)
-        : [value];
+  const urls = name === 'srcset' ? srcsetUrls(value) : name === 'ping' ? value.split(/\s+/) : [value];
   for (const url of urls) {
     const scheme = schemeOf(url);
     if (scheme === '' || SAFE_SCHEMES.has(scheme)) continue;
     const rasterImage = /^\s*data:image\/(png|gif|jpe?g|webp|avif|bmp|x-icon)[;,]/i.test(url);
-    if (scheme === 'data' && rasterImage && el.tagName === 'img') continue;
+    if (scheme === 'data' && rasterImage && (el.tagName === 'img' || el.tagName === 'source')) continue;
     return `<${el.tagName} ${name}="${value}">`;
   }
   return undefined;
@@ -55,7 +69,8 @@ function elementHazards(el: Element): string[] {
     const name = (attr.prefix ? `${attr.prefix}:${attr.name}` : attr.name).toLowerCase();
     if (name.startsWith('on')) found.push(`${name} handler on <${tag}>`);
     if (name === 'srcdoc' || name === 'formaction') found.push(`${name} on <${tag}>`);
-    if (URL_ATTRS.has(name)) {
+    // `data` is a URL only on <object> (itself forbidden); elsewhere it is inert text.
+    if (URL_ATTRS.has(name) && (name !== 'data' || tag === 'object')) {
       const hazard = urlHazard(el, name, attr.value);
       if (hazard) found.push(hazard);
     }
