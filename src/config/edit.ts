@@ -17,7 +17,12 @@ import {
 // Edits work on the TOML text, not on a parsed value, so the user's comments, order and
 // formatting survive: blocks are appended or cut out whole, and the result is validated.
 
-const EDIT_FILE = 'planet.toml';
+/** Options of the editors: `file` names the config in error messages. */
+export interface EditConfigOptions {
+  file?: string;
+}
+
+const DEFAULT_FILE = 'planet.toml';
 
 /** A TOML basic string. JSON escapes are valid TOML except that TOML also forbids a raw DEL. */
 function tomlString(value: string): string {
@@ -36,16 +41,16 @@ interface ParsedText {
 }
 
 /** Parses and validates the shape of config text (not the cross-checks, which the edit may fix). */
-function parseText(text: string): ParsedText {
+function parseText(text: string, file: string): ParsedText {
   let raw: unknown;
   try {
     raw = parseToml(text);
   } catch (err) {
-    throw tomlSyntaxError(err, EDIT_FILE);
+    throw tomlSyntaxError(err, file);
   }
   const result = planetTomlSchema.safeParse(raw);
   // The full message with lines comes from validate(); here we only need a readable document.
-  if (!result.success) validate(text);
+  if (!result.success) validate(text, file);
   const doc = (result.success ? result.data : {}) as PlanetToml;
   const hasSections = (doc.sections?.length ?? 0) > 0;
   const sectionIds = hasSections
@@ -60,8 +65,8 @@ function parseText(text: string): ParsedText {
 }
 
 /** Throws the ConfigError parseConfig would give for the edited text, so an edit never writes a broken file. */
-function validate(text: string): void {
-  parseConfig(text, { configPath: `/${EDIT_FILE}`, file: EDIT_FILE });
+function validate(text: string, file: string): void {
+  parseConfig(text, { configPath: `/${DEFAULT_FILE}`, file });
 }
 
 /** One [[feeds]] block; `section` is left out when it is the default section. */
@@ -99,19 +104,24 @@ function appendBlocks(text: string, blocks: string[]): string {
 }
 
 /** Appends a [[feeds]] block for the subscription; ConfigError if its URL is already there or the result is invalid. */
-export function addFeedToConfig(text: string, sub: Subscription): string {
-  const parsed = parseText(text);
+export function addFeedToConfig(
+  text: string,
+  sub: Subscription,
+  options: EditConfigOptions = {},
+): string {
+  const file = options.file ?? DEFAULT_FILE;
+  const parsed = parseText(text, file);
   const existing = (parsed.doc.feeds ?? []).findIndex(
     (f) => feedUrlKey(f.url) === feedUrlKey(sub.url),
   );
   if (existing !== -1) {
     throw new ConfigError(
-      `config: ${sub.url} is already subscribed (feeds[${existing}]); remove it first to change it`,
-      { file: EDIT_FILE, key: `feeds[${existing}].url` },
+      `config: ${file}: ${sub.url} is already subscribed (feeds[${existing}]); remove it first to change it`,
+      { file, key: `feeds[${existing}].url` },
     );
   }
   const next = appendBlocks(text, [feedBlock(sub, parsed.defaultSection)]);
-  validate(next);
+  validate(next, file);
   return next;
 }
 
@@ -143,8 +153,10 @@ function feedBlockSpans(text: string): { start: number; end: number }[] {
 export function removeFeedFromConfig(
   text: string,
   urlOrName: string,
+  options: EditConfigOptions = {},
 ): { text: string; removed: Subscription | undefined } {
-  const parsed = parseText(text);
+  const file = options.file ?? DEFAULT_FILE;
+  const parsed = parseText(text, file);
   const feeds: PlanetTomlFeed[] = parsed.doc.feeds ?? [];
   const wanted = urlOrName.trim();
   let index = feeds.findIndex((f) => feedUrlKey(f.url) === feedUrlKey(wanted));
@@ -154,8 +166,8 @@ export function removeFeedFromConfig(
       .filter(({ f }) => f.name !== undefined && f.name.toLowerCase() === wanted.toLowerCase());
     if (byName.length > 1) {
       throw new ConfigError(
-        `config: ${byName.length} feeds are named "${wanted}" (${byName.map(({ f }) => f.url).join(', ')}); remove one by its URL`,
-        { file: EDIT_FILE },
+        `config: ${file}: ${byName.length} feeds are named "${wanted}" (${byName.map(({ f }) => f.url).join(', ')}); remove one by its URL`,
+        { file },
       );
     }
     index = byName[0]?.i ?? -1;
@@ -166,8 +178,8 @@ export function removeFeedFromConfig(
   const span = spans[index];
   if (spans.length !== feeds.length || !span) {
     throw new ConfigError(
-      'config: cannot edit feeds written as an inline array (feeds = [...]); write each feed as a [[feeds]] table',
-      { file: EDIT_FILE, key: 'feeds' },
+      `config: ${file}: cannot edit feeds written as an inline array (feeds = [...]); write each feed as a [[feeds]] table`,
+      { file, key: 'feeds' },
     );
   }
   const lines = text.split('\n');
@@ -180,7 +192,7 @@ export function removeFeedFromConfig(
   const kept = [...lines.slice(0, start), ...lines.slice(end)];
   let next = kept.join('\n');
   if (!next.endsWith('\n') && next !== '') next += '\n';
-  validate(next);
+  validate(next, file);
   return { text: next, removed: toSubscription(feed, parsed.defaultSection) };
 }
 
@@ -191,8 +203,10 @@ export function removeFeedFromConfig(
 export function addImportToConfig(
   text: string,
   imported: ImportResult,
+  options: EditConfigOptions = {},
 ): { text: string; added: number; skippedExisting: number } {
-  const parsed = parseText(text);
+  const file = options.file ?? DEFAULT_FILE;
+  const parsed = parseText(text, file);
   const sections = parsed.hasSections
     ? (parsed.doc.sections ?? []).map((s) => ({ id: s.id, title: s.title ?? s.id }))
     : [
@@ -243,6 +257,6 @@ export function addImportToConfig(
     sectionBlocks.unshift(sectionBlock(main.id, main.title));
   }
   const next = appendBlocks(text, [...sectionBlocks, ...feedBlocks]);
-  validate(next);
+  validate(next, file);
   return { text: next, added: feedBlocks.length, skippedExisting };
 }

@@ -5,7 +5,13 @@
  */
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { CONFIG_DEFAULTS, CONFIG_FILE_NAME, defaultUserAgent, parseSize } from './defaults.js';
-export { addFeedToConfig, addImportToConfig, feedBlock, removeFeedFromConfig } from './edit.js';
+export {
+  addFeedToConfig,
+  addImportToConfig,
+  type EditConfigOptions,
+  feedBlock,
+  removeFeedFromConfig,
+} from './edit.js';
 export { type ImportOpmlOptions, importOpml } from './import-opml.js';
 export type { ImportedSite, ImportResult } from './import-result.js';
 export { type ImportVenusOptions, importVenusIni } from './import-venus.js';

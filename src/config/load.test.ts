@@ -69,7 +69,6 @@ describe('loadConfig', () => {
         overrides: { intervalMinutes: 120, timeoutMs: 45000, userAgent: 'Special/1.0' },
       },
     ]);
-    expect(Object.isFrozen(config.fetch)).toBe(true);
   });
 
   it('applies every default to a minimal config', async () => {

@@ -250,7 +250,7 @@ export interface ParseConfigOptions {
   file?: string;
 }
 
-/** Parses planet.toml text into a resolved, frozen OrreryConfig; throws ConfigError listing every problem. */
+/** Parses planet.toml text into a resolved OrreryConfig; throws ConfigError listing every problem. */
 export function parseConfig(source: string, options: ParseConfigOptions): OrreryConfig {
   const file = options.file ?? options.configPath;
   let raw: unknown;
@@ -298,7 +298,7 @@ export function resolveConfig(
   const doc = result.data;
   const problems = semanticProblems(doc, locate);
   if (problems.length > 0) throw ConfigError.fromProblems(file, sortProblems(problems));
-  return deepFreeze(buildConfig(doc, options));
+  return buildConfig(doc, options);
 }
 
 function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig {
@@ -503,12 +503,4 @@ function describe(value: unknown): string {
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
