@@ -83,11 +83,12 @@ describe('addFeedToConfig', () => {
 
   it('refuses a feed that is already there (same URL, any case of host)', () => {
     expect(() =>
-      addFeedToConfig(withSections, {
-        url: 'https://ZIADE.org/feeds/python.rss',
-        section: 'python',
-      }),
-    ).toThrow(/already subscribed \(feeds\[0\]\)/);
+      addFeedToConfig(
+        withSections,
+        { url: 'https://ZIADE.org/feeds/python.rss', section: 'python' },
+        { file: '/srv/p/planet.toml' },
+      ),
+    ).toThrow(/^config: \/srv\/p\/planet\.toml: .* already subscribed \(feeds\[0\]\)/);
   });
 
   it('refuses a feed in an undefined section (the text is validated)', () => {
