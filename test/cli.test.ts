@@ -175,3 +175,24 @@ describe('orrery CLI', () => {
     });
   });
 });
+
+describe('orrery CLI and the store lock', () => {
+  it('a second run exits 3 naming the holder while another run holds the store', async () => {
+    const { createSqliteStore } = await import('../src/store/sqlite/sqlite-store.js');
+    await withTempDir(async (dir) => {
+      await runCli(['init', '.'], { cwd: dir });
+      const store = await createSqliteStore({ path: join(dir, 'orrery.sqlite') });
+      const lock = await store.acquireLock({ owner: 'test holder', waitMs: 0 });
+      try {
+        const second = await runCli(['run'], { cwd: dir });
+        expect(second.code).toBe(3);
+        expect(second.stderr).toContain('orrery.sqlite');
+      } finally {
+        await lock.release();
+        await store.close();
+      }
+      const after = await runCli(['run'], { cwd: dir });
+      expect(after.code).toBe(0);
+    });
+  });
+});

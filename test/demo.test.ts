@@ -29,21 +29,21 @@ describe('demo planet', () => {
         expect(run.stderr).toMatch(/[1-9]\d* duplicates/);
 
         const index = await readFile(join(dir, 'public', 'index.html'), 'utf8');
-        // Every post title of the jamesh feed (subscribed twice) appears exactly once.
+        // Each post on the river is one entry heading linking to its original.
+        const permalinks = [
+          ...index.matchAll(/class="entry-title"[^>]*>\s*<a href="([^"]+)"/g),
+        ].map((m) => m[1]!);
+        // 11 + 9 + 10 posts in the three blogs, 10 in James Henstridge's feed (subscribed twice).
+        expect(permalinks).toHaveLength(40);
+        expect(new Set(permalinks).size).toBe(40);
         const rss = await readFile(join(DEMO, 'feeds', 'jamesh-python.rss'), 'utf8');
-        const titles = [...rss.matchAll(/<item>[\s\S]*?<title>([^<]+)<\/title>/g)].map((m) =>
-          decodeXml(m[1]!),
+        const jameshLinks = [...rss.matchAll(/<item>[\s\S]*?<link>([^<]+)<\/link>/g)].map(
+          (m) => m[1]!,
         );
-        expect(titles.length).toBeGreaterThan(3);
-        const links = [...index.matchAll(/<a [^>]*href="([^"]+)"[^>]*>/g)].map((m) => m[1]!);
-        for (const title of titles) {
-          const count = index.split(escapeHtml(title)).length - 1;
-          if (count > 0) expect({ title, count }).toEqual({ title, count: 1 });
+        expect(jameshLinks).toHaveLength(10);
+        for (const link of jameshLinks) {
+          expect(permalinks.filter((p) => p === link)).toHaveLength(1);
         }
-        // The river's permalinks are unique: no post is rendered twice.
-        const permalinks = links.filter((l) => /jamesh\/20\d\d\//.test(l));
-        expect(permalinks.length).toBeGreaterThan(0);
-        expect(new Set(permalinks).size).toBe(permalinks.length);
         // Both sections are on the page.
         expect(index).toContain('Planet Python');
         expect(index).toContain('PSF GSoC students');
@@ -53,16 +53,3 @@ describe('demo planet', () => {
     });
   });
 });
-
-function decodeXml(s: string): string {
-  return s
-    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

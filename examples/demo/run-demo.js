@@ -21,7 +21,15 @@ try {
 console.error(`demo: serving the bundled feeds at ${server.url}`);
 let code;
 try {
-  code = await main(['node', 'orrery', 'run', '--all', '--config', join(here, 'planet.toml'), ...process.argv.slice(2)]);
+  code = await main([
+    'node',
+    'orrery',
+    'run',
+    '--all',
+    '--config',
+    join(here, 'planet.toml'),
+    ...process.argv.slice(2),
+  ]);
 } finally {
   await server.close();
 }

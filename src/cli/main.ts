@@ -3,6 +3,7 @@
  * One error handler for the whole CLI lives here.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/index.js';
 import { runParse } from './commands/parse.js';
 import { runBuild, runFetch, runRun } from './commands/run.js';
 import { runStatus } from './commands/status.js';
@@ -216,9 +217,9 @@ function handleError(
     // --help and --version end here too, with exit code 0.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof CliError) {
+  if (error instanceof CliError || error instanceof ConfigError) {
     stderr.write(`orrery: ${error.message}\n`);
-    return error.exitCode;
+    return error instanceof CliError ? error.exitCode : EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`orrery: internal error: ${message}\n`);

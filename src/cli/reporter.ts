@@ -72,7 +72,8 @@ export function createReporter(options: ReporterOptions): Reporter {
           stop: () => bar.stop(),
         };
       }
-      // Plain lines: one per feed with --verbose, one per failure otherwise, and a tally every 10%.
+      // Plain lines: one per feed with --verbose, one per failure otherwise, and a tally every 10%
+      // on long runs.
       let seen = 0;
       const step = Math.max(1, Math.ceil(total / 10));
       return {
@@ -83,7 +84,7 @@ export function createReporter(options: ReporterOptions): Reporter {
             write(stderr, `[${seen}/${total}] ${kind} ${label}${detail ? `: ${detail}` : ''}`);
           } else if (verbosity === 'normal') {
             if (kind === 'failed') write(stderr, `failed ${label}${detail ? `: ${detail}` : ''}`);
-            if (seen % step === 0 && seen < total) {
+            if (total >= 20 && seen % step === 0 && seen < total) {
               write(
                 stderr,
                 `${title}: ${seen}/${total} (${counts.done} fetched, ${counts.unchanged} unchanged, ${counts.failed} failed)`,

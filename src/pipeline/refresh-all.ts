@@ -54,6 +54,12 @@ export async function refreshAll(
       perHostLimit: options.perHostLimit,
       hostOf: (feed) => hostOf(feed.url),
       perItemTimeoutMs: options.perFeedTimeoutMs,
+      onTimeout: (feed): RefreshOutcome => ({
+        kind: 'failed',
+        feed,
+        code: 'timeout',
+        message: `gave up after ${Math.round(options.perFeedTimeoutMs / 1000)} s (the feed's whole time budget)`,
+      }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onSettled
         ? {

@@ -89,9 +89,10 @@ export async function runAdd(
     try {
       deps.reporter.info(`looking for feeds at ${feedUrl} ...`);
       const found = await discoverFeeds(feedUrl, fetcher);
-      if (found.feeds.length === 0) {
+      if (found.kind !== 'found' || found.feeds.length === 0) {
+        const why = found.kind === 'found' ? 'nothing found' : `${found.code}: ${found.message}`;
         throw new CliError(
-          `no feed found at ${feedUrl}${found.error ? ` (${found.error})` : ''}; give the feed's own URL, or --no-discover to add it as is`,
+          `no feed found at ${feedUrl} (${why}); give the feed's own URL, or --no-discover to add it as is`,
         );
       }
       let chosen = found.feeds[0]!;
@@ -105,7 +106,7 @@ export async function runAdd(
         ) {
           deps.reporter.out(`several feeds found at ${feedUrl}:`);
           found.feeds.forEach((f, i) => {
-            deps.reporter.out(`  ${i + 1}. ${f.url}  ${f.type ?? ''} ${f.title ?? ''}`.trimEnd());
+            deps.reporter.out(`  ${i + 1}. ${f.url}  ${f.format} ${f.title ?? ''}`.trimEnd());
           });
           deps.reporter.out('add one with: orrery add URL  (or --pick N)');
           return EXIT.usage;
