@@ -8,11 +8,12 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { Fetcher, FetchOutcome, FetchValidators, RedirectHop } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import { blockedAddressReason } from './address-guard.js';
 import { classifyError, classifyStatus, FetchFailure } from './classify.js';
+import { loadUndici, loadUndiciLite } from './undici-lite.js';
 
 export interface ProxyEnv {
   HTTPS_PROXY?: string | undefined;
@@ -40,8 +41,7 @@ export type HttpFetcherOptions = Partial<FetchSettings> &
 
 /** An honest User-Agent: names Orrery, its version and (when known) the planet's URL. */
 export function defaultUserAgent(version: string, siteUrl?: string): string {
-  const site = siteUrl ? `; +${siteUrl}` : '';
-  return `Orrery/${version} (feed aggregator${site}; +https://github.com/orrery-planet/orrery)`;
+  return `Orrery/${version} (feed aggregator${siteUrl ? `; +${siteUrl}` : ''})`;
 }
 
 const ACCEPT =
@@ -197,14 +197,15 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
   };
   const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);
   // Empty strings, not undefined: EnvHttpProxyAgent would otherwise fall back to process.env.
+  const { Agent: UndiciAgent, request: undiciRequest } = loadUndiciLite();
   const dispatcher: Dispatcher = proxied
-    ? new EnvHttpProxyAgent({
+    ? new (loadUndici().EnvHttpProxyAgent)({
         ...agentOptions,
         httpProxy: env.HTTP_PROXY ?? '',
         httpsProxy: env.HTTPS_PROXY ?? env.HTTP_PROXY ?? '',
         noProxy: env.NO_PROXY ?? '',
       })
-    : new Agent(agentOptions);
+    : new UndiciAgent(agentOptions);
 
   function checkUrl(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -228,7 +229,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     url: URL,
     validators: FetchValidators | undefined,
     sameOrigin: boolean,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<Hop> {
     const headers: Record<string, string> = {
       'user-agent': userAgent,
@@ -243,12 +244,12 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       const pass = decodeURIComponent(url.password);
       headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     }
-    const response = await dispatcher.request({
+    const response = await undiciRequest.call(dispatcher, {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers,
-      signal,
+      ...(signal ? { signal } : {}),
     });
     return {
       status: response.statusCode,
@@ -317,10 +318,6 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     } catch {
       return fail('bad-url', `not a valid URL: ${url}`);
     }
-    const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) onOuterAbort();
-    else outer?.addEventListener('abort', onOuterAbort, { once: true });
     let deadline: NodeJS.Timeout | undefined;
     const origin = current.origin;
     try {
@@ -328,12 +325,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       let allPermanent = true;
       for (;;) {
         checkUrl(current);
-        const hop = await requestHop(
-          current,
-          validators,
-          current.origin === origin,
-          controller.signal,
-        );
+        const hop = await requestHop(current, validators, current.origin === origin, outer);
         if (REDIRECTS.has(hop.status)) {
           // Drain so the connection can be reused; a redirect's body is never read.
           await hop.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
@@ -415,11 +407,12 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
           });
         }
         // The whole body must arrive by this deadline: a trickling server is cut off here.
+        const host = current.host;
         deadline = setTimeout(() => {
-          controller.abort(
+          hop.body.destroy(
             new FetchFailure(
               'timeout',
-              `the body did not arrive within ${bodyTimeoutMs} ms (${current.host})`,
+              `the body did not arrive within ${bodyTimeoutMs} ms (${host})`,
             ),
           );
         }, bodyTimeoutMs);
@@ -438,15 +431,11 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       }
     } catch (error) {
       // An abort carries its reason: our body deadline, or the caller's signal.
-      const cause =
-        controller.signal.aborted && !(error instanceof FetchFailure)
-          ? controller.signal.reason
-          : error;
+      const cause = outer?.aborted && !(error instanceof FetchFailure) ? outer.reason : error;
       const { code, message } = classifyError(cause ?? error, current.href);
       return fail(code, message);
     } finally {
       if (deadline) clearTimeout(deadline);
-      outer?.removeEventListener('abort', onOuterAbort);
     }
   }
 

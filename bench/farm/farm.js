@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// A loopback feed farm: one node:http handler listening on 127.0.h.1 for h = 0..hosts-1 (all of
+// 127/8 is loopback on Linux), serving virtual feeds /f/<id>.xml with bodies from the shared
+// corpus and a seeded fault profile. Run it as a child process; it prints one JSON line
+// {"ready":true,"port":...} on stdout, serves until stdin closes or SIGTERM, and exits by itself
+// after --max-seconds whatever happens.
+//
+//   node bench/farm/farm.js --hosts 200 --port 18300 --profile mixed --corpus ../shared/corpus/files
+//
+// Profiles (per feed, decided by a hash of the feed id, so every run sees the same farm):
+//   clean: every feed 200 with ETag + Last-Modified (304 on a match), 40% gzip when accepted,
+//          latency 0-20 ms.
+//   mixed: as clean, plus 6% slow (1-3 s latency), 4% 301 to a new path, 3% 404, 3% 500,
+//          1% 410, 1% reset mid-body, 1% trickle (one chunk every 250 ms for ~3 s).
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+function parseArgs(argv) {
+  const args = { hosts: 200, port: 18300, profile: 'clean', corpus: '', maxSeconds: 1800 };
+  for (let i = 2; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (key === '--hosts') args.hosts = Number(value);
+    else if (key === '--port') args.port = Number(value);
+    else if (key === '--profile') args.profile = value;
+    else if (key === '--corpus') args.corpus = value;
+    else if (key === '--max-seconds') args.maxSeconds = Number(value);
+    else continue;
+    i++;
+  }
+  return args;
+}
+
+/** 32-bit FNV-1a then a xorshift round: a stable pseudo-random number in [0, 1) per (id, salt). */
+export function rand(id, salt) {
+  let h = 0x811c9dc5 ^ salt;
+  const text = String(id);
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h << 13;
+  h ^= h >>> 17;
+  h ^= h << 5;
+  return (h >>> 0) / 4294967296;
+}
+
+/** The fault a feed gets under a profile (same answer in the farm and in the bench). */
+export function faultOf(id, profile) {
+  if (profile !== 'mixed') return 'ok';
+  const r = rand(id, 7);
+  if (r < 0.06) return 'slow';
+  if (r < 0.1) return 'moved';
+  if (r < 0.13) return 'missing';
+  if (r < 0.16) return 'error';
+  if (r < 0.17) return 'gone';
+  if (r < 0.18) return 'reset';
+  if (r < 0.19) return 'trickle';
+  return 'ok';
+}
+
+function main() {
+  const args = parseArgs(process.argv);
+  const corpusDir = resolve(
+    args.corpus || join(import.meta.dirname, '../../../shared/corpus/files'),
+  );
+  const names = readdirSync(corpusDir)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
+  const bodies = names.map((n) => readFileSync(join(corpusDir, n)));
+  const types = names.map((n) =>
+    n.endsWith('.json')
+      ? 'application/feed+json'
+      : n.includes('atom')
+        ? 'application/atom+xml'
+        : 'application/rss+xml',
+  );
+  const gz = new Map();
+  const stats = { connections: 0, requests: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+  const lastModified = new Date('2026-11-01T00:00:00Z').toUTCString();
+  const timers = new Set();
+  const later = (ms, fn) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+    return t;
+  };
+
+  const count = (status) => {
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+  };
+
+  const handler = (req, res) => {
+    stats.requests++;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    let closed = false;
+    res.on('close', () => {
+      if (!closed) stats.inFlight--;
+      closed = true;
+    });
+    const url = req.url ?? '/';
+    if (url === '/__stats') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+      return;
+    }
+    const m = /^\/(f|moved)\/(\d+)\.xml$/.exec(url);
+    if (!m) {
+      count(404);
+      res.writeHead(404).end('no such feed');
+      return;
+    }
+    const id = Number(m[2]);
+    const fault = faultOf(id, args.profile);
+    const file = id % bodies.length;
+    const body = bodies[file];
+    const etag = `"f${id}-${file}"`;
+    const latency =
+      fault === 'slow' ? 1000 + Math.floor(rand(id, 3) * 2000) : Math.floor(rand(id, 5) * 20);
+    later(latency, () => {
+      if (res.destroyed) return;
+      if (fault === 'moved' && m[1] === 'f') {
+        count(301);
+        res.writeHead(301, { location: `/moved/${id}.xml` }).end();
+        return;
+      }
+      const failWith = { missing: 404, error: 500, gone: 410 }[fault];
+      if (failWith) {
+        count(failWith);
+        res.writeHead(failWith).end(`status ${failWith}`);
+        return;
+      }
+      if (req.headers['if-none-match'] === etag) {
+        count(304);
+        res.writeHead(304, { etag, 'last-modified': lastModified }).end();
+        return;
+      }
+      const headers = { 'content-type': types[file], etag, 'last-modified': lastModified };
+      if (fault === 'reset') {
+        count('reset');
+        res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+        res.write(body.subarray(0, Math.min(200, body.length >> 1)), () => req.socket.destroy());
+        return;
+      }
+      if (fault === 'trickle') {
+        count('trickle');
+        res.writeHead(200, headers);
+        const step = Math.ceil(body.length / 12);
+        let offset = 0;
+        const tick = () => {
+          if (res.destroyed) return;
+          if (offset >= body.length) return void res.end();
+          res.write(body.subarray(offset, offset + step));
+          offset += step;
+          later(250, tick);
+        };
+        tick();
+        return;
+      }
+      count(200);
+      const wantsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      if (wantsGzip && rand(id, 11) < 0.4) {
+        let zipped = gz.get(file);
+        if (!zipped) gz.set(file, (zipped = gzipSync(body)));
+        res.writeHead(200, {
+          ...headers,
+          'content-encoding': 'gzip',
+          'content-length': String(zipped.length),
+        });
+        res.end(zipped);
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+      res.end(body);
+    });
+  };
+
+  const servers = [];
+  let listening = 0;
+  const shutdown = (code) => {
+    for (const t of timers) clearTimeout(t);
+    for (const s of servers) {
+      s.closeAllConnections?.();
+      s.close();
+    }
+    // Give sockets a moment, then leave no matter what.
+    setTimeout(() => process.exit(code), 200).unref();
+  };
+  for (let h = 0; h < args.hosts; h++) {
+    const server = createServer({ keepAliveTimeout: 30_000 }, handler);
+    server.on('connection', () => stats.connections++);
+    server.on('error', (error) => {
+      process.stderr.write(`farm: 127.0.${h}.1:${args.port}: ${error.message}\n`);
+      shutdown(1);
+    });
+    server.listen(args.port, `127.0.${h}.1`, () => {
+      if (++listening === args.hosts) {
+        process.stdout.write(
+          `${JSON.stringify({ ready: true, port: args.port, hosts: args.hosts, files: names.length })}\n`,
+        );
+      }
+    });
+    servers.push(server);
+  }
+  process.stdin.on('end', () => shutdown(0));
+  process.stdin.on('error', () => shutdown(0));
+  process.stdin.resume();
+  process.on('SIGTERM', () => shutdown(0));
+  process.on('SIGINT', () => shutdown(0));
+  setTimeout(() => {
+    process.stderr.write(`farm: --max-seconds ${args.maxSeconds} reached, exiting\n`);
+    shutdown(2);
+  }, args.maxSeconds * 1000).unref();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) main();

@@ -1,0 +1,364 @@
+#!/usr/bin/env node
+// Fetch benchmark on a loopback feed farm (bench/farm/farm.js, run as a child process so the
+// measured process is only the fetcher). For each profile (clean, mixed) and each size (600,
+// 10,000 feeds) it measures, cold then warm (all conditional GETs):
+//   - orrery:  `node bin/orrery.js run --config <tmp>/planet.toml --allow-private --quiet [--all]`
+//              when the CLI is built (dist/cli/main.js), fetch + parse + store + render;
+//   - direct:  the fetcher + runQueue alone (bench/farm/direct-run.js), fetch only;
+//   - newsboat `-x reload` with reload-threads 16, when newsboat is installed;
+// wall time, CPU time (user+sys) and peak RSS from /usr/bin/time, requests/s, and the ratios.
+//
+//   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery,direct,newsboat]
+//                             [--concurrency 64] [--per-host 2] [--json out.json]
+// Every step has a time limit (--max-seconds per command, default 600); the farm exits by itself.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HOSTS = 200;
+
+function parseArgs(argv) {
+  const args = {
+    feeds: [600, 10_000],
+    profiles: ['clean', 'mixed'],
+    runners: ['orrery', 'direct', 'newsboat'],
+    concurrency: 64,
+    perHost: 2,
+    maxSeconds: 600,
+    port: 18_300 + Math.floor(Math.random() * 500),
+    json: '',
+    keep: false,
+  };
+  for (let i = 2; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1] ?? '';
+    if (key === '--feeds') args.feeds = value.split(',').map(Number);
+    else if (key === '--profiles') args.profiles = value.split(',');
+    else if (key === '--runners') args.runners = value.split(',');
+    else if (key === '--concurrency') args.concurrency = Number(value);
+    else if (key === '--per-host') args.perHost = Number(value);
+    else if (key === '--max-seconds') args.maxSeconds = Number(value);
+    else if (key === '--port') args.port = Number(value);
+    else if (key === '--json') args.json = value;
+    else if (key === '--keep') {
+      args.keep = true;
+      continue;
+    } else continue;
+    i++;
+  }
+  return args;
+}
+
+/** Runs a command under /usr/bin/time; resolves with wall/CPU/RSS, killing it past the limit. */
+function measure(command, argv, { cwd, maxSeconds, env }) {
+  const timeFile = join(tmpdir(), `orrery-bench-time-${process.pid}-${Date.now()}`);
+  return new Promise((resolvePromise) => {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, command, ...argv], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      if (stdout.length < 1 << 20) stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      if (stderr.length < 1 << 20) stderr += d;
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), maxSeconds * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      const wallMs = performance.now() - started;
+      let wall = wallMs / 1000;
+      let cpu = Number.NaN;
+      let rssMb = Number.NaN;
+      try {
+        const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+        const [e, u, s, m] = line.split(' ').map(Number);
+        wall = e;
+        cpu = u + s;
+        rssMb = m / 1024;
+        rmSync(timeFile, { force: true });
+      } catch {
+        // /usr/bin/time wrote nothing (killed): wall time from our clock, CPU unknown.
+      }
+      resolvePromise({ code, signal, wall, cpu, rssMb, stdout, stderr });
+    });
+  });
+}
+
+async function startFarm(args, profile) {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bench/farm/farm.js'),
+      '--hosts',
+      String(HOSTS),
+      '--port',
+      String(args.port),
+      '--profile',
+      profile,
+      '--max-seconds',
+      String(args.maxSeconds * 8),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('farm: not ready after 30 s')), 30_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolvePromise(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`farm exited early (${code})`)));
+  });
+  return {
+    ready,
+    async stats() {
+      const res = await fetch(`http://127.0.0.1:${args.port}/__stats`);
+      return res.json();
+    },
+    stop() {
+      child.stdin.end();
+      return new Promise((resolvePromise) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolvePromise();
+        });
+      });
+    },
+  };
+}
+
+const feedUrl = (port, id) => `http://127.0.${id % HOSTS}.1:${port}/f/${id}.xml`;
+
+function compileDirect(work) {
+  const out = join(work, 'build');
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '--outDir',
+      out,
+      '--rootDir',
+      join(ROOT, 'src'),
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+      '--verbatimModuleSyntax',
+      join(ROOT, 'src/fetch/http-fetcher.ts'),
+      join(ROOT, 'src/schedule/run-queue.ts'),
+    ],
+    { cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
+  );
+  return out;
+}
+
+function planetToml(dir, urls, args) {
+  const lines = [
+    '[site]',
+    'name = "Bench"',
+    `output_dir = ${JSON.stringify(join(dir, 'public'))}`,
+    '',
+    '[store]',
+    `path = ${JSON.stringify(join(dir, 'orrery.sqlite'))}`,
+    '',
+    '[fetch]',
+    `concurrency = ${args.concurrency}`,
+    `per_host_limit = ${args.perHost}`,
+    'allow_private = true',
+    '',
+  ];
+  for (const url of urls) lines.push('[[feeds]]', `url = "${url}"`, '');
+  writeFileSync(join(dir, 'planet.toml'), lines.join('\n'));
+  return join(dir, 'planet.toml');
+}
+
+function newsboatFiles(dir, urls) {
+  writeFileSync(join(dir, 'urls'), `${urls.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'reload-threads 16',
+      'download-timeout 30',
+      'show-read-feeds yes',
+      'cleanup-on-quit no',
+      '',
+    ].join('\n'),
+  );
+  return [
+    '-x',
+    'reload',
+    '-u',
+    join(dir, 'urls'),
+    '-c',
+    join(dir, 'cache.db'),
+    '-C',
+    join(dir, 'config'),
+  ];
+}
+
+async function main() {
+  const args = parseArgs(process.argv);
+  const work = mkdtempSync(join(tmpdir(), 'orrery-fetch-bench-'));
+  const have = {
+    orrery: existsSync(join(ROOT, 'dist/cli/main.js')),
+    newsboat: existsSync('/usr/bin/newsboat'),
+    direct: true,
+  };
+  const runners = args.runners.filter((r) => {
+    if (!have[r])
+      process.stderr.write(
+        `bench: skipping ${r} (${r === 'orrery' ? 'run npm run build first' : 'not installed'})\n`,
+      );
+    return have[r];
+  });
+  const build = runners.includes('direct') ? compileDirect(work) : '';
+  const results = [];
+  try {
+    for (const profile of args.profiles) {
+      const farm = await startFarm(args, profile);
+      try {
+        for (const n of args.feeds) {
+          const urls = Array.from({ length: n }, (_, id) => feedUrl(args.port, id));
+          for (const runner of runners) {
+            const dir = join(work, `${profile}-${n}-${runner}`);
+            mkdirSync(dir, { recursive: true });
+            for (const phase of ['cold', 'warm']) {
+              const before = (await farm.stats()).requests;
+              let run;
+              if (runner === 'orrery') {
+                const config = planetToml(dir, urls, args);
+                const argv = [
+                  join(ROOT, 'bin/orrery.js'),
+                  'run',
+                  '--config',
+                  config,
+                  '--allow-private',
+                  '--quiet',
+                ];
+                if (phase === 'warm') argv.push('--all');
+                run = await measure(process.execPath, argv, {
+                  cwd: dir,
+                  maxSeconds: args.maxSeconds,
+                });
+              } else if (runner === 'direct') {
+                writeFileSync(join(dir, 'urls.txt'), urls.join('\n'));
+                run = await measure(
+                  process.execPath,
+                  [
+                    join(ROOT, 'bench/farm/direct-run.js'),
+                    '--build',
+                    build,
+                    '--urls',
+                    join(dir, 'urls.txt'),
+                    '--state',
+                    join(dir, 'state.json'),
+                    '--concurrency',
+                    String(args.concurrency),
+                    '--per-host',
+                    String(args.perHost),
+                  ],
+                  { cwd: dir, maxSeconds: args.maxSeconds },
+                );
+              } else {
+                run = await measure('/usr/bin/newsboat', newsboatFiles(dir, urls), {
+                  cwd: dir,
+                  maxSeconds: args.maxSeconds,
+                  env: { HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir },
+                });
+              }
+              const requests = (await farm.stats()).requests - before;
+              const row = {
+                profile,
+                feeds: n,
+                runner,
+                phase,
+                wallS: round(run.wall),
+                cpuS: round(run.cpu),
+                peakMb: round(run.rssMb, 1),
+                requests,
+                reqPerS: Math.round(requests / run.wall),
+                exit: run.signal ?? run.code,
+                detail: runner === 'direct' ? safeJson(run.stdout) : undefined,
+              };
+              if (run.code !== 0 && runner !== 'orrery') row.stderr = run.stderr.slice(-400);
+              if (runner === 'orrery' && run.code !== 0) row.stderr = run.stderr.slice(-400);
+              results.push(row);
+              process.stdout.write(`${formatRow(row)}\n`);
+            }
+          }
+        }
+      } finally {
+        await farm.stop();
+      }
+    }
+  } finally {
+    if (!args.keep) rmSync(work, { recursive: true, force: true });
+  }
+  printRatios(results);
+  if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
+}
+
+function round(x, digits = 2) {
+  return Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
+}
+
+function safeJson(text) {
+  try {
+    return JSON.parse(text.trim().split('\n').at(-1) ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+function formatRow(r) {
+  return [
+    r.profile.padEnd(6),
+    String(r.feeds).padStart(6),
+    r.runner.padEnd(9),
+    r.phase.padEnd(5),
+    `wall ${String(r.wallS).padStart(7)} s`,
+    `cpu ${String(r.cpuS).padStart(7)} s`,
+    `peak ${String(r.peakMb).padStart(6)} MB`,
+    `${String(r.requests).padStart(6)} req`,
+    `${String(r.reqPerS).padStart(6)} req/s`,
+    `exit ${r.exit}`,
+    r.detail ? JSON.stringify(r.detail.counts) : '',
+    r.stderr ? `stderr: ${r.stderr.replace(/\s+/g, ' ').slice(0, 200)}` : '',
+  ].join('  ');
+}
+
+function printRatios(results) {
+  const find = (profile, feeds, runner, phase) =>
+    results.find(
+      (r) => r.profile === profile && r.feeds === feeds && r.runner === runner && r.phase === phase,
+    );
+  const lines = [];
+  for (const r of results) {
+    if (r.runner === 'newsboat') continue;
+    const nb = find(r.profile, r.feeds, 'newsboat', r.phase);
+    if (!nb) continue;
+    lines.push(
+      `${r.profile} ${r.feeds} ${r.phase}: newsboat/${r.runner} wall x${(nb.wallS / r.wallS).toFixed(2)}, ` +
+        `cpu x${(nb.cpuS / r.cpuS).toFixed(2)}, peak ${r.peakMb} MB vs ${nb.peakMb} MB`,
+    );
+  }
+  if (lines.length) process.stdout.write(`\nratios (>1: orrery faster)\n${lines.join('\n')}\n`);
+}
+
+await main();
