@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
 import { addFeedToConfig, addImportToConfig, removeFeedFromConfig } from './edit.js';
@@ -192,5 +193,49 @@ describe('addImportToConfig', () => {
       'planet-python',
       'django-people',
     ]);
+  });
+});
+
+describe('edit invariants', () => {
+  const feedArb = fc.record(
+    {
+      url: fc.webUrl({ validSchemes: ['http', 'https'] }),
+      name: fc
+        .string({ maxLength: 30 })
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+      face: fc.constantFrom('face.png', 'https://img.example/f.jpg'),
+      include: fc.array(fc.constantFrom('python', 'dj(ango)?', 'a|b', '\\d+'), { maxLength: 2 }),
+    },
+    { requiredKeys: ['url'] },
+  );
+
+  it('adding feeds then removing them gives back the original text', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(feedArb, { selector: (f) => new URL(f.url.trim()).href, maxLength: 4 }),
+        (feeds) => {
+          const start = withSections;
+          let text = start;
+          const subs = feeds.map((f) => ({
+            url: f.url.trim(),
+            section: 'gsoc',
+            ...(f.name !== undefined ? { name: f.name } : {}),
+            ...(f.face !== undefined ? { face: f.face } : {}),
+            ...(f.include?.length ? { filters: { include: f.include } } : {}),
+          }));
+          for (const sub of subs) text = addFeedToConfig(text, sub);
+          const loaded = load(text).feeds.slice(3);
+          expect(loaded).toEqual(subs);
+          for (const sub of subs) {
+            const result = removeFeedFromConfig(text, sub.url);
+            expect(result.removed).toEqual(sub);
+            text = result.text;
+          }
+          expect(text).toBe(start);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -52,7 +52,7 @@ function regexError(source: string): string | undefined {
 
 const text = z.string({ error: 'must be a string (in quotes)' });
 const nonEmpty = text.trim().min(1, { error: 'must not be empty' });
-const httpUrl = text.refine(isHttpUrl, {
+const httpUrl = text.trim().refine(isHttpUrl, {
   error: (iss) => `${JSON.stringify(iss.input)} is not an http:// or https:// URL`,
 });
 const count = (min: number) =>
