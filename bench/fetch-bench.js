@@ -12,7 +12,16 @@
 //                             [--concurrency 64] [--per-host 2] [--json out.json]
 // Every step has a time limit (--max-seconds per command, default 600); the farm exits by itself.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,6 +41,7 @@ function parseArgs(argv) {
     port: 18_300 + Math.floor(Math.random() * 500),
     json: '',
     keep: false,
+    orreryRoot: '',
   };
   for (let i = 2; i < argv.length; i++) {
     const key = argv[i];
@@ -44,6 +54,7 @@ function parseArgs(argv) {
     else if (key === '--max-seconds') args.maxSeconds = Number(value);
     else if (key === '--port') args.port = Number(value);
     else if (key === '--json') args.json = value;
+    else if (key === '--orrery-root') args.orreryRoot = resolve(value);
     else if (key === '--keep') {
       args.keep = true;
       continue;
@@ -168,6 +179,39 @@ function compileDirect(work) {
   return out;
 }
 
+/**
+ * The CLI to measure: ROOT/bin/orrery.js when dist/ is built, else a private build of the
+ * current sources in the work folder (tsc into <work>/orrery/dist, node_modules and themes linked),
+ * so the bench never writes into the repository.
+ */
+function orreryRoot(args, work) {
+  if (args.orreryRoot) return args.orreryRoot;
+  if (existsSync(join(ROOT, 'dist/cli/main.js'))) return ROOT;
+  const root = join(work, 'orrery');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  process.stderr.write('bench: dist/ missing, building the CLI into a temporary folder...\n');
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      join(root, 'dist'),
+      '--declaration',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: ROOT, stdio: 'inherit', timeout: 300_000 },
+  );
+  copyFileSync(join(ROOT, 'bin/orrery.js'), join(root, 'bin/orrery.js'));
+  copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  symlinkSync(join(ROOT, 'themes'), join(root, 'themes'));
+  return root;
+}
+
 function planetToml(dir, urls, args) {
   const lines = [
     '[site]',
@@ -216,7 +260,7 @@ async function main() {
   const args = parseArgs(process.argv);
   const work = mkdtempSync(join(tmpdir(), 'orrery-fetch-bench-'));
   const have = {
-    orrery: existsSync(join(ROOT, 'dist/cli/main.js')),
+    orrery: true,
     newsboat: existsSync('/usr/bin/newsboat'),
     direct: true,
   };
@@ -228,6 +272,7 @@ async function main() {
     return have[r];
   });
   const build = runners.includes('direct') ? compileDirect(work) : '';
+  const cliRoot = runners.includes('orrery') ? orreryRoot(args, work) : '';
   const results = [];
   try {
     for (const profile of args.profiles) {
@@ -244,7 +289,7 @@ async function main() {
               if (runner === 'orrery') {
                 const config = planetToml(dir, urls, args);
                 const argv = [
-                  join(ROOT, 'bin/orrery.js'),
+                  join(cliRoot, 'bin/orrery.js'),
                   'run',
                   '--config',
                   config,
