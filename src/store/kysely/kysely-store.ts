@@ -37,6 +37,29 @@ export interface KyselyStoreOptions {
 type Db = Kysely<StoreDatabase> | Transaction<StoreDatabase>;
 
 const DEFAULT_FETCH_HISTORY = 20;
+/** Values per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const IN_CHUNK = 500;
+
+interface Original {
+  id: number;
+  firstSeenAt: string;
+}
+
+interface ExistingEntry {
+  id: number;
+  key: string;
+  entry_json: string;
+  published: string | null;
+  updated: string | null;
+  fingerprint: string;
+  canonical_link: string | null;
+}
+
+function chunks<T>(values: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
 
 /** Build a Store on an open, migrated Kysely instance. */
 export function createKyselyStore(options: KyselyStoreOptions): Store {
@@ -156,26 +179,60 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     return (await q.execute()).map(feedFromRow);
   }
 
-  /** The first-seen, non-duplicate entry this one repeats (same canonical link or fingerprint). */
-  async function findOriginal(
-    trx: Db,
-    canonicalLink: string | undefined,
-    fingerprint: string,
-  ): Promise<number | undefined> {
-    const row = await trx
-      .selectFrom('entries')
-      .select('id')
-      .where('duplicate_of', 'is', null)
-      .where((eb) =>
-        canonicalLink === undefined
-          ? eb('fingerprint', '=', fingerprint)
-          : eb.or([eb('canonical_link', '=', canonicalLink), eb('fingerprint', '=', fingerprint)]),
-      )
-      .orderBy('first_seen_at')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? Number(row.id) : undefined;
+  /**
+   * The stored, non-duplicate entries that new entries repeat (same canonical link or same
+   * fingerprint), read in one go. The first seen wins: stored ones are older than anything in
+   * this update, and within the update the earlier entry wins (remember()).
+   */
+  async function findOriginals(trx: Db, fresh: readonly ProcessedEntry[]) {
+    const byLink = new Map<string, Original>();
+    const byFingerprint = new Map<string, Original>();
+    const links = [...new Set(fresh.flatMap((pe) => (pe.canonicalLink ? [pe.canonicalLink] : [])))];
+    const prints = [...new Set(fresh.map((pe) => pe.fingerprint))];
+    const keep = (map: Map<string, Original>, k: string | null, o: Original) => {
+      if (k === null) return;
+      const cur = map.get(k);
+      if (
+        !cur ||
+        o.firstSeenAt < cur.firstSeenAt ||
+        (o.firstSeenAt === cur.firstSeenAt && o.id < cur.id)
+      ) {
+        map.set(k, o);
+      }
+    };
+    const load = async (column: 'canonical_link' | 'fingerprint', values: string[]) => {
+      for (const part of chunks(values)) {
+        const rows = await trx
+          .selectFrom('entries')
+          .select(['id', 'canonical_link', 'fingerprint', 'first_seen_at'])
+          .where(column, 'in', part)
+          .where('duplicate_of', 'is', null)
+          .execute();
+        for (const r of rows) {
+          const o = { id: Number(r.id), firstSeenAt: r.first_seen_at };
+          keep(byLink, r.canonical_link, o);
+          keep(byFingerprint, r.fingerprint, o);
+        }
+      }
+    };
+    await load('canonical_link', links);
+    await load('fingerprint', prints);
+    return {
+      find(pe: ProcessedEntry): number | undefined {
+        const a = pe.canonicalLink ? byLink.get(pe.canonicalLink) : undefined;
+        const b = byFingerprint.get(pe.fingerprint);
+        if (a && b)
+          return a.firstSeenAt < b.firstSeenAt || (a.firstSeenAt === b.firstSeenAt && a.id < b.id)
+            ? a.id
+            : b.id;
+        return (a ?? b)?.id;
+      },
+      remember(pe: ProcessedEntry, id: number) {
+        const o = { id, firstSeenAt: '\uffff' };
+        if (pe.canonicalLink && !byLink.has(pe.canonicalLink)) byLink.set(pe.canonicalLink, o);
+        if (!byFingerprint.has(pe.fingerprint)) byFingerprint.set(pe.fingerprint, o);
+      },
+    };
   }
 
   function entryColumns(pe: ProcessedEntry) {
@@ -220,39 +277,62 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         throw new OrreryError('store-no-feed', `${stage}: no feed with id ${update.feedId}`);
       }
       const report: FeedUpdateReport = { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
-      const seenKeys = new Set<string>();
-      for (const pe of update.entries ?? []) {
-        // A feed that lists one item twice: the first wins.
-        if (seenKeys.has(pe.key)) continue;
-        seenKeys.add(pe.key);
-        const cols = entryColumns(pe);
-        const existing = await trx
+      // A feed that lists one item twice: the first wins.
+      const byKey = new Map<string, ProcessedEntry>();
+      for (const pe of update.entries ?? []) if (!byKey.has(pe.key)) byKey.set(pe.key, pe);
+      const entries = [...byKey.values()];
+
+      // Batched reads: a refresh costs a few queries plus one write per new entry.
+      const existing = new Map<string, ExistingEntry>();
+      for (const keys of chunks(entries.map((pe) => pe.key))) {
+        const rows = await trx
           .selectFrom('entries')
-          .select(['id', 'entry_json', 'published', 'updated', 'fingerprint', 'canonical_link'])
+          .select([
+            'id',
+            'key',
+            'entry_json',
+            'published',
+            'updated',
+            'fingerprint',
+            'canonical_link',
+          ])
           .where('feed_id', '=', feed.id)
-          .where('key', '=', pe.key)
-          .executeTakeFirst();
-        if (existing) {
+          .where('key', 'in', keys)
+          .execute();
+        for (const r of rows) existing.set(r.key, r);
+      }
+      const fresh = entries.filter((pe) => !existing.has(pe.key));
+      const originals = await findOriginals(trx, fresh);
+
+      const unchangedIds: number[] = [];
+      for (const pe of entries) {
+        const cols = entryColumns(pe);
+        const old = existing.get(pe.key);
+        if (old) {
           const same =
-            existing.entry_json === cols.entry_json &&
-            existing.published === cols.published &&
-            existing.updated === cols.updated &&
-            existing.fingerprint === cols.fingerprint &&
-            existing.canonical_link === cols.canonical_link;
+            old.entry_json === cols.entry_json &&
+            old.published === cols.published &&
+            old.updated === cols.updated &&
+            old.fingerprint === cols.fingerprint &&
+            old.canonical_link === cols.canonical_link;
+          if (same) {
+            unchangedIds.push(Number(old.id));
+            report.unchanged++;
+            continue;
+          }
           // date and first_seen_at are never touched: an edited post does not jump to the top.
           await trx
             .updateTable('entries')
-            .set(same ? { last_seen_at: now } : { ...cols, last_seen_at: now })
-            .where('id', '=', existing.id)
+            .set({ ...cols, last_seen_at: now })
+            .where('id', '=', old.id)
             .execute();
-          if (same) report.unchanged++;
-          else report.updated++;
+          report.updated++;
           continue;
         }
         const candidate = cols.published ?? cols.updated ?? now;
         const date = Date.parse(candidate) > Date.parse(now) ? now : candidate;
-        const original = await findOriginal(trx, pe.canonicalLink, pe.fingerprint);
-        await trx
+        const original = originals.find(pe);
+        const inserted = await trx
           .insertInto('entries')
           .values({
             ...cols,
@@ -263,9 +343,21 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
             last_seen_at: now,
             duplicate_of: original ?? null,
           })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        if (original === undefined) {
+          originals.remember(pe, Number(inserted.id));
+          report.inserted++;
+        } else {
+          report.duplicates++;
+        }
+      }
+      for (const ids of chunks(unchangedIds)) {
+        await trx
+          .updateTable('entries')
+          .set({ last_seen_at: now })
+          .where('id', 'in', ids)
           .execute();
-        if (original === undefined) report.inserted++;
-        else report.duplicates++;
       }
 
       const set: Updateable<FeedsTable> = {

@@ -103,11 +103,6 @@ function initial(d: MigrationDialect): Migration {
         .on('entries')
         .column('fingerprint')
         .execute();
-      await db.schema
-        .createIndex('entries_duplicate_of')
-        .on('entries')
-        .column('duplicate_of')
-        .execute();
 
       await idColumn(db.schema.createTable('fetches'), d)
         .addColumn('feed_id', 'integer', (c) =>

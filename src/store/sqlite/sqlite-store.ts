@@ -23,6 +23,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Fetch records kept per feed (default 20). */
   fetchHistory?: number;
+  /** Called with the text of every SQL statement run (debugging, query-plan tests). */
+  onSql?: (sql: string) => void;
 }
 
 const STAGE = 'store/sqlite';
@@ -39,6 +41,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       readonly,
       fileMustExist: readonly,
       timeout: options.busyTimeoutMs ?? 5000,
+      verbose: options.onSql ? (sql: unknown) => options.onSql?.(String(sql)) : undefined,
     });
   } catch (err) {
     throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${message(err)}`, {
