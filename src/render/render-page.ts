@@ -43,7 +43,9 @@ export function createPageRenderer(
     async render(template, variables) {
       if (!(template in templates))
         throw new Error(`render: the theme has no template ${template}`);
-      return engine.renderFile(template.replace(/\.liquid$/, ''), variables);
+      // The synchronous renderer: the templates are in memory, and LiquidJS's async path costs
+      // a promise per tag (it was 60% of a 30,000-entry build).
+      return engine.renderFileSync(template.replace(/\.liquid$/, ''), variables);
     },
   };
 }

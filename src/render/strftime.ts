@@ -61,8 +61,37 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Offsets only change on quarter-hour boundaries: remember them per zone and quarter hour,
+// and compute the fields with plain UTC arithmetic (Intl's formatToParts is slow).
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, { offsetMinutes: number; zoneName: string }>();
+
 /** Throws RangeError for an unknown time zone (config/ should have validated it). */
 export function zonedParts(date: Date, timeZone: string): ZonedParts {
+  const t = date.getTime();
+  const key = `${timeZone} ${Math.floor(t / QUARTER_HOUR)}`;
+  let zone = offsets.get(key);
+  if (!zone) {
+    const exact = zonedPartsIntl(date, timeZone);
+    zone = { offsetMinutes: exact.offsetMinutes, zoneName: exact.zoneName };
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, zone);
+  }
+  const local = new Date(t + zone.offsetMinutes * 60_000);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
+    zoneName: zone.zoneName,
+    offsetMinutes: zone.offsetMinutes,
+  };
+}
+
+function zonedPartsIntl(date: Date, timeZone: string): ZonedParts {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value;
   const year = Number(parts.year);
