@@ -105,6 +105,18 @@ describe('addFeedToConfig', () => {
   });
 });
 
+describe('CRLF files', () => {
+  it('stay CRLF through add and remove', () => {
+    const crlf = withSections.replace(/\n/g, '\r\n');
+    const added = addFeedToConfig(crlf, { url: 'https://crlf.example/feed', section: 'python' });
+    expect(added.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(load(added).feeds).toHaveLength(4);
+    const { text, removed } = removeFeedFromConfig(added, 'https://crlf.example/feed');
+    expect(removed?.url).toBe('https://crlf.example/feed');
+    expect(text).toBe(crlf);
+  });
+});
+
 describe('removeFeedFromConfig', () => {
   it('removes a feed by URL with its sub-table and its comment', () => {
     const { text, removed } = removeFeedFromConfig(

@@ -99,8 +99,11 @@ function sectionBlock(id: string, title: string, description?: string): string {
 /** Appends blocks at the end of the text, separated by one blank line. */
 function appendBlocks(text: string, blocks: string[]): string {
   if (blocks.length === 0) return text;
+  // Keep the file's line endings (a config edited on Windows stays CRLF).
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const body = text.replace(/\s*$/, '');
-  return `${body}${body === '' ? '' : '\n\n'}${blocks.join('\n\n')}\n`;
+  const added = blocks.join('\n\n').replace(/\n/g, eol);
+  return `${body}${body === '' ? '' : eol + eol}${added}${eol}`;
 }
 
 /** Appends a [[feeds]] block for the subscription; ConfigError if its URL is already there or the result is invalid. */

@@ -178,4 +178,21 @@ describe('loadConfig', () => {
     expect(byKey['feeds[1].url']?.message).toContain('required');
     expect(err.message).toContain('5 problems in');
   });
+
+  it('refuses a site folder that would hold the config or the database', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orrery-config-'));
+    const file = path.join(dir, 'planet.toml');
+    await writeFile(file, '[site]\noutput_dir = "."\n\n[store]\npath = "./orrery.sqlite"\n');
+    const err = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems.map((p) => [p.key, p.line])).toEqual([
+      ['site.output_dir', 2],
+      ['store.path', 5],
+    ]);
+    expect(err.message).toContain('holds this config file');
+    await writeFile(file, '[site]\noutput_dir = "public"\n[store]\npath = "public/db.sqlite"\n');
+    const err2 = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(err2.key).toBe('store.path');
+    expect(err2.message).toContain('keep the database outside it');
+  });
 });

@@ -297,8 +297,42 @@ export function resolveConfig(
   }
   const doc = result.data;
   const problems = semanticProblems(doc, locate);
+  const config = buildConfig(doc, options);
+  problems.push(...pathProblems(config, locate));
   if (problems.length > 0) throw ConfigError.fromProblems(file, sortProblems(problems));
-  return buildConfig(doc, options);
+  return config;
+}
+
+/** True when `child` is `parent` or inside it. */
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The site folder is replaced whole on every render, and everything in it is published:
+ * it must not hold the config or the database.
+ */
+function pathProblems(
+  config: OrreryConfig,
+  locate: (p: KeyPath) => number | undefined,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const out = config.site.outputDir;
+  const at = (p: KeyPath) => ({ key: formatKeyPath(p), line: locate(p) });
+  if (isInside(config.configPath, out)) {
+    problems.push({
+      ...at(['site', 'output_dir']),
+      message: `${out} holds this config file, but the site folder is replaced on every render; use a folder of its own such as "public"`,
+    });
+  }
+  if (isInside(config.store.path, out)) {
+    problems.push({
+      ...at(['store', 'path']),
+      message: `${config.store.path} is inside the site folder ${out}, which is replaced and published on every render; keep the database outside it`,
+    });
+  }
+  return problems;
 }
 
 function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig {
