@@ -3,11 +3,11 @@
  * A dialect module (sqlite/, postgres/) opens the connection, migrates, provides the lock and
  * hands the Kysely instance to createKyselyStore. No dialect-specific SQL here.
  */
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Insertable, Kysely, Transaction, Updateable } from 'kysely';
 import { OrreryError } from '../../model/errors.js';
 import type { ProcessedEntry, StoredFeed } from '../../model/stored.js';
 import type { Subscription } from '../../model/subscription.js';
-import type { FeedsTable, StoreDatabase } from '../migrations/schema.js';
+import type { EntriesTable, FeedsTable, StoreDatabase } from '../migrations/schema.js';
 import type {
   EntryQuery,
   FeedUpdate,
@@ -40,10 +40,22 @@ const DEFAULT_FETCH_HISTORY = 20;
 /** Values per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters. */
 const IN_CHUNK = 500;
 
+/** An entry others may duplicate: a stored one (id) or a new one of the same update (key). */
 interface Original {
-  id: number;
+  id?: number;
+  key?: string;
   firstSeenAt: string;
+  /** Tie-break after firstSeenAt: the id, or the position in the update. */
+  rank: number;
 }
+
+function earlier(a: Original, b: Original): Original {
+  if (a.firstSeenAt !== b.firstSeenAt) return a.firstSeenAt < b.firstSeenAt ? a : b;
+  return a.rank <= b.rank ? a : b;
+}
+
+/** Rows per multi-row INSERT (about 25 parameters each). */
+const INSERT_CHUNK = 100;
 
 interface ExistingEntry {
   id: number;
@@ -54,6 +66,8 @@ interface ExistingEntry {
   fingerprint: string;
   canonical_link: string | null;
 }
+
+type NewEntryRow = Insertable<EntriesTable>;
 
 function chunks<T>(values: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
@@ -192,13 +206,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     const keep = (map: Map<string, Original>, k: string | null, o: Original) => {
       if (k === null) return;
       const cur = map.get(k);
-      if (
-        !cur ||
-        o.firstSeenAt < cur.firstSeenAt ||
-        (o.firstSeenAt === cur.firstSeenAt && o.id < cur.id)
-      ) {
-        map.set(k, o);
-      }
+      map.set(k, cur ? earlier(cur, o) : o);
     };
     const load = async (column: 'canonical_link' | 'fingerprint', values: string[]) => {
       for (const part of chunks(values)) {
@@ -209,7 +217,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           .where('duplicate_of', 'is', null)
           .execute();
         for (const r of rows) {
-          const o = { id: Number(r.id), firstSeenAt: r.first_seen_at };
+          const o = { id: Number(r.id), firstSeenAt: r.first_seen_at, rank: Number(r.id) };
           keep(byLink, r.canonical_link, o);
           keep(byFingerprint, r.fingerprint, o);
         }
@@ -218,17 +226,15 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     await load('canonical_link', links);
     await load('fingerprint', prints);
     return {
-      find(pe: ProcessedEntry): number | undefined {
+      find(pe: ProcessedEntry): Original | undefined {
         const a = pe.canonicalLink ? byLink.get(pe.canonicalLink) : undefined;
         const b = byFingerprint.get(pe.fingerprint);
-        if (a && b)
-          return a.firstSeenAt < b.firstSeenAt || (a.firstSeenAt === b.firstSeenAt && a.id < b.id)
-            ? a.id
-            : b.id;
-        return (a ?? b)?.id;
+        if (a && b) return earlier(a, b);
+        return a ?? b;
       },
-      remember(pe: ProcessedEntry, id: number) {
-        const o = { id, firstSeenAt: '\uffff' };
+      /** A new entry of this update that later ones may repeat (it has no id yet). */
+      remember(pe: ProcessedEntry, rank: number) {
+        const o: Original = { key: pe.key, firstSeenAt: '\uffff', rank };
         if (pe.canonicalLink && !byLink.has(pe.canonicalLink)) byLink.set(pe.canonicalLink, o);
         if (!byFingerprint.has(pe.fingerprint)) byFingerprint.set(pe.fingerprint, o);
       },
@@ -305,6 +311,8 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       const originals = await findOriginals(trx, fresh);
 
       const unchangedIds: number[] = [];
+      const primaries: NewEntryRow[] = [];
+      const repeats: { row: NewEntryRow; original: Original }[] = [];
       for (const pe of entries) {
         const cols = entryColumns(pe);
         const old = existing.get(pe.key);
@@ -331,26 +339,41 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         }
         const candidate = cols.published ?? cols.updated ?? now;
         const date = Date.parse(candidate) > Date.parse(now) ? now : candidate;
+        const row = {
+          ...cols,
+          feed_id: feed.id,
+          key: pe.key,
+          date,
+          first_seen_at: now,
+          last_seen_at: now,
+          duplicate_of: null as number | null,
+        };
         const original = originals.find(pe);
-        const inserted = await trx
-          .insertInto('entries')
-          .values({
-            ...cols,
-            feed_id: feed.id,
-            key: pe.key,
-            date,
-            first_seen_at: now,
-            last_seen_at: now,
-            duplicate_of: original ?? null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
         if (original === undefined) {
-          originals.remember(pe, Number(inserted.id));
+          originals.remember(pe, primaries.length);
+          primaries.push(row);
           report.inserted++;
         } else {
+          repeats.push({ row, original });
           report.duplicates++;
         }
+      }
+      // New posts first, in multi-row inserts; then their repeats, which may point at them.
+      const idOfKey = new Map<string, number>();
+      for (const rows of chunks(primaries, INSERT_CHUNK)) {
+        const ids = await trx.insertInto('entries').values(rows).returning(['id', 'key']).execute();
+        for (const r of ids) idOfKey.set(r.key, Number(r.id));
+      }
+      for (const rows of chunks(repeats, INSERT_CHUNK)) {
+        await trx
+          .insertInto('entries')
+          .values(
+            rows.map(({ row, original }) => ({
+              ...row,
+              duplicate_of: original.id ?? idOfKey.get(original.key ?? '') ?? null,
+            })),
+          )
+          .execute();
       }
       for (const ids of chunks(unchangedIds)) {
         await trx
