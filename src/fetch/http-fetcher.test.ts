@@ -523,3 +523,45 @@ describe('helpers', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
+
+describe('SSRF guard on every hop (narrowed policy: 127.0.0.1 allowed, the rest of 127/8 refused)', () => {
+  const policy = (address: string) =>
+    address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? undefined : 'test-blocked';
+  let inner: TestServer;
+  let outer: TestServer;
+  const guarded = createHttpFetcher({ ...base, allowPrivate: false, addressPolicy: policy });
+  beforeAll(async () => {
+    inner = await startServer(
+      { '/secret': (_req, res) => res.writeHead(200).end('secret') },
+      '127.0.0.2',
+    );
+    outer = await startServer({
+      '/to-literal': (_req, res) => res.writeHead(302, { location: inner.url('/secret') }).end(),
+      '/to-name': (_req, res) =>
+        res.writeHead(302, { location: `http://localhost:${inner.port}/secret` }).end(),
+      '/feed': (_req, res) => res.writeHead(200).end(RSS),
+    });
+  });
+  afterAll(async () => {
+    await guarded.close();
+    await inner.close();
+    await outer.close();
+  });
+
+  it('allows what the policy allows', async () => {
+    expectKind(await guarded.fetch(outer.url('/feed')), 'ok');
+  });
+
+  it('refuses a redirect to a refused literal address without contacting it', async () => {
+    const outcome = expectKind(await guarded.fetch(outer.url('/to-literal')), 'error');
+    expect(outcome.code).toBe('blocked-address');
+    expect(outcome.redirects).toHaveLength(1);
+    expect(inner.requests).toHaveLength(0);
+  });
+
+  it('refuses a redirect to localhost by name', async () => {
+    const outcome = expectKind(await guarded.fetch(outer.url('/to-name')), 'error');
+    expect(outcome.code).toBe('blocked-address');
+    expect(inner.requests).toHaveLength(0);
+  });
+});

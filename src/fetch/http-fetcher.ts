@@ -37,6 +37,11 @@ export type HttpFetcherOptions = Partial<FetchSettings> &
   > & {
     /** Proxy settings, passed in by the CLI (fetch/ never reads process.env). */
     env?: ProxyEnv;
+    /**
+     * Why an address is refused (undefined: allowed). Default: blockedAddressReason, i.e. every
+     * non-public address. Tests narrow it to exercise the guard on loopback servers.
+     */
+    addressPolicy?: (address: string) => string | undefined;
   };
 
 /** An honest User-Agent: names Orrery, its version and (when known) the planet's URL. */
@@ -71,13 +76,18 @@ function blockedFailure(host: string, address: string, reason: string): FetchFai
 }
 
 /** dns.lookup that refuses non-public addresses: the check happens on what the socket will use. */
-function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+function guardedLookup(
+  policy: (address: string) => string | undefined,
+  hostname: string,
+  options: LookupOptions,
+  callback: LookupCallback,
+): void {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const allowed: LookupAddress[] = [];
     let refused: { address: string; reason: string } | undefined;
     for (const entry of addresses) {
-      const reason = blockedAddressReason(entry.address);
+      const reason = policy(entry.address);
       if (reason === undefined) allowed.push(entry);
       else refused ??= { address: entry.address, reason };
     }
@@ -183,6 +193,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     userAgent,
     allowPrivate,
     env = {},
+    addressPolicy = blockedAddressReason,
   } = options;
   const agentOptions: Agent.Options = {
     connections: Math.max(1, perHostLimit),
@@ -192,7 +203,12 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     keepAliveTimeout: 10_000,
     connect: {
       timeout: connectTimeoutMs,
-      ...(allowPrivate ? {} : { lookup: guardedLookup }),
+      ...(allowPrivate
+        ? {}
+        : {
+            lookup: (host: string, opts: LookupOptions, cb: LookupCallback) =>
+              guardedLookup(addressPolicy, host, opts, cb),
+          }),
     },
   };
   const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);
@@ -218,7 +234,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // Literal IPs never reach the lookup hook; names such as localhost may bypass it via a proxy.
     if (isIP(host)) {
-      const reason = blockedAddressReason(host);
+      const reason = addressPolicy(host);
       if (reason) throw blockedFailure(url.host, host, reason);
     } else if (/(^|\.)localhost\.?$/i.test(host)) {
       throw blockedFailure(url.host, host, 'loopback');
