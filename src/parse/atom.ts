@@ -232,6 +232,16 @@ function readEntry(el: XmlElement, outer: Context): Entry {
   return entry;
 }
 
+function strayEntries(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlElement[] {
+  if (depth > 32) return out;
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    if (atomName(k) === 'entry') out.push(k);
+    else if (k.children.length > 1) strayEntries(k, out, depth + 1);
+  }
+  return out;
+}
+
 export function readAtom(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
   const ctx = enter(outer, root);
   const feed = emptyFeed();
@@ -251,7 +261,16 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
       else entries.push(readEntry(k, ctx));
       continue;
     }
-    if (readFeedElement(feed, k, ctx, name)) continue;
+    if (readFeedElement(feed, k, ctx, name)) {
+      // an unclosed element swallows the entries after it
+      if (k.children.length > 1) {
+        for (const e of strayEntries(k)) {
+          if (entries.length >= maxEntries) dropped++;
+          else entries.push(readEntry(e, ctx));
+        }
+      }
+      continue;
+    }
     if (k.key === 'itunes:image' || k.key === 'media:thumbnail') {
       const href = attr(k, 'href') ?? attr(k, 'url');
       if (href && !feed.image) feed.image = { url: resolveUrl(href, enter(ctx, k).base) };

@@ -3,8 +3,9 @@
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
 import type { Category, Link, Person, Text } from '../model/feed.js';
-import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
+import { htmlToText, sanitizeHtml } from '../sanitize/index.js';
 import { htmlEntity } from './entities.js';
+import { resolveUrlsFast } from './resolve-urls-fast.js';
 import { attr, hasElementChildren, innerXml, textContent, type XmlElement } from './xml-reader.js';
 
 export interface Context {
@@ -126,8 +127,11 @@ function xhtmlWrapper(el: XmlElement): XmlElement | undefined {
 
 /** Make HTML safe (or, with sanitize off, only resolve its URLs). */
 export function cleanHtml(html: string, ctx: Context): string {
+  // Plain text cannot carry markup or URLs: the HTML parser would hand it back unchanged.
+  if (!/[<&>\u00a0]/.test(html)) return html;
   if (ctx.sanitize) return sanitizeHtml(html, ctx.base ? { baseUrl: ctx.base } : {});
-  return ctx.base ? resolveHtmlUrls(html, ctx.base) : html;
+  // The markup stays byte for byte as given; only relative URLs change.
+  return ctx.base ? resolveUrlsFast(html, ctx.base) : html;
 }
 
 /**

@@ -4,6 +4,7 @@
  * detection (chardet). A document whose declared encoding cannot decode it is read with the
  * detected one instead, and the mismatch is reported.
  */
+import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 
@@ -80,6 +81,8 @@ const EBCDIC = new Set([
   'ebcdicus37euro',
 ]);
 
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 function norm(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
@@ -116,12 +119,8 @@ function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
 function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
   if (decoder === 'cp037' || decoder === 'cp1140') return decodeEbcdic(bytes, decoder === 'cp1140');
   if (decoder === 'utf8') {
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      // invalid UTF-8: the caller falls back to detection
-      return undefined;
-    }
+    // isUtf8 + a non-fatal decoder: several times faster than a fatal TextDecoder
+    return isUtf8(bytes) ? utf8Decoder.decode(bytes) : undefined;
   }
   if (decoder === 'usascii' || decoder === 'ascii' || decoder === 'ansix341968') {
     for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined;
@@ -208,7 +207,7 @@ export function parseContentType(value: string | undefined): ContentType {
 }
 
 function detect(bytes: Uint8Array): string | undefined {
-  const sample = bytes.length > 65536 ? bytes.subarray(0, 65536) : bytes;
+  const sample = bytes.length > 16384 ? bytes.subarray(0, 16384) : bytes;
   const name = chardet.detect(sample);
   return name ?? undefined;
 }

@@ -79,6 +79,17 @@ const SY_PERIOD_MINUTES: Record<string, number> = {
   yearly: 525600,
 };
 
+/** <item> elements nested (by a missing end tag) inside a non-item element. */
+function strayItems(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlElement[] {
+  if (depth > 32) return out;
+  for (const k of el.children) {
+    if (typeof k === 'string') continue;
+    if (k.key === 'item') out.push(k);
+    else if (k.children.length > 1) strayItems(k, out, depth + 1);
+  }
+  return out;
+}
+
 /** Read a channel (and, for RSS 1.0, the items beside it). */
 export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
   let rootCtx = enter(outer, root);
@@ -110,6 +121,8 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
           // RSS 1.0 <items><rdf:Seq> just lists the items; they follow the channel
           break;
         default: {
+          // an unclosed element (<itunes:category>, <image>) swallows the items after it
+          if (k.children.length > 1) for (const it of strayItems(k)) takeItem(it, chCtx);
           const r = readChannelElement(feed, k, chCtx);
           if (r === 'sy:updateperiod') syPeriod = SY_PERIOD_MINUTES[text(k).toLowerCase()];
           else if (r === 'sy:updatefrequency') syFrequency = toInt(text(k));

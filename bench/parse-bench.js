@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// Parse throughput: Orrery (compiled, ../dist) against the other npm feed parsers, on the real-world
+// feed documents in bench/corpus/ (copied from ../shared/corpus, see MANIFEST.tsv), in one run.
+// Prints files/s, MB/s and each parser's ratio to Orrery. Orrery is given bytes (it decodes them);
+// the others are given the UTF-8 string, which is what their APIs take.
+//   node bench/parse-bench.js [--seconds 3] [--only orrery,feedsmith]
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const corpusDir = join(here, 'corpus');
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1]) || 3;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+
+const { parse } = await import('../dist/index.js');
+
+const files = readdirSync(corpusDir)
+  .filter((f) => /\.(xml|rss|atom|rdf|json)$/i.test(f))
+  .sort()
+  .map((name) => {
+    const bytes = new Uint8Array(readFileSync(join(corpusDir, name)));
+    return { name, bytes, text: Buffer.from(bytes).toString('utf8') };
+  });
+const totalBytes = files.reduce((n, f) => n + f.bytes.length, 0);
+
+async function loadCompetitors() {
+  const list = [];
+  try {
+    const feedsmith = await import('feedsmith');
+    list.push({ name: 'feedsmith', run: (f) => feedsmith.parseFeed(f.text) });
+  } catch (err) {
+    console.log(`feedsmith unavailable: ${err.message}`);
+  }
+  try {
+    const { parseFeed } = await import('@rowanmanning/feed-parser');
+    list.push({ name: '@rowanmanning/feed-parser', run: (f) => parseFeed(f.text) });
+  } catch (err) {
+    console.log(`@rowanmanning/feed-parser unavailable: ${err.message}`);
+  }
+  try {
+    const { default: RssParser } = await import('rss-parser');
+    const parser = new RssParser();
+    list.push({ name: 'rss-parser', run: (f) => parser.parseString(f.text) });
+  } catch (err) {
+    console.log(`rss-parser unavailable: ${err.message}`);
+  }
+  try {
+    const { default: FeedParser } = await import('feedparser');
+    list.push({
+      name: 'feedparser',
+      run: (f) =>
+        new Promise((resolve, reject) => {
+          const fp = new FeedParser({});
+          const items = [];
+          fp.on('error', reject);
+          fp.on('readable', () => {
+            for (let item = fp.read(); item; item = fp.read()) items.push(item);
+          });
+          fp.on('end', () => resolve(items));
+          Readable.from([f.text]).pipe(fp);
+        }),
+    });
+  } catch (err) {
+    console.log(`feedparser unavailable: ${err.message}`);
+  }
+  return list;
+}
+
+/** Parse the whole corpus repeatedly for about `seconds`; returns passes/second and failures. */
+async function measure(run) {
+  let failures = 0;
+  const once = async () => {
+    for (const f of files) {
+      try {
+        const r = run(f);
+        if (r && typeof r.then === 'function') await r;
+      } catch {
+        // a parser refusing a document is counted, not fatal: the corpus has hard cases
+        failures++;
+      }
+    }
+  };
+  await once(); // warm-up (JIT, lazy tables)
+  failures = 0;
+  globalThis.gc?.();
+  let passes = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < seconds * 1000 || passes < 2) {
+    await once();
+    passes++;
+    elapsed = performance.now() - start;
+  }
+  return { perSecond: passes / (elapsed / 1000), failures: failures / passes };
+}
+
+const parsers = [
+  {
+    name: 'orrery (sanitize:false)',
+    run: (f) => parse(f.bytes, { url: `https://example.org/${f.name}`, sanitize: false }),
+  },
+  {
+    name: 'orrery (default, sanitized)',
+    run: (f) => parse(f.bytes, { url: `https://example.org/${f.name}` }),
+  },
+  ...(await loadCompetitors()),
+].filter((p) => !only || only.some((o) => p.name.includes(o)));
+
+console.log(
+  `parse-bench: ${files.length} files, ${(totalBytes / 1e6).toFixed(2)} MB, ~${seconds}s per parser, node ${process.version}`,
+);
+const results = [];
+for (const p of parsers) {
+  const { perSecond, failures } = await measure(p.run);
+  results.push({
+    name: p.name,
+    filesPerSec: perSecond * files.length,
+    mbPerSec: (perSecond * totalBytes) / 1e6,
+    failures,
+  });
+}
+const base = results.find((r) => r.name.startsWith('orrery (default'));
+const pad = (s, n) => String(s).padEnd(n);
+const padl = (s, n) => String(s).padStart(n);
+console.log(
+  `${pad('parser', 30)}${padl('files/s', 10)}${padl('MB/s', 9)}${padl('× orrery', 10)}${padl('failed', 8)}`,
+);
+for (const r of results) {
+  const ratio = base ? (r.mbPerSec / base.mbPerSec).toFixed(2) : '-';
+  console.log(
+    `${pad(r.name, 30)}${padl(r.filesPerSec.toFixed(0), 10)}${padl(r.mbPerSec.toFixed(2), 9)}${padl(ratio, 10)}${padl(r.failures.toFixed(0), 8)}`,
+  );
+}
+const fs = results.find((r) => r.name === 'feedsmith');
+const raw = results.find((r) => r.name.startsWith('orrery (sanitize:false'));
+if (fs && raw && base) {
+  console.log(
+    `targets: sanitize:false ${(raw.mbPerSec / fs.mbPerSec).toFixed(2)}x feedsmith (want ≥ 1.0); default ${(base.mbPerSec / fs.mbPerSec).toFixed(2)}x feedsmith (want ≥ 0.5)`,
+  );
+}
