@@ -123,6 +123,17 @@ describe('importVenusIni', () => {
     );
   });
 
+  it('refuses a file that is not INI at all, naming its line', () => {
+    expect(() =>
+      importVenusIni('<?xml version="1.0"?>\n<opml version="2.0">\n</opml>\n', {
+        file: 'subs.xml',
+      }),
+    ).toThrow(/^config: subs\.xml:1: this is XML, not a Planet Venus or Pluto INI file/);
+    expect(() =>
+      importVenusIni('# notes\nthis is prose\nmore prose\n', { file: 'notes.txt' }),
+    ).toThrow(/^config: notes\.txt:2: not a Planet Venus or Pluto INI file/);
+  });
+
   it('turns section/category keys into sections', () => {
     const result = importVenusIni(
       '[Planet]\nname = P\n[https://a.example/f]\nname = A\n[https://g.example/f]\nname = G\nsection = PSF GSoC students\n',

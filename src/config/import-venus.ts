@@ -1,5 +1,6 @@
 import type { SectionSettings } from '../model/settings.js';
 import type { Subscription } from '../model/subscription.js';
+import { ConfigError } from './config-error.js';
 import { CONFIG_DEFAULTS } from './defaults.js';
 import { type ImportedSite, type ImportResult, sectionIdFor } from './import-result.js';
 import { type IniEntry, type IniSection, iniValue, parseIni } from './ini-parser.js';
@@ -57,8 +58,23 @@ const FEED_KEYS = new Set([
  * [Planet] holds the site) — and also Pluto planet.ini files (sections with `feed = URL`).
  * Pure; reports everything it leaves out in `skipped`.
  */
-export function importVenusIni(text: string, _options: ImportVenusOptions = {}): ImportResult {
+export function importVenusIni(text: string, options: ImportVenusOptions = {}): ImportResult {
+  const file = options.file ?? 'INI';
+  if (/^\uFEFF?\s*</.test(text)) {
+    throw new ConfigError(
+      `config: ${file}:1: this is XML, not a Planet Venus or Pluto INI file; import an OPML file as .opml`,
+      { file, line: 1 },
+    );
+  }
   const doc = parseIni(text);
+  const firstBad = doc.invalid[0];
+  if (firstBad && !doc.sections.some((s) => isHttpUrl(s.name) || iniValue(s.entries, 'feed'))) {
+    // Nothing that looks like a planet, and lines that are not INI: the wrong file was given.
+    throw new ConfigError(
+      `config: ${file}:${firstBad.line}: not a Planet Venus or Pluto INI file (this line is not "key = value": ${JSON.stringify(firstBad.text.slice(0, 60))})`,
+      { file, line: firstBad.line },
+    );
+  }
   const skipped: ImportResult['skipped'] = [];
   const site: Partial<ImportedSite> = {};
   const sections: SectionSettings[] = [];
