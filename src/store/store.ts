@@ -88,12 +88,17 @@ export class StoreLockedError extends OrreryError {
   readonly storePath: string;
   readonly holder: LockHolder | undefined;
   constructor(stage: string, storePath: string, holder: LockHolder | undefined) {
-    const who =
-      holder?.pid !== undefined
-        ? ` (pid ${holder.pid}${holder.since ? `, since ${holder.since.slice(11, 16)} UTC` : ''}${
-            holder.owner ? `: ${holder.owner}` : ''
-          })`
-        : '';
+    const details: string[] = [];
+    if (holder?.pid !== undefined) details.push(`pid ${holder.pid}`);
+    if (holder?.since) details.push(`since ${holder.since.slice(11, 16)} UTC`);
+    // The owner is shown when it says more than the pid (e.g. 'orrery serve', a cron job name).
+    if (
+      holder?.owner &&
+      !(holder.pid !== undefined && holder.owner.includes(`pid ${holder.pid}`))
+    ) {
+      details.push(holder.owner);
+    }
+    const who = details.length > 0 ? ` (${details.join(', ')})` : '';
     super('store-locked', `${stage}: another orrery run${who} holds ${storePath}; wait or stop it`);
     this.name = 'StoreLockedError';
     this.storePath = storePath;

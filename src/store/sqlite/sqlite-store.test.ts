@@ -173,7 +173,7 @@ process.stdin.on('data', async () => { await lock.release(); process.stdout.writ
     expect(err.code).toBe('store-locked');
     expect(err.message).toMatch(
       new RegExp(
-        `^store/sqlite: another orrery run \\(pid ${child.pid}, since \\d\\d:\\d\\d UTC: child holder\\) holds .*orrery\\.sqlite; wait or stop it$`,
+        `^store/sqlite: another orrery run \\(pid ${child.pid}, since \\d\\d:\\d\\d UTC, child holder\\) holds .*orrery\\.sqlite; wait or stop it$`,
       ),
     );
     expect(err.holder).toMatchObject({ pid: child.pid, owner: 'child holder' });
