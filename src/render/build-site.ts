@@ -3,6 +3,7 @@
  * archives, subscriptions and health pages, Atom/RSS/JSON feeds, OPML, search index, assets.
  * Everything is written through the atomic site writer (see write-site.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SiteSettings } from '../model/settings.js';
 import type { FetchRecord, StoredEntry } from '../model/stored.js';
@@ -13,7 +14,7 @@ import { renderJsonFeed } from './outputs/json-feed.js';
 import { renderOpml } from './outputs/opml.js';
 import { renderRss } from './outputs/rss.js';
 import { createPageRenderer, type PageRenderer } from './render-page.js';
-import { createSearchIndexer, type SearchIndexer } from './search-index.js';
+import { buildSearchIndex } from './search-index.js';
 import {
   type DayGroup,
   DEFAULT_QUIET_DAYS,
@@ -75,6 +76,8 @@ interface PageContext {
   site: SiteSettings;
   sections: SectionView[];
   hasSearch: boolean;
+  /** Hash of the theme's templates and Orrery's version: a change re-renders every page. */
+  themeHash: string;
 }
 
 const FEED_FILES = { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' } as const;
@@ -97,16 +100,24 @@ async function writePage(
   vars: Record<string, unknown>,
 ): Promise<string> {
   const root = rootFrom(path);
-  const html = await ctx.renderer.render(template, {
+  const all = {
     site: publicSite(ctx.site),
     sections: ctx.sections,
     root,
     search: ctx.hasSearch,
     ...vars,
     page: { path, ...(vars.page as object) },
-  });
-  await ctx.writer.write(path, html);
-  return html;
+  };
+  // A page made from the same variables by the same theme is the same page: keep the old file
+  // without rendering it (the costly part of a rebuild).
+  const inputHash = createHash('sha256')
+    .update(ctx.themeHash)
+    .update(template)
+    .update(JSON.stringify(all))
+    .digest('base64url');
+  if (await ctx.writer.reuse(path, inputHash)) return inputHash;
+  await ctx.writer.write(path, await ctx.renderer.render(template, all), inputHash);
+  return inputHash;
 }
 
 async function writeFeeds(
@@ -156,8 +167,7 @@ async function writeArchive(
   ctx: PageContext,
   source: RenderSource,
   feeds: ReadonlyMap<number, FeedView>,
-  search: SearchIndexer | undefined,
-): Promise<{ months: MonthBlock[]; entries: number }> {
+): Promise<{ months: MonthBlock[]; entries: number; dayHashes: string[] }> {
   const { site } = ctx;
   const guard = new SeenGuard();
   const months: MonthBlock[] = [];
@@ -165,6 +175,7 @@ async function writeArchive(
   let cursor: string | undefined;
   let newerDay: DayGroup | undefined;
   let pending: MonthBlock | undefined;
+  const dayHashes: string[] = [];
 
   const flush = async (
     block: MonthBlock,
@@ -175,7 +186,7 @@ async function writeArchive(
       const day = block.days[i]!;
       const newer = i === 0 ? newerDay : block.days[i - 1];
       const older = i === block.days.length - 1 ? olderDay : block.days[i + 1];
-      const html = await writePage(ctx, day.archivePath, 'day.liquid', {
+      const hash = await writePage(ctx, day.archivePath, 'day.liquid', {
         page: { kind: 'day', title: day.title },
         day,
         days: [day],
@@ -183,7 +194,7 @@ async function writeArchive(
         newer: newer ? { title: newer.title, path: newer.archivePath } : undefined,
         older: older ? { title: older.title, path: older.archivePath } : undefined,
       });
-      await search?.add(day.archivePath, html);
+      dayHashes.push(hash);
     }
     newerDay = block.days[block.days.length - 1];
     const idx = months.indexOf(block);
@@ -236,7 +247,7 @@ async function writeArchive(
     years,
     total,
   });
-  return { months, entries: total };
+  return { months, entries: total, dayHashes };
 }
 
 /** Build the site into site.outputDir, atomically replacing the previous build. */
@@ -253,8 +264,18 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
   const renderer = createPageRenderer(theme.templates, site);
   const writer = await openSiteWriter(site.outputDir, { log });
   log(`render: building ${site.outputDir} (${allFeeds.length} feeds)`);
-  const search = options.search === false ? undefined : await createSearchIndexer(log);
-  const ctx: PageContext = { renderer, writer, site, sections, hasSearch: search !== undefined };
+  const themeHash = createHash('sha256')
+    .update(GENERATOR.version)
+    .update(JSON.stringify(Object.entries(theme.templates).sort()))
+    .digest('base64url');
+  const ctx: PageContext = {
+    renderer,
+    writer,
+    site,
+    sections,
+    hasSearch: options.search !== false,
+    themeHash,
+  };
 
   try {
     // Front page and site feeds: the newest itemsPerPage entries (the page also caps days).
@@ -306,7 +327,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       );
     }
 
-    const archive = await writeArchive(ctx, source, feeds, search);
+    const archive = await writeArchive(ctx, source, feeds);
 
     const active = [...feeds.values()].filter((f) => f.active);
     const bySection = sections
@@ -354,11 +375,18 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     for (const [path, file] of theme.assets) await writer.write(path, await readFile(file));
 
     let searchBuilt = false;
-    if (search) {
-      const files = await search.finish();
-      if (files) {
-        for (const f of files) await writer.write(`pagefind/${f.path}`, f.content);
-        searchBuilt = true;
+    if (ctx.hasSearch) {
+      // The index depends only on the day pages: when none changed, keep the previous bundle.
+      const searchHash = createHash('sha256')
+        .update(archive.dayHashes.join(','))
+        .digest('base64url');
+      searchBuilt = await writer.reuseAll('pagefind/', searchHash);
+      if (!searchBuilt) {
+        const files = await buildSearchIndex(writer.tmpDir, log);
+        if (files) {
+          for (const f of files) await writer.write(`pagefind/${f.path}`, f.content, searchHash);
+          searchBuilt = true;
+        }
       }
     }
 
@@ -380,7 +408,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     return result;
   } catch (error) {
     await writer.abort();
-    if (search) await search.finish().catch(() => undefined);
     throw error;
   }
 }

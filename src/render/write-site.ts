@@ -33,8 +33,21 @@ export interface WriteReport {
 export interface SiteWriter {
   /** The temporary folder being filled. */
   readonly tmpDir: string;
-  /** Add a file at a site path ('archive/2012/02/06/index.html'). Each path once. */
-  write(path: string, content: string | Uint8Array): Promise<void>;
+  /**
+   * Add a file at a site path ('archive/2012/02/06/index.html'). Each path once. `inputHash`
+   * names what the file was made from, so the next build can skip making it again.
+   */
+  write(path: string, content: string | Uint8Array, inputHash?: string): Promise<void>;
+  /**
+   * Keep the previous build's file if it was made from the same input (same hash) and is
+   * still there: true when kept (the caller then need not render it).
+   */
+  reuse(path: string, inputHash: string): Promise<boolean>;
+  /**
+   * Keep every previous file under a folder ('pagefind/') if all were made from this input:
+   * true when kept.
+   */
+  reuseAll(prefix: string, inputHash: string): Promise<boolean>;
   /** Swap the new tree in place of the old one. */
   commit(): Promise<WriteReport>;
   /** Drop the temporary folder (after a failed build). */
@@ -42,6 +55,26 @@ export interface SiteWriter {
 }
 
 const PREFIX = '.orrery-tmp-';
+/** Inside the site: which input each file was made from (hashes only). */
+export const MANIFEST = '.orrery-pages.json';
+
+async function readManifest(
+  outputDir: string,
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
+  try {
+    const doc = JSON.parse(await readFile(join(outputDir, MANIFEST), 'utf8')) as {
+      version?: number;
+      pages?: Record<string, string>;
+    };
+    return doc.version === 1 && doc.pages ? new Map(Object.entries(doc.pages)) : new Map();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      log(`render: ignoring an unreadable ${MANIFEST}: ${(error as Error).message}`);
+    return new Map();
+  }
+}
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -137,6 +170,8 @@ export async function openSiteWriter(
   const tmpDir = join(parent, `${tag}.new`);
   const oldDir = join(parent, `${tag}.old`);
   await mkdir(tmpDir);
+  const previousInputs = await readManifest(outputDir, log);
+  const inputs = new Map<string, string>();
   const made = new Set<string>([tmpDir]);
   const seen = new Set<string>();
   const written: string[] = [];
@@ -165,12 +200,43 @@ export async function openSiteWriter(
     await utimes(target, s.atime, s.mtime);
   }
 
-  return {
+  const writer: SiteWriter = {
     tmpDir,
-    async write(path, content) {
+    async reuse(path, inputHash) {
+      checkPath(path);
+      if (seen.has(path) || previousInputs.get(path) !== inputHash) return false;
+      const previous = join(outputDir, path);
+      const target = join(tmpDir, path);
+      try {
+        await ensureDir(dirname(target));
+        await keepOld(previous, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+      seen.add(path);
+      inputs.set(path, inputHash);
+      unchanged.push(path);
+      return true;
+    },
+    async reuseAll(prefix, inputHash) {
+      const paths = [...previousInputs].filter(([p]) => p.startsWith(prefix));
+      if (paths.length === 0 || paths.some(([, h]) => h !== inputHash)) return false;
+      for (const [p] of paths) {
+        if (seen.has(p) || !(await exists(join(outputDir, p)))) return false;
+      }
+      for (const [p] of paths) {
+        if (!(await writer.reuse(p, inputHash))) {
+          throw new Error(`render/write-site: ${p} vanished while it was being kept`);
+        }
+      }
+      return true;
+    },
+    async write(path, content, inputHash) {
       checkPath(path);
       if (seen.has(path)) throw new Error(`render/write-site: ${path} written twice in one build`);
       seen.add(path);
+      if (inputHash !== undefined) inputs.set(path, inputHash);
       const bytes =
         typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
       const target = join(tmpDir, path);
@@ -190,9 +256,13 @@ export async function openSiteWriter(
       written.push(path);
     },
     async commit() {
+      await writeFile(
+        join(tmpDir, MANIFEST),
+        JSON.stringify({ version: 1, pages: Object.fromEntries([...inputs].sort()) }),
+      );
       const before = await listTree(outputDir);
       let removed = 0;
-      for (const p of before) if (!seen.has(p)) removed++;
+      for (const p of before) if (!seen.has(p) && p !== MANIFEST) removed++;
       const hadOld = await exists(outputDir);
       if (hadOld) await rename(outputDir, oldDir);
       await rename(tmpDir, outputDir);
@@ -203,4 +273,5 @@ export async function openSiteWriter(
       await rm(tmpDir, { recursive: true, force: true });
     },
   };
+  return writer;
 }
