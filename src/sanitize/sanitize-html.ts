@@ -15,6 +15,7 @@ import {
 } from './allowlists.js';
 import { sanitizeStyle } from './css.js';
 import { escapeAttribute, escapeText } from './escape.js';
+import { fastParse } from './fast-parse.js';
 import { findBaseHref } from './find-base.js';
 import { markupToText } from './html-to-text.js';
 import { safeUrl, safeUrlList } from './urls.js';
@@ -63,7 +64,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   if (!html.includes('<')) return html.trim();
   // feedparser shows a stray CDATA section as text rather than letting it become a comment.
   const source = html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '&lt;![CDATA[') : html;
-  const fragment = parseFragment(source, PARSE_OPTIONS);
+  const fragment = fastParse(source) ?? parseFragment(source, PARSE_OPTIONS);
   let base = options.baseUrl;
   const baseHref = findBaseHref(fragment, html);
   if (baseHref !== undefined) base = baseHref(base);
