@@ -100,6 +100,10 @@ export function findKeyLine(text: string, path: KeyPath): number | undefined {
     } else {
       full = [...table, ...item.parts];
     }
+    // A table written as an array of tables ([[site]]) is found at its header.
+    if (item.kind === 'header' && full.length > path.length && isPrefix(path, full)) {
+      return item.index + 1;
+    }
     if (!isPrefix(full, path)) continue;
     if (full.length === path.length) return item.index + 1;
     if (!best || full.length > best.length) best = { line: item.index + 1, length: full.length };

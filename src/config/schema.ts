@@ -87,36 +87,45 @@ const sectionId = nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
   error: 'must be letters, digits, - or _ (it becomes part of page URLs)',
 });
 
-const siteSchema = z.strictObject({
-  name: nonEmpty.optional(),
-  link: httpUrl.optional(),
-  owner_name: text.optional(),
-  owner_email: text.optional(),
-  output_dir: nonEmpty.optional(),
-  timezone: timeZone.optional(),
-  date_format: nonEmpty.optional(),
-  time_format: nonEmpty.optional(),
-  items_per_page: count(1).optional(),
-  days_per_page: count(1).optional(),
-  theme: nonEmpty.optional(),
-});
+const siteSchema = z.strictObject(
+  {
+    name: nonEmpty.optional(),
+    link: httpUrl.optional(),
+    owner_name: text.optional(),
+    owner_email: text.optional(),
+    output_dir: nonEmpty.optional(),
+    timezone: timeZone.optional(),
+    date_format: nonEmpty.optional(),
+    time_format: nonEmpty.optional(),
+    items_per_page: count(1).optional(),
+    days_per_page: count(1).optional(),
+    theme: nonEmpty.optional(),
+  },
+  { error: 'must be a [site] table (one pair of brackets)' },
+);
 
-const fetchSchema = z.strictObject({
-  concurrency: count(1).optional(),
-  per_host_limit: count(1).optional(),
-  connect_timeout: seconds.optional(),
-  headers_timeout: seconds.optional(),
-  body_timeout: seconds.optional(),
-  max_body_size: size.optional(),
-  max_decompressed_size: size.optional(),
-  max_redirects: count(0).optional(),
-  user_agent: nonEmpty.optional(),
-  allow_private: z.boolean({ error: 'must be true or false' }).optional(),
-  interval: minutes.optional(),
-  max_interval: minutes.optional(),
-});
+const fetchSchema = z.strictObject(
+  {
+    concurrency: count(1).optional(),
+    per_host_limit: count(1).optional(),
+    connect_timeout: seconds.optional(),
+    headers_timeout: seconds.optional(),
+    body_timeout: seconds.optional(),
+    max_body_size: size.optional(),
+    max_decompressed_size: size.optional(),
+    max_redirects: count(0).optional(),
+    user_agent: nonEmpty.optional(),
+    allow_private: z.boolean({ error: 'must be true or false' }).optional(),
+    interval: minutes.optional(),
+    max_interval: minutes.optional(),
+  },
+  { error: 'must be a [fetch] table (one pair of brackets)' },
+);
 
-const storeSchema = z.strictObject({ path: nonEmpty.optional() });
+const storeSchema = z.strictObject(
+  { path: nonEmpty.optional() },
+  { error: 'must be a [store] table (one pair of brackets)' },
+);
 
 const sectionSchema = z.strictObject({
   id: sectionId,
