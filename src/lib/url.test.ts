@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalizeUrl } from './url.js';
 
@@ -60,6 +61,37 @@ describe('canonicalizeUrl', () => {
   it('resolves against a base', () => {
     expect(canonicalizeUrl('/post/1/', 'http://example.com/feed')).toBe(
       'https://example.com/post/1',
+    );
+  });
+});
+
+describe('canonicalizeUrl properties', () => {
+  it('is idempotent and always yields an https URL or undefined', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string()),
+        (url) => {
+          const once = canonicalizeUrl(url);
+          if (once === undefined) return;
+          expect(once.startsWith('https://')).toBe(true);
+          expect(canonicalizeUrl(once)).toBe(once);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('does not care about scheme, trailing slash or fragment', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true }), (url) => {
+        const u = new URL(url);
+        const variant = new URL(url);
+        variant.protocol = u.protocol === 'https:' ? 'http:' : 'https:';
+        if (!variant.pathname.endsWith('/')) variant.pathname += '/';
+        variant.hash = 'comments';
+        expect(canonicalizeUrl(variant.href)).toBe(canonicalizeUrl(url));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entry, ParseResult } from '../model/feed.js';
 import { processEntries } from './process-entries.js';
@@ -180,5 +181,43 @@ describe('processEntries: filters', () => {
   it('keeps everything without filters', () => {
     expect(ids({})).toEqual(['1', '2', '3', '4']);
     expect(ids(undefined)).toEqual(['1', '2', '3', '4']);
+  });
+});
+
+describe('processEntries: properties', () => {
+  const text = fc.record({ value: fc.string(), type: fc.constantFrom('text/html', 'text/plain') });
+  const arbEntry = fc.record(
+    {
+      id: fc.string(),
+      title: fc.string(),
+      link: fc.oneof(fc.webUrl(), fc.string()),
+      summary: fc.string(),
+      content: fc.array(text, { maxLength: 2 }),
+      published: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      categories: fc.array(fc.record({ term: fc.string() }), { maxLength: 3 }),
+    },
+    { requiredKeys: ['content', 'categories'] },
+  );
+
+  it('never throws, keeps keys unique, never dates an entry after now', () => {
+    fc.assert(
+      fc.property(fc.array(arbEntry, { maxLength: 8 }), (partials) => {
+        const out = run(
+          partials.map((p) => entry(p)),
+          { include: ['a|b|'], exclude: ['(bad'] },
+        );
+        expect(new Set(out.map((p) => p.key)).size).toBe(out.length);
+        for (const p of out) {
+          expect(p.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+          if (p.published !== undefined) {
+            expect(Date.parse(p.published)).toBeLessThanOrEqual(Date.parse(NOW));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -157,6 +157,8 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         const moved = await store.getFeed(a);
         expect(moved?.url).toBe('https://a.example/new-feed');
         expect(moved?.previousUrls).toEqual(['https://a.example/feed']);
+        expect((await store.getFeedByUrl('https://a.example/feed'))?.id).toBe(a);
+        expect(await store.getFeedByUrl('https://nowhere.example/feed')).toBeUndefined();
         expect(await store.syncSubscriptions(subs, T2)).toEqual({
           added: 0,
           updated: 0,

@@ -174,9 +174,18 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     return row ? feedFromRow(row) : undefined;
   }
 
+  /** The feed at `url`, else the feed that moved away from `url` by a permanent redirect. */
   async function getFeedByUrl(url: string): Promise<StoredFeed | undefined> {
     const row = await db.selectFrom('feeds').selectAll().where('url', '=', url).executeTakeFirst();
-    return row ? feedFromRow(row) : undefined;
+    if (row) return feedFromRow(row);
+    const moved = await db
+      .selectFrom('feeds')
+      .selectAll()
+      .where('previous_urls', '!=', '[]')
+      .orderBy('id')
+      .execute();
+    const hit = moved.find((r) => (JSON.parse(r.previous_urls) as string[]).includes(url));
+    return hit ? feedFromRow(hit) : undefined;
   }
 
   async function dueFeeds(nowInput: string, limit?: number): Promise<StoredFeed[]> {
