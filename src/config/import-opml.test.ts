@@ -83,6 +83,17 @@ describe('importOpml', () => {
     ]);
   });
 
+  it('uses the OPML 2.0 category attribute as the section of a feed outside any folder', () => {
+    const result = importOpml(
+      '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/f" category="/Python/PSF GSoC students,/Other"/><outline text="B" xmlUrl="https://b.example/f" category=""/></body></opml>',
+    );
+    expect(result.sections).toEqual([
+      { id: 'main', title: 'Main' },
+      { id: 'psf-gsoc-students', title: 'PSF GSoC students' },
+    ]);
+    expect(result.subscriptions.map((s) => s.section)).toEqual(['psf-gsoc-students', 'main']);
+  });
+
   it('names the file and line of XML that is not well-formed', () => {
     const err = importError('broken.opml');
     expect(err.file).toBe('broken.opml');

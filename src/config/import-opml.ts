@@ -58,6 +58,17 @@ function repairAmpersands(text: string): string {
   });
 }
 
+/**
+ * OPML 2.0 `category="/Python/GSoC,/News"`: comma-separated, slash-delimited paths. Some
+ * exporters mark folders this way instead of nesting; the first path's last step names the section.
+ */
+function categorySection(category: string | undefined): string | undefined {
+  const first = category?.split(',')[0]?.trim();
+  if (!first) return undefined;
+  const steps = first.split('/').filter((step) => step.trim() !== '');
+  return steps[steps.length - 1]?.trim();
+}
+
 interface Outline {
   attrs: Record<string, string>;
   /** The section its feeds belong to, if it is a folder (created when its first feed is seen). */
@@ -168,7 +179,7 @@ export function importOpml(text: string, options: ImportOpmlOptions = {}): Impor
     const htmlUrl = attrs.htmlurl;
     const sub: Subscription = {
       url,
-      section: sectionFor(parentTitle),
+      section: sectionFor(parentTitle ?? categorySection(attrs.category)),
       ...(feedName ? { name: feedName } : {}),
     };
     if (htmlUrl) {
