@@ -5,10 +5,11 @@
  */
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { OrreryError } from '../../model/errors.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
-import { createMigrations, schemaVersionOf, writeSchemaVersion } from '../migrations/migrations.js';
+import { createMigrations } from '../migrations/migrations.js';
+import { prepareSchema } from '../migrations/prepare-schema.js';
 import type { StoreDatabase } from '../migrations/schema.js';
 import type { LockOptions, Store, StoreLock } from '../store.js';
 import { StoreLockedError } from '../store.js';
@@ -28,7 +29,6 @@ export interface SqliteStoreOptions {
 }
 
 const STAGE = 'store/sqlite';
-const MIGRATION_TABLE = 'kysely_migration';
 const MIGRATIONS = createMigrations({ autoIncrement: 'integer-autoincrement' });
 
 /** Open (creating and migrating as needed) the SQLite store at options.path. */
@@ -70,8 +70,13 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
-    await checkSchema(db, file, readonly);
-    if (!readonly) await migrate(db, file);
+    await prepareSchema(db, {
+      stage: STAGE,
+      label: file,
+      kind: 'a SQLite database',
+      readonly,
+      migrations: MIGRATIONS,
+    });
   } catch (err) {
     await db.destroy();
     throw err;
@@ -97,65 +102,6 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       return { release: async () => void (memoryLockHeld = false) };
     },
   });
-}
-
-async function checkSchema(db: Kysely<StoreDatabase>, file: string, readonly: boolean) {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  const names = new Set(tables.map((t) => t.name));
-  if (!names.has(MIGRATION_TABLE)) {
-    if (names.size > 0) {
-      throw new OrreryError(
-        'store-foreign-database',
-        `${STAGE}: ${file} is a SQLite database but not an Orrery store (it has tables of its own)`,
-      );
-    }
-    if (readonly) {
-      throw new OrreryError(
-        'store-empty',
-        `${STAGE}: ${file} is empty; run orrery once to create it`,
-      );
-    }
-    return;
-  }
-  const applied = await db
-    .selectFrom(MIGRATION_TABLE as 'store_meta')
-    .select('name' as 'key')
-    .execute();
-  const appliedNames = applied.map((r) => (r as unknown as { name: string }).name);
-  const unknown = appliedNames.filter((n) => !(n in MIGRATIONS));
-  if (unknown.length > 0) {
-    const version = Math.max(...appliedNames.map(schemaVersionOf).filter(Number.isFinite));
-    throw new OrreryError(
-      'store-newer-schema',
-      `${STAGE}: ${file} was written by a newer Orrery (schema ${version}); upgrade Orrery`,
-    );
-  }
-  if (readonly && appliedNames.length < Object.keys(MIGRATIONS).length) {
-    throw new OrreryError(
-      'store-old-schema',
-      `${STAGE}: ${file} has an older schema; open it once without read-only to upgrade it`,
-    );
-  }
-}
-
-async function migrate(db: Kysely<StoreDatabase>, file: string): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => MIGRATIONS },
-    migrationTableName: MIGRATION_TABLE,
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new OrreryError(
-      'store-migration',
-      `${STAGE}: migrating ${file} failed${failed ? ` at ${failed}` : ''}: ${message(error)}`,
-      { cause: error },
-    );
-  }
-  if (results && results.length > 0) {
-    await writeSchemaVersion(db, Math.max(...Object.keys(MIGRATIONS).map(schemaVersionOf)));
-  }
 }
 
 function message(err: unknown): string {

@@ -1,0 +1,88 @@
+/**
+ * Check a store's schema before use and migrate it, for every dialect: refuse a database
+ * written by a newer Orrery (migration names this build does not know) or by another
+ * application, then run the pending migrations and record the schema version.
+ */
+import type { Kysely, Migration } from 'kysely';
+import { Migrator } from 'kysely';
+import { OrreryError } from '../../model/errors.js';
+import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
+import type { StoreDatabase } from './schema.js';
+
+export const MIGRATION_TABLE = 'kysely_migration';
+
+export interface PrepareSchemaOptions {
+  /** Error prefix, e.g. 'store/sqlite'. */
+  stage: string;
+  /** What to call the database in messages: a file path, a database/schema name. */
+  label: string;
+  /** 'a SQLite database', 'a PostgreSQL schema': for the "not an Orrery store" message. */
+  kind: string;
+  readonly: boolean;
+  migrations: Record<string, Migration>;
+  /** Only tables in this schema count (PostgreSQL); all tables when absent (SQLite). */
+  schema?: string;
+}
+
+/** Refuse foreign or newer databases, then migrate to the latest schema (unless read-only). */
+export async function prepareSchema(
+  db: Kysely<StoreDatabase>,
+  options: PrepareSchemaOptions,
+): Promise<void> {
+  const { stage, label, migrations } = options;
+  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).filter(
+    (t) => options.schema === undefined || t.schema === options.schema,
+  );
+  const names = new Set(tables.map((t) => t.name));
+  if (!names.has(MIGRATION_TABLE)) {
+    if (names.size > 0) {
+      throw new OrreryError(
+        'store-foreign-database',
+        `${stage}: ${label} is ${options.kind} but not an Orrery store (it has tables of its own)`,
+      );
+    }
+    if (options.readonly) {
+      throw new OrreryError(
+        'store-empty',
+        `${stage}: ${label} is empty; run orrery once to create it`,
+      );
+    }
+  } else {
+    // biome-ignore lint/suspicious/noExplicitAny: Kysely's own table, not in StoreDatabase
+    const applied = await (db as Kysely<any>).selectFrom(MIGRATION_TABLE).select('name').execute();
+    const appliedNames = applied.map((r) => String(r.name));
+    if (appliedNames.some((n) => !(n in migrations))) {
+      const version = Math.max(...appliedNames.map(schemaVersionOf).filter(Number.isFinite));
+      throw new OrreryError(
+        'store-newer-schema',
+        `${stage}: ${label} was written by a newer Orrery (schema ${version}); upgrade Orrery`,
+      );
+    }
+    if (options.readonly && appliedNames.length < Object.keys(migrations).length) {
+      throw new OrreryError(
+        'store-old-schema',
+        `${stage}: ${label} has an older schema; open it once without read-only to upgrade it`,
+      );
+    }
+  }
+  if (options.readonly) return;
+
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: MIGRATION_TABLE,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new OrreryError(
+      'store-migration',
+      `${stage}: migrating ${label} failed${failed ? ` at ${failed}` : ''}: ${why}`,
+      { cause: error },
+    );
+  }
+  if (results && results.length > 0) {
+    await writeSchemaVersion(db, Math.max(...Object.keys(migrations).map(schemaVersionOf)));
+  }
+}
