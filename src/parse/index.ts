@@ -72,6 +72,14 @@ function findFeedRoot(root: XmlElement): XmlElement | undefined {
   return undefined;
 }
 
+/** Where to cut at most `max` bytes without splitting a UTF-8 sequence (harmless for others). */
+function utf8Boundary(bytes: Uint8Array, max: number): number {
+  let cut = max;
+  // step back over continuation bytes (10xxxxxx) to the start of the last sequence
+  while (cut > max - 4 && cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  return cut;
+}
+
 /** Drop keys whose value is undefined: absent means absent. */
 function prune<T extends object>(o: T): T {
   for (const k of Object.keys(o))
@@ -120,7 +128,7 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   if (bytes.length > LIMITS.maxBytes) {
     warnings.push(`document larger than ${LIMITS.maxBytes} bytes; the rest was ignored`);
     wellFormed = false;
-    bytes = bytes.subarray(0, LIMITS.maxBytes);
+    bytes = bytes.subarray(0, utf8Boundary(bytes, LIMITS.maxBytes));
   }
   const contentType = header(options.headers, 'content-type');
   const location = header(options.headers, 'content-location');

@@ -206,7 +206,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
     let i = pos + 1;
     while (i < len && isNameChar(text.charCodeAt(i))) i++;
     const qname = text.slice(pos + 1, i);
-    const rawAttrs: [string, string][] = [];
+    let rawAttrs: string[] | null = null;
     let selfClosing = false;
     let closed = false;
     while (i < len) {
@@ -250,7 +250,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
       while (isSpace(text.charCodeAt(i))) i++;
       if (text.charCodeAt(i) !== 61 /* = */) {
         report(`attribute ${aname} without a value in <${qname}>`);
-        rawAttrs.push([aname, aname]);
+        (rawAttrs ??= []).push(aname, aname);
         continue;
       }
       i++;
@@ -266,7 +266,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
         let v = text.slice(i + 1, end);
         if (v.indexOf('<') !== -1) report(`'<' in attribute value in <${qname}>`);
         v = decode(v);
-        rawAttrs.push([aname, v]);
+        (rawAttrs ??= []).push(aname, v);
         i = end + 1;
       } else {
         const vs = i;
@@ -276,7 +276,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
           i++;
         }
         report(`unquoted attribute value in <${qname}>`);
-        rawAttrs.push([aname, decode(text.slice(vs, i))]);
+        (rawAttrs ??= []).push(aname, decode(text.slice(vs, i)));
       }
     }
     if (!closed) report(`document truncated inside <${qname}>`);
@@ -310,6 +310,9 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
   return { root, errors, doctype };
 }
 
+/** Shared by every element without attributes (most of them): one allocation fewer each. */
+const NO_ATTRS: XmlAttr[] = [];
+
 function lookupNs(prefix: string, el: XmlElement | null): string | undefined {
   for (let e = el; e; e = e.parent) {
     const d = e.nsDecl;
@@ -321,21 +324,25 @@ function lookupNs(prefix: string, el: XmlElement | null): string | undefined {
 
 function makeElement(
   qname: string,
-  rawAttrs: [string, string][],
+  /** name, value, name, value ... (null when none) */
+  rawAttrs: string[] | null,
   parent: XmlElement | null,
   report: (msg: string) => void,
 ): XmlElement {
   let nsDecl: Record<string, string> | null = null;
-  for (const [n, v] of rawAttrs) {
-    if (n === 'xmlns') (nsDecl ??= {})[''] = v;
-    else if (n.startsWith('xmlns:')) (nsDecl ??= {})[n.slice(6)] = v;
+  if (rawAttrs) {
+    for (let i = 0; i < rawAttrs.length; i += 2) {
+      const n = rawAttrs[i]!;
+      if (n === 'xmlns') (nsDecl ??= {})[''] = rawAttrs[i + 1]!;
+      else if (n.startsWith('xmlns:')) (nsDecl ??= {})[n.slice(6)] = rawAttrs[i + 1]!;
+    }
   }
   const el: XmlElement = {
     qname,
     key: '',
     local: '',
     ns: '',
-    attrs: [],
+    attrs: rawAttrs ? [] : NO_ATTRS,
     children: [],
     parent,
     nsDecl,
@@ -352,9 +359,11 @@ function makeElement(
   el.ns = ns;
   const canon = ns === '' ? prefix.toLowerCase() : canonicalPrefix(ns, prefix);
   el.key = canon === '' ? local : canon + ':' + local;
-  if (rawAttrs.length > 0) {
+  if (rawAttrs) {
     const seen = new Set<string>();
-    for (const [n, v] of rawAttrs) {
+    for (let i = 0; i < rawAttrs.length; i += 2) {
+      const n = rawAttrs[i]!;
+      const v = rawAttrs[i + 1]!;
       if (seen.has(n)) {
         report(`duplicate attribute ${n} on <${qname}>`);
         continue;
