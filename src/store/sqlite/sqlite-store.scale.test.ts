@@ -16,6 +16,23 @@ const FEEDS = Number(process.env.ORRERY_SCALE_FEEDS ?? 600);
 const PER_FEED = 50;
 const NOW = '2026-01-10T12:00:00.000Z';
 
+function feedEntries(i: number) {
+  return Array.from({ length: PER_FEED }, (_, j) => {
+    const minutes = (i * PER_FEED + j) * 7;
+    return processed(`f${i}-e${j}`, {
+      link: `https://blog${i}.example/post/${j}`,
+      canonicalLink: `https://blog${i}.example/post/${j}`,
+      published: new Date(Date.parse('2025-01-01T00:00:00Z') + minutes * 60_000).toISOString(),
+      content: [
+        {
+          value: `<p>Post ${j} of blog ${i}. ${'Lorem ipsum dolor sit amet. '.repeat(20)}</p>`,
+          type: 'text/html',
+        },
+      ],
+    });
+  });
+}
+
 describe('SQLite store at planet size (30,000 entries)', () => {
   let dir: string;
   let file: string;
@@ -45,22 +62,7 @@ describe('SQLite store at planet size (30,000 entries)', () => {
         feedId: feed.id,
         now: NOW,
         fetch: { at: NOW, outcome: 'ok', status: 200, elapsedMs: 1 },
-        entries: Array.from({ length: PER_FEED }, (_, j) => {
-          const minutes = (i * PER_FEED + j) * 7;
-          return processed(`f${i}-e${j}`, {
-            link: `https://blog${i}.example/post/${j}`,
-            canonicalLink: `https://blog${i}.example/post/${j}`,
-            published: new Date(
-              Date.parse('2025-01-01T00:00:00Z') + minutes * 60_000,
-            ).toISOString(),
-            content: [
-              {
-                value: `<p>Post ${j} of blog ${i}. ${'Lorem ipsum dolor sit amet. '.repeat(20)}</p>`,
-                type: 'text/html',
-              },
-            ],
-          });
-        }),
+        entries: feedEntries(i),
         nextDueAt: NOW,
       });
     }
@@ -78,6 +80,30 @@ describe('SQLite store at planet size (30,000 entries)', () => {
 
   it('stores them all', async () => {
     expect(await store.countEntries()).toBe(FEEDS * PER_FEED);
+  });
+
+  it('refreshes feeds whose entries did not change (the usual run)', async () => {
+    const feeds = await store.listFeeds();
+    const later = '2026-01-10T13:00:00.000Z';
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let unchanged = 0;
+    for (const [i, feed] of feeds.entries()) {
+      const report = await store.applyFeedUpdate({
+        feedId: feed.id,
+        now: later,
+        fetch: { at: later, outcome: 'ok', status: 200, elapsedMs: 1 },
+        entries: feedEntries(i),
+        nextDueAt: later,
+      });
+      unchanged += report.unchanged;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      `scale: applyFeedUpdate ${FEEDS}×${PER_FEED} unchanged entries: ${(performance.now() - t0).toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`,
+    );
+    expect(unchanged).toBe(FEEDS * PER_FEED);
+    expect((await store.listEntries({ limit: 1 }))[0]?.lastSeenAt).toBe(later);
   });
 
   it('lists the front page from the date index, newest first', async () => {
