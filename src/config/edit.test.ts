@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { addFeedToConfig, addImportToConfig, removeFeedFromConfig } from './edit.js';
+import {
+  addFeedToConfig,
+  addImportedSiteToConfig,
+  addImportToConfig,
+  removeFeedFromConfig,
+} from './edit.js';
 import { importOpml } from './import-opml.js';
 import { parseConfig } from './schema.js';
 import { starterConfig } from './starter.js';
@@ -248,6 +253,66 @@ describe('edit invariants', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('addImportedSiteToConfig', () => {
+  const site = {
+    name: 'Planet Python',
+    link: 'http://planetpython.org/',
+    ownerName: 'Python Software Foundation',
+    ownerEmail: 'planet@python.org',
+    itemsPerPage: 25,
+    daysPerPage: 10,
+    dateFormat: '%B %d, %Y',
+  };
+
+  it('fills the starter: commented-out keys replaced, a key already set kept', () => {
+    const start = starterConfig({ name: 'Mine' });
+    const { text, set, kept } = addImportedSiteToConfig(start, site);
+    expect(kept).toEqual(['name']);
+    expect(set).toEqual([
+      'link',
+      'owner_name',
+      'owner_email',
+      'items_per_page',
+      'days_per_page',
+      'date_format',
+    ]);
+    expect(text).toContain('\nlink = "http://planetpython.org/"\n');
+    expect(text).not.toMatch(/^# owner_name = /m);
+    expect(text.split('\n')).toHaveLength(start.split('\n').length);
+    const config = load(text);
+    expect(config.site).toMatchObject({
+      name: 'Mine',
+      link: 'http://planetpython.org/',
+      owner: { name: 'Python Software Foundation', email: 'planet@python.org' },
+      itemsPerPage: 25,
+      daysPerPage: 10,
+      dateFormat: '%B %d, %Y',
+    });
+    expect(load(addImportedSiteToConfig(start, site, { overwrite: true }).text).site.name).toBe(
+      'Planet Python',
+    );
+  });
+
+  it('adds missing keys after the last key of [site], keeping the rest', () => {
+    const { text } = addImportedSiteToConfig(withSections, {
+      link: 'https://p.example/',
+      itemsPerPage: 5,
+    });
+    expect(text).toContain(
+      'name = "Planet Python" # the name\nlink = "https://p.example/"\nitems_per_page = 5\n\n[[sections]]',
+    );
+    expect(load(text).feeds).toHaveLength(3);
+  });
+
+  it('adds a [site] table before the first table when there is none', () => {
+    const text = '# my planet\n\n# feeds below\n[[feeds]]\nurl = "https://a.example/feed"\n';
+    const result = addImportedSiteToConfig(text, { name: 'P', itemsPerPage: 3 });
+    expect(result.text).toBe(
+      '# my planet\n\n[site]\nname = "P"\nitems_per_page = 3\n\n# feeds below\n[[feeds]]\nurl = "https://a.example/feed"\n',
     );
   });
 });

@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { Subscription } from '../model/subscription.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_DEFAULTS } from './defaults.js';
-import type { ImportResult } from './import-result.js';
+import type { ImportedSite, ImportResult } from './import-result.js';
 import { scanTomlLines } from './key-locator.js';
 import {
   feedUrlKey,
@@ -262,4 +262,87 @@ export function addImportToConfig(
   const next = appendBlocks(text, [...sectionBlocks, ...feedBlocks]);
   validate(next, file);
   return { text: next, added: feedBlocks.length, skippedExisting };
+}
+
+const SITE_KEYS = {
+  name: 'name',
+  link: 'link',
+  ownerName: 'owner_name',
+  ownerEmail: 'owner_email',
+  itemsPerPage: 'items_per_page',
+  daysPerPage: 'days_per_page',
+  dateFormat: 'date_format',
+} as const satisfies Record<keyof ImportedSite, string>;
+
+/**
+ * Writes an import's site settings (name, link, owner…) into [site]: a commented-out
+ * `# key = …` line is replaced, a missing key is added after the table's last key, and a key
+ * already set is kept unless `overwrite` is true. Returns the keys set and the keys kept.
+ */
+export function addImportedSiteToConfig(
+  text: string,
+  site: Partial<ImportedSite>,
+  options: EditConfigOptions & { overwrite?: boolean } = {},
+): { text: string; set: string[]; kept: string[] } {
+  const file = options.file ?? DEFAULT_FILE;
+  const parsed = parseText(text, file);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const scanned = scanTomlLines(text);
+  const headers = scanned.filter((l) => l.kind === 'header');
+  const siteHeader = headers.find(
+    (h) => !h.isArray && h.parts.length === 1 && h.parts[0] === 'site',
+  );
+  if (!siteHeader && parsed.doc.site !== undefined) {
+    throw new ConfigError(
+      `config: ${file}: [site] is written inline (site = { … }); write it as a [site] table to let Orrery edit it`,
+      { file, key: 'site' },
+    );
+  }
+  const set: string[] = [];
+  const kept: string[] = [];
+  const assignments: [string, string][] = [];
+  for (const [field, key] of Object.entries(SITE_KEYS) as [keyof ImportedSite, string][]) {
+    const value = site[field];
+    if (value === undefined || value === '') continue;
+    const current = (parsed.doc.site as Record<string, unknown> | undefined)?.[key];
+    if (current !== undefined && !options.overwrite) {
+      kept.push(key);
+      continue;
+    }
+    assignments.push([key, `${key} = ${typeof value === 'number' ? value : tomlString(value)}`]);
+    set.push(key);
+  }
+  if (assignments.length === 0) return { text, set, kept };
+
+  if (!siteHeader) {
+    // Put a new [site] table before the first table, after the file's opening comments.
+    const first = headers[0]?.index ?? lines.length;
+    let at = first;
+    while (at > 0 && /^\s*(#.*)?$/.test(lines[at - 1] ?? '') && (lines[at - 1] ?? '').trim() !== '')
+      at--;
+    const block = ['[site]', ...assignments.map(([, line]) => line), ''];
+    lines.splice(at === 0 && first > 0 ? first : at, 0, ...block);
+  } else {
+    const next = headers.find((h) => h.index > siteHeader.index)?.index ?? lines.length;
+    const keyLines = scanned.filter(
+      (l) => l.kind === 'key' && l.index > siteHeader.index && l.index < next,
+    );
+    const insertAt = (keyLines[keyLines.length - 1]?.index ?? siteHeader.index) + 1;
+    const inserts: string[] = [];
+    // Replace in place first (indices stay valid), then insert the new keys in one splice.
+    for (const [key, line] of assignments) {
+      const existing = keyLines.find((l) => l.parts.length === 1 && l.parts[0] === key);
+      const commented = lines.findIndex(
+        (l, i) => i > siteHeader.index && i < next && new RegExp(`^#\\s*${key}\\s*=`).test(l),
+      );
+      if (existing) lines[existing.index] = line;
+      else if (commented !== -1) lines[commented] = line;
+      else inserts.push(line);
+    }
+    lines.splice(insertAt, 0, ...inserts);
+  }
+  const result = lines.join(eol);
+  validate(result, file);
+  return { text: result, set, kept };
 }

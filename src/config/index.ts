@@ -7,6 +7,7 @@ export { ConfigError, type ConfigProblem } from './config-error.js';
 export { CONFIG_DEFAULTS, CONFIG_FILE_NAME, defaultUserAgent, parseSize } from './defaults.js';
 export {
   addFeedToConfig,
+  addImportedSiteToConfig,
   addImportToConfig,
   type EditConfigOptions,
   feedBlock,
