@@ -199,8 +199,9 @@ function toFeed(
     const v = iniValue(entries, k)?.trim();
     return v === '' ? undefined : v;
   };
-  const name = pluto ? (get('title') ?? get('name')) : get('name');
-  const face = pluto ? (get('avatar') ?? get('face')) : get('face');
+  // Venus names a feed with `name` and its avatar with `face`; Pluto says `title` and `avatar`.
+  const name = pluto ? (get('title') ?? get('name')) : (get('name') ?? get('title'));
+  const face = get('face') ?? get('avatar');
   const link = get('link');
   const sub: Subscription = {
     url,
