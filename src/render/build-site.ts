@@ -18,6 +18,7 @@ import { buildSearchIndex } from './search-index.js';
 import {
   type DayGroup,
   DEFAULT_QUIET_DAYS,
+  dayListing,
   type EntryView,
   entryViews,
   type FeedView,
@@ -188,7 +189,6 @@ async function writeArchive(
       const older = i === block.days.length - 1 ? olderDay : block.days[i + 1];
       const hash = await writePage(ctx, day.archivePath, 'day.liquid', {
         page: { kind: 'day', title: day.title },
-        day,
         days: [day],
         month: { title: block.title, path: block.path },
         newer: newer ? { title: newer.title, path: newer.archivePath } : undefined,
@@ -202,7 +202,7 @@ async function writeArchive(
     await writePage(ctx, block.path, 'month.liquid', {
       page: { kind: 'month', title: block.title },
       month: { key: block.key, title: block.title, path: block.path, count: block.count },
-      days: block.days,
+      days: block.days.map(dayListing),
       newer: newerMonth ? { title: newerMonth.title, path: newerMonth.path } : undefined,
       older: olderMonth ? { title: olderMonth.title, path: olderMonth.path } : undefined,
     });
@@ -382,7 +382,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
         .digest('base64url');
       searchBuilt = await writer.reuseAll('pagefind/', searchHash);
       if (!searchBuilt) {
+        const started = performance.now();
         const files = await buildSearchIndex(writer.tmpDir, log);
+        log(`render: search index built in ${Math.round(performance.now() - started)} ms`);
         if (files) {
           for (const f of files) await writer.write(`pagefind/${f.path}`, f.content, searchHash);
           searchBuilt = true;

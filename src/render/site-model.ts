@@ -58,13 +58,35 @@ export interface FeedView {
 
 export type FetchView = FetchRecord & { atFormatted: string };
 
+/** What an entry carries of its feed. */
+export type EntryFeed = Pick<
+  FeedView,
+  'id' | 'url' | 'name' | 'title' | 'siteLink' | 'section' | 'sectionTitle' | 'sectionSlug' | 'face'
+>;
+
+function entryFeed(f: FeedView): EntryFeed {
+  const view: EntryFeed = {
+    id: f.id,
+    url: f.url,
+    name: f.name,
+    section: f.section,
+    sectionTitle: f.sectionTitle,
+    sectionSlug: f.sectionSlug,
+  };
+  if (f.title !== undefined) view.title = f.title;
+  if (f.siteLink !== undefined) view.siteLink = f.siteLink;
+  if (f.face !== undefined) view.face = f.face;
+  return view;
+}
+
 export interface EntryView {
   id: number;
   /** Fragment id of the entry on the pages that show it. */
   anchor: string;
   /** The id feeds out carry: the original guid, else the link, else a urn from the fingerprint. */
   uid: string;
-  feed: FeedView;
+  /** The feed it came from (identity and names only: its health does not change the page). */
+  feed: EntryFeed;
   /** The entry's author, else the feed's name. */
   author: string;
   authorUri?: string;
@@ -267,9 +289,12 @@ export function entryViews(
   guard: SeenGuard = new SeenGuard(),
 ): EntryView[] {
   const views: EntryView[] = [];
+  const slim = new Map<number, EntryFeed>();
   for (const e of entries) {
-    const feed = feeds.get(e.feedId);
-    if (!feed || !guard.admit(e)) continue;
+    const full = feeds.get(e.feedId);
+    if (!full || !guard.admit(e)) continue;
+    let feed = slim.get(full.id);
+    if (!feed) slim.set(full.id, (feed = entryFeed(full)));
     const date = new Date(e.date);
     if (Number.isNaN(date.getTime())) continue;
     const text = e.content ?? e.summary;
@@ -358,6 +383,26 @@ export function groupByDay(
     );
   }
   return days;
+}
+
+/** A day as the month page lists it: its posts' titles and times only. */
+export function dayListing(day: DayGroup) {
+  return {
+    key: day.key,
+    title: day.title,
+    archivePath: day.archivePath,
+    entries: day.entries.map((e) => ({
+      id: e.id,
+      anchor: e.anchor,
+      feed: { name: e.feed.name },
+      author: e.author,
+      title: e.title,
+      untitled: e.untitled,
+      link: e.link,
+      date: e.date,
+      timeFormatted: e.timeFormatted,
+    })),
+  };
 }
 
 /** Keep entries (newest first) that fall on the newest `days` distinct days. */

@@ -26,6 +26,31 @@ describe('strftime', () => {
     );
   });
 
+  it('is exact on both sides of a transition, at every quarter hour', () => {
+    // Berlin moved from +01:00 to +02:00 at 01:00 UTC on 25 March 2012.
+    expect(strftime(new Date('2012-03-25T00:59:59Z'), '%H:%M:%S %Z', 'Europe/Berlin')).toBe(
+      '01:59:59 GMT+1',
+    );
+    expect(strftime(new Date('2012-03-25T01:00:00Z'), '%H:%M:%S %Z', 'Europe/Berlin')).toBe(
+      '03:00:00 GMT+2',
+    );
+    const reference = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'America/St_Johns',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    for (
+      let t = Date.parse('2012-11-03T12:00:00Z');
+      t < Date.parse('2012-11-05T00:00:00Z');
+      t += 900_000
+    ) {
+      expect(strftime(new Date(t), '%H:%M', 'America/St_Johns')).toBe(
+        reference.format(new Date(t)),
+      );
+    }
+  });
+
   it('groups by the local day, not the UTC day', () => {
     const lateUtc = new Date('2012-02-05T23:30:00Z');
     expect(dayKey(lateUtc, 'UTC')).toBe('2012-02-05');

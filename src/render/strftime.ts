@@ -61,22 +61,42 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// Offsets only change on quarter-hour boundaries: remember them per zone and quarter hour,
-// and compute the fields with plain UTC arithmetic (Intl's formatToParts is slow).
+// Intl's formatToParts is slow: ask it for the offset at the two ends of each UTC half-day and,
+// when they agree (no transition inside, which is nearly always), use that offset for every
+// instant between with plain UTC arithmetic. Offsets change only on quarter-hour boundaries.
+const HALF_DAY = 43_200_000;
 const QUARTER_HOUR = 900_000;
-const offsets = new Map<string, { offsetMinutes: number; zoneName: string }>();
+const offsets = new Map<string, { offsetMinutes: number; zoneName: string } | null>();
+
+function exactZone(t: number, timeZone: string): { offsetMinutes: number; zoneName: string } {
+  const exact = zonedPartsIntl(new Date(t), timeZone);
+  return { offsetMinutes: exact.offsetMinutes, zoneName: exact.zoneName };
+}
+
+function zoneAt(t: number, timeZone: string): { offsetMinutes: number; zoneName: string } {
+  const slot = Math.floor(t / HALF_DAY);
+  const key = `${timeZone} ${slot}`;
+  let zone = offsets.get(key);
+  if (zone === undefined) {
+    const start = exactZone(slot * HALF_DAY, timeZone);
+    const end = exactZone((slot + 1) * HALF_DAY - 1, timeZone);
+    zone =
+      start.offsetMinutes === end.offsetMinutes && start.zoneName === end.zoneName ? start : null;
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, zone);
+  }
+  if (zone) return zone;
+  // A transition inside this half-day: settle it per quarter hour.
+  const qkey = `${timeZone} q${Math.floor(t / QUARTER_HOUR)}`;
+  let q = offsets.get(qkey);
+  if (!q) offsets.set(qkey, (q = exactZone(Math.floor(t / QUARTER_HOUR) * QUARTER_HOUR, timeZone)));
+  return q;
+}
 
 /** Throws RangeError for an unknown time zone (config/ should have validated it). */
 export function zonedParts(date: Date, timeZone: string): ZonedParts {
   const t = date.getTime();
-  const key = `${timeZone} ${Math.floor(t / QUARTER_HOUR)}`;
-  let zone = offsets.get(key);
-  if (!zone) {
-    const exact = zonedPartsIntl(date, timeZone);
-    zone = { offsetMinutes: exact.offsetMinutes, zoneName: exact.zoneName };
-    if (offsets.size > 100_000) offsets.clear();
-    offsets.set(key, zone);
-  }
+  const zone = zoneAt(t, timeZone);
   const local = new Date(t + zone.offsetMinutes * 60_000);
   return {
     year: local.getUTCFullYear(),
