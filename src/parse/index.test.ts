@@ -71,6 +71,15 @@ describe('RSS 2.0 with extensions', () => {
     );
   });
 
+  it('does not turn a guid that is no URL into a link', () => {
+    const r = parse(utf8('<rss><channel><item><guid>post-42</guid></item></channel></rss>'), {
+      url: 'https://example.com/feed',
+    });
+    expect(r.entries[0]!.id).toBe('post-42');
+    expect(r.entries[0]!.guidIsLink).toBe(false);
+    expect(r.entries[0]!.link).toBeUndefined();
+  });
+
   it('fills ttl from sy:updatePeriod when there is no <ttl>', () => {
     const doc = `<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
       <sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency></channel></rss>`;

@@ -654,7 +654,10 @@ function readItem(el: XmlElement, outer: Context): Entry {
   if (media) readMedia(entry, el, ctx);
   if (entry.authors.length > 0) entry.author = entry.authors[0];
   if (guidSeen) {
-    entry.guidIsLink = guidIsPermalink && !hasLink;
+    // isPermaLink defaults to true, but many feeds leave it out on guids like "post-42":
+    // only a guid that is a URL (absolute, or a path) can stand in for the link
+    const urlish = entry.id !== undefined && /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/|\/)/.test(entry.id);
+    entry.guidIsLink = guidIsPermalink && !hasLink && urlish;
     if (entry.guidIsLink && entry.id !== undefined) {
       const url = resolveUrl(entry.id, ctx.base);
       entry.link = url;
