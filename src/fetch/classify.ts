@@ -135,7 +135,7 @@ export function classifyError(error: unknown, url?: string): Classified {
   ) {
     return { code: 'parse', message: `cannot decompress the body${at}: ${detail}` };
   }
-  if (code === 'ERR_INVALID_URL' || code === 'UND_ERR_INVALID_ARG') {
+  if (code === 'ERR_INVALID_URL') {
     return { code: 'bad-url', message: `bad URL: ${detail}` };
   }
   if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {

@@ -565,3 +565,62 @@ describe('SSRF guard on every hop (narrowed policy: 127.0.0.1 allowed, the rest 
     expect(inner.requests).toHaveLength(0);
   });
 });
+
+describe('TLS', () => {
+  it('classifies a self-signed certificate as tls', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createServer } = await import('node:https');
+    const dir = mkdtempSync(join(tmpdir(), 'orrery-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore', timeout: 30_000 },
+      );
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      return; // No openssl here: the classification table is still covered by classify.test.ts.
+    }
+    const server = createServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_req, res) => res.writeHead(200).end(RSS),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const outcome = expectKind(await fetcher.fetch(`https://127.0.0.1:${port}/feed`), 'error');
+      expect(outcome.code).toBe('tls');
+      expect(outcome.message).toMatch(/self.signed|certificate/i);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('validators with control characters', () => {
+  it('are not sent, and the fetch still works', async () => {
+    const outcome = await fetcher.fetch(server.url('/feed'), { etag: '"v1"\r\nX-Evil: 1' });
+    expectKind(outcome, 'ok');
+    expect(server.requests.at(-1)?.headers['if-none-match']).toBeUndefined();
+    expect(server.requests.at(-1)?.headers['x-evil']).toBeUndefined();
+  });
+});

@@ -53,6 +53,7 @@ const ACCEPT =
   'application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/feed+json, ' +
   'application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.7, */*;q=0.5';
 const ACCEPT_ENCODING = 'gzip, deflate, br';
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Bodies that are never a feed: refused before they are downloaded. */
 const NOT_A_FEED_TYPE = /^(image|audio|video|font)\//i;
@@ -252,8 +253,13 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       accept: ACCEPT,
       'accept-encoding': ACCEPT_ENCODING,
     };
-    if (validators?.etag) headers['if-none-match'] = validators.etag;
-    if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+    // A validator a server once sent with control characters would make every later request
+    // throw: such a value is not sent (the fetch becomes unconditional instead).
+    if (validators?.etag && HEADER_VALUE.test(validators.etag))
+      headers['if-none-match'] = validators.etag;
+    if (validators?.lastModified && HEADER_VALUE.test(validators.lastModified)) {
+      headers['if-modified-since'] = validators.lastModified;
+    }
     // Credentials in the feed URL go to its own origin only, never to a redirect target.
     if (sameOrigin && url.username) {
       const user = decodeURIComponent(url.username);
