@@ -453,6 +453,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
           update(a, T0, {
             entries: [
               processed('orig', {
+                title: 'The Post',
                 published: '2026-01-05T00:00:00Z',
                 canonicalLink: 'https://a.example/post',
                 fingerprint: 'fp-post',
@@ -463,8 +464,9 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         const rb = await store.applyFeedUpdate(
           update(b, T1, {
             entries: [
-              // same canonical link, other fingerprint (edited copy)
+              // same canonical link, other fingerprint (edited copy), same title
               processed('copy-link', {
+                title: 'The post',
                 canonicalLink: 'https://a.example/post',
                 fingerprint: 'fp-other',
               }),
@@ -481,7 +483,12 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         // same feed, the guid changed: a new key but the same link
         const ra = await store.applyFeedUpdate(
           update(a, T2, {
-            entries: [processed('orig-new-guid', { canonicalLink: 'https://a.example/post' })],
+            entries: [
+              processed('orig-new-guid', {
+                title: '  the   post ',
+                canonicalLink: 'https://a.example/post',
+              }),
+            ],
           }),
         );
         expect(ra.duplicates).toBe(1);
@@ -498,6 +505,27 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         expect(await store.countEntries()).toBe(2);
         expect(await store.countEntries({ includeDuplicates: true })).toBe(5);
         expect((await store.getFeed(b))?.entryCount).toBe(1);
+      });
+
+      it('does not hide a post that shares only its link (link posts about one article)', async () => {
+        const [a, b] = await feedIds();
+        const link = 'https://python.org/downloads/release/python-3130';
+        await store.applyFeedUpdate(
+          update(a, T0, {
+            entries: [processed('a-link', { title: 'Python 3.13 is out', canonicalLink: link })],
+          }),
+        );
+        const r = await store.applyFeedUpdate(
+          update(b, T1, {
+            entries: [
+              processed('b-link', { title: 'What I like in 3.13', canonicalLink: link }),
+              // untitled: the link decides
+              processed('b-untitled', { title: undefined, canonicalLink: link }),
+            ],
+          }),
+        );
+        expect(r).toEqual({ inserted: 1, updated: 0, unchanged: 0, duplicates: 1 });
+        expect((await store.listEntries()).map((e) => e.key).sort()).toEqual(['a-link', 'b-link']);
       });
 
       it('does not treat entries without a link as the same post', async () => {

@@ -47,6 +47,14 @@ interface Original {
   firstSeenAt: string;
   /** Tie-break after firstSeenAt: the id, or the position in the update. */
   rank: number;
+  /** titleKey of its title. */
+  title: string | undefined;
+}
+
+/** A title compared case-, space- and form-insensitively; absent or blank → undefined. */
+function titleKey(title: string | null | undefined): string | undefined {
+  const t = title?.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  return t ? t : undefined;
 }
 
 function earlier(a: Original, b: Original): Original {
@@ -208,27 +216,42 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
    * this update, and within the update the earlier entry wins (remember()).
    */
   async function findOriginals(trx: Db, fresh: readonly ProcessedEntry[]) {
-    const byLink = new Map<string, Original>();
+    // Several posts may share a link (link posts pointing at one article): keep them all and
+    // match on the title too. One fingerprint is one post: the earliest is enough.
+    const byLink = new Map<string, Original[]>();
     const byFingerprint = new Map<string, Original>();
+    const seen = new Set<number>();
     const links = [...new Set(fresh.flatMap((pe) => (pe.canonicalLink ? [pe.canonicalLink] : [])))];
     const prints = [...new Set(fresh.map((pe) => pe.fingerprint))];
-    const keep = (map: Map<string, Original>, k: string | null, o: Original) => {
-      if (k === null) return;
-      const cur = map.get(k);
-      map.set(k, cur ? earlier(cur, o) : o);
+    const keepPrint = (k: string, o: Original) => {
+      const cur = byFingerprint.get(k);
+      byFingerprint.set(k, cur ? earlier(cur, o) : o);
+    };
+    const keepLink = (k: string, o: Original) => {
+      const list = byLink.get(k);
+      if (list) list.push(o);
+      else byLink.set(k, [o]);
     };
     const load = async (column: 'canonical_link' | 'fingerprint', values: string[]) => {
       for (const part of chunks(values)) {
         const rows = await trx
           .selectFrom('entries')
-          .select(['id', 'canonical_link', 'fingerprint', 'first_seen_at'])
+          .select(['id', 'canonical_link', 'fingerprint', 'first_seen_at', 'title'])
           .where(column, 'in', part)
           .where('duplicate_of', 'is', null)
           .execute();
         for (const r of rows) {
-          const o = { id: Number(r.id), firstSeenAt: r.first_seen_at, rank: Number(r.id) };
-          keep(byLink, r.canonical_link, o);
-          keep(byFingerprint, r.fingerprint, o);
+          const id = Number(r.id);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const o: Original = {
+            id,
+            firstSeenAt: r.first_seen_at,
+            rank: id,
+            title: titleKey(r.title),
+          };
+          if (r.canonical_link !== null) keepLink(r.canonical_link, o);
+          keepPrint(r.fingerprint, o);
         }
       }
     };
@@ -236,15 +259,26 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     await load('fingerprint', prints);
     return {
       find(pe: ProcessedEntry): Original | undefined {
-        const a = pe.canonicalLink ? byLink.get(pe.canonicalLink) : undefined;
-        const b = byFingerprint.get(pe.fingerprint);
-        if (a && b) return earlier(a, b);
-        return a ?? b;
+        const title = titleKey(pe.entry.title);
+        const candidates = (pe.canonicalLink ? (byLink.get(pe.canonicalLink) ?? []) : []).filter(
+          (o) => title === undefined || o.title === undefined || o.title === title,
+        );
+        const print = byFingerprint.get(pe.fingerprint);
+        if (print) candidates.push(print);
+        return candidates.reduce<Original | undefined>(
+          (a, b) => (a ? earlier(a, b) : b),
+          undefined,
+        );
       },
       /** A new entry of this update that later ones may repeat (it has no id yet). */
       remember(pe: ProcessedEntry, rank: number) {
-        const o: Original = { key: pe.key, firstSeenAt: '\uffff', rank };
-        if (pe.canonicalLink && !byLink.has(pe.canonicalLink)) byLink.set(pe.canonicalLink, o);
+        const o: Original = {
+          key: pe.key,
+          firstSeenAt: '\uffff',
+          rank,
+          title: titleKey(pe.entry.title),
+        };
+        if (pe.canonicalLink) keepLink(pe.canonicalLink, o);
         if (!byFingerprint.has(pe.fingerprint)) byFingerprint.set(pe.fingerprint, o);
       },
     };
