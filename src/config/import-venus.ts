@@ -200,7 +200,10 @@ function toFeed(
     return v === '' ? undefined : v;
   };
   // Venus names a feed with `name` and its avatar with `face`; Pluto says `title` and `avatar`.
-  const name = pluto ? (get('title') ?? get('name')) : (get('name') ?? get('title'));
+  const rawName = pluto ? (get('title') ?? get('name')) : (get('name') ?? get('title'));
+  // Planet Python writes `name = "Menno's Musings"`: ConfigParser keeps the quotes, which were
+  // only there to protect the apostrophe; a river heading should not show them.
+  const name = rawName?.replace(/^"(.*)"$/s, '$1');
   const face = get('face') ?? get('avatar');
   const link = get('link');
   const sub: Subscription = {

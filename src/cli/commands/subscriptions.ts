@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import {
   addFeedToConfig,
+  addImportedSiteToConfig,
   addImportToConfig,
   ConfigError,
   type ImportResult,
@@ -185,7 +186,15 @@ export async function runImport(
     throw error;
   }
   const current = await readText(config.configPath, 'config');
-  const { text: edited, added, skippedExisting } = addImportToConfig(current, imported);
+  const withFeeds = addImportToConfig(current, imported, { file: config.configPath });
+  const { added, skippedExisting } = withFeeds;
+  // Site settings from the import fill only keys the config does not set yet.
+  const withSite = imported.site
+    ? addImportedSiteToConfig(withFeeds.text, imported.site, { file: config.configPath })
+    : { text: withFeeds.text, set: [] as string[] };
+  const edited = withSite.text;
+  if (withSite.set.length > 0)
+    deps.reporter.info(`site settings taken from the import: ${withSite.set.join(', ')}`);
   for (const skip of imported.skipped) deps.reporter.info(`skipped ${skip.item}: ${skip.reason}`);
   const summary = `${added} feeds added, ${skippedExisting} already subscribed, ${imported.skipped.length} skipped, ${imported.sections.length} sections`;
   if (options.dryRun) {
