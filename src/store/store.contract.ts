@@ -435,6 +435,29 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         expect(await store.recentFetches(a)).toEqual([]);
       });
 
+      it('applies updates of many feeds at once (the pipeline refreshes in parallel)', async () => {
+        const many = Array.from({ length: 12 }, (_, i) => ({
+          url: `https://p${i}.example/feed`,
+          section: 'p',
+        }));
+        await store.syncSubscriptions(many, T0);
+        const feeds = await store.listFeeds();
+        const reports = await Promise.all(
+          feeds.map((f) =>
+            store.applyFeedUpdate(
+              update(f.id, T1, {
+                entries: [1, 2, 3].map((n) =>
+                  processed(`${f.id}-${n}`, { canonicalLink: `${f.url}/post/${n}` }),
+                ),
+              }),
+            ),
+          ),
+        );
+        expect(reports.every((r) => r.inserted === 3)).toBe(true);
+        expect(await store.countEntries()).toBe(36);
+        expect((await store.dueFeeds(T1)).length).toBe(0);
+      });
+
       it('rejects an update of a feed that does not exist', async () => {
         await expect(store.applyFeedUpdate(update(999, T1))).rejects.toThrow(/999/);
       });
@@ -505,6 +528,24 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         expect(await store.countEntries()).toBe(2);
         expect(await store.countEntries({ includeDuplicates: true })).toBe(5);
         expect((await store.getFeed(b))?.entryCount).toBe(1);
+      });
+
+      it('shows a post once when two feeds bring it at the same moment', async () => {
+        const [a, b, c] = await feedIds();
+        const post = (key: string) =>
+          processed(key, {
+            title: 'Same',
+            canonicalLink: 'https://x.example/same',
+            fingerprint: 'fp-same',
+          });
+        const reports = await Promise.all(
+          [a, b, c].map((id, i) =>
+            store.applyFeedUpdate(update(id, T1, { entries: [post(`k${i}`)] })),
+          ),
+        );
+        expect(reports.reduce((n, r) => n + r.inserted, 0)).toBe(1);
+        expect(reports.reduce((n, r) => n + r.duplicates, 0)).toBe(2);
+        expect(await store.countEntries()).toBe(1);
       });
 
       it('does not hide a post that shares only its link (link posts about one article)', async () => {

@@ -30,6 +30,12 @@ export interface KyselyStoreOptions {
   /** Fetch records kept per feed (default 20). */
   fetchHistory?: number;
   acquireLock(options: LockOptions): Promise<StoreLock>;
+  /**
+   * Called first in every applyFeedUpdate transaction that brings entries: a dialect with
+   * concurrent writers serializes duplicate detection here (two feeds bringing the same post at
+   * the same moment must not both insert it as an original). SQLite has one writer: no-op.
+   */
+  serializeEntryWrites?(trx: Transaction<StoreDatabase>): Promise<void>;
   /** Called after the Kysely instance is destroyed. */
   onClose?(): Promise<void> | void;
 }
@@ -326,6 +332,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         throw new OrreryError('store-no-feed', `${stage}: no feed with id ${update.feedId}`);
       }
       const report: FeedUpdateReport = { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
+      if (update.entries && update.entries.length > 0) await options.serializeEntryWrites?.(trx);
       // A feed that lists one item twice: the first wins.
       const byKey = new Map<string, ProcessedEntry>();
       for (const pe of update.entries ?? []) if (!byKey.has(pe.key)) byKey.set(pe.key, pe);

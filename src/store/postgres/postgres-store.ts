@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { OrreryError } from '../../model/errors.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
@@ -72,6 +72,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
 
   const lockKey = advisoryKey(`orrery-run-lock:${schema}`);
+  const entriesKey = advisoryKey(`orrery-entries:${schema}`);
   return createKyselyStore({
     db,
     dialect: 'postgres',
@@ -79,6 +80,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     stage: STAGE,
     readonly,
     fetchHistory: options.fetchHistory,
+    // Duplicate detection reads then inserts: one writer of entries at a time per schema, for
+    // the length of its transaction (fetching and parsing still run in parallel).
+    async serializeEntryWrites(trx) {
+      await sql`SELECT pg_advisory_xact_lock(${entriesKey})`.execute(trx);
+    },
     acquireLock: (lockOptions) =>
       acquireAdvisoryLock(
         options.connectionString,
