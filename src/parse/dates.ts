@@ -20,6 +20,46 @@ const MONTHS: Record<string, number> = {
   dec: 12,
 };
 
+/** Month abbreviations of the languages feeds localize dates into (pt, es, fr, de, it, nl). */
+const NATIONAL_MONTHS: Record<string, number> = {
+  ene: 1,
+  gen: 1,
+  jän: 1,
+  janv: 1,
+  fev: 2,
+  fév: 2,
+  févr: 2,
+  mär: 3,
+  mrz: 3,
+  mrt: 3,
+  abr: 4,
+  avr: 4,
+  mai: 5,
+  mag: 5,
+  mei: 5,
+  giu: 6,
+  juin: 6,
+  juil: 7,
+  lug: 7,
+  ago: 8,
+  aoû: 8,
+  aou: 8,
+  set: 9,
+  sept: 9,
+  out: 10,
+  okt: 10,
+  ott: 10,
+  dez: 12,
+  dic: 12,
+  déc: 12,
+};
+
+function monthOf(word: string): number | undefined {
+  const w = word.toLowerCase().replace(/\.$/, '');
+  if (w.length < 3) return undefined;
+  return MONTHS[w.slice(0, 3)] ?? NATIONAL_MONTHS[w.slice(0, 4)] ?? NATIONAL_MONTHS[w.slice(0, 3)];
+}
+
 const WEEKDAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
 /** Named time zones, in minutes east of UTC. */
@@ -249,10 +289,11 @@ function parseRfc822(input: string): string | undefined {
   }
   s = s.replace(/,/g, ' ');
   const tokens = s.split(/\s+/).filter((t) => t !== '');
+  // a leading weekday, in any language: a word that is not a month
   if (
     tokens.length > 0 &&
-    WEEKDAYS.has(tokens[0]!.slice(0, 3).toLowerCase()) &&
-    /^[a-z]+\.?$/i.test(tokens[0]!)
+    /^\p{L}+\.?$/u.test(tokens[0]!) &&
+    (WEEKDAYS.has(tokens[0]!.slice(0, 3).toLowerCase()) || monthOf(tokens[0]!) === undefined)
   )
     tokens.shift();
   let day: number | undefined;
@@ -263,8 +304,8 @@ function parseRfc822(input: string): string | undefined {
   let ampm: string | undefined;
   for (const raw of tokens) {
     const t = raw.toLowerCase().replace(/\.$/, '');
-    if (month === undefined && /^[a-z]{3,}$/.test(t) && MONTHS[t.slice(0, 3)] !== undefined) {
-      month = MONTHS[t.slice(0, 3)];
+    if (month === undefined && /^\p{L}{3,}$/u.test(t) && monthOf(t) !== undefined) {
+      month = monthOf(t);
       continue;
     }
     if (time === undefined && t.includes(':') && /^\d/.test(t)) {
@@ -287,6 +328,11 @@ function parseRfc822(input: string): string | undefined {
       }
       if (year === undefined && (t.length === 4 || t.length === 2)) {
         year = year2(t);
+        continue;
+      }
+      if (time === undefined && t.length === 4) {
+        // '03 Apr 02 1500 GMT': a time without its colon
+        time = `${t.slice(0, 2)}:${t.slice(2)}`;
         continue;
       }
       return undefined;
@@ -321,8 +367,13 @@ function parseRfc822(input: string): string | undefined {
 
 /** Parse a date in any format feeds use into ISO 8601 UTC; undefined when unreadable. */
 export function parseDate(text: string): string | undefined {
-  const s = text.trim();
+  let s = text.trim();
+  // a DCMI period ('start=...; end=...'): the end is the date that matters for expiry
+  const period = /(?:^|;)\s*end=([^;]+)/.exec(s) ?? /(?:^|;)\s*start=([^;]+)/.exec(s);
+  if (period) s = period[1]!.trim();
   if (s === '' || s.length > 100) return undefined;
+  // Unix time in seconds (some generators write it in dc:date)
+  if (/^\d{9,10}$/.test(s)) return new Date(Number(s) * 1000).toISOString().slice(0, 19) + 'Z';
   const c = s.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 45) {
     const r = parseW3dtf(s) ?? parseIsoShort(s) ?? parseKorean(s) ?? parseHungarian(s);
