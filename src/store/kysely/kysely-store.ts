@@ -1,5 +1,5 @@
 /**
- * The Store's queries, written once with Kysely for every dialect (SQLite now, PostgreSQL next).
+ * The Store's queries, written once with Kysely for every dialect (SQLite and PostgreSQL).
  * A dialect module (sqlite/, postgres/) opens the connection, migrates, provides the lock and
  * hands the Kysely instance to createKyselyStore. No dialect-specific SQL here.
  */
@@ -338,7 +338,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       for (const pe of update.entries ?? []) if (!byKey.has(pe.key)) byKey.set(pe.key, pe);
       const entries = [...byKey.values()];
 
-      // Batched reads: a refresh costs a few queries plus one write per new entry.
+      // Batched: a refresh costs a few queries, plus one per entry whose content changed.
       const existing = new Map<string, ExistingEntry>();
       for (const keys of chunks(entries.map((pe) => pe.key))) {
         const rows = await trx
