@@ -51,6 +51,19 @@ describe('buildSite', () => {
     expect(report.search).toBe(false);
   });
 
+  it('builds an empty planet', async () => {
+    const out = join(dir, 'public');
+    const report = await buildSite({
+      source: createMemorySource({ feeds: [], entries: [] }),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+    });
+    expect(report.entries).toBe(0);
+    expect(await read(out, 'index.html')).toContain('No posts yet.');
+    expect(await read(out, 'archive/index.html')).toContain('The archive is empty.');
+    expect(await read(out, 'atom.xml')).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+  });
+
   it('lays out the river like seed 004, each post once', async () => {
     const out = join(dir, 'public');
     await buildSite({
@@ -207,6 +220,30 @@ describe('buildSite', () => {
     expect(await read(out, 'index.html')).toContain(
       '<img class="face" src="./faces/tarek.png" alt=""',
     );
+  });
+
+  it('renders every page again when the theme changes', async () => {
+    const out = join(dir, 'public');
+    const source = createMemorySource(fixtureData());
+    await buildSite({ source, site: fixtureSite(out), now: FIXTURE_NOW, search: false });
+    const theme = join(dir, 'theme');
+    await mkdir(join(theme, 'partials'), { recursive: true });
+    const entry = await readFile(
+      join(import.meta.dirname, '../../themes/default/partials/entry.liquid'),
+      'utf8',
+    );
+    await writeFile(
+      join(theme, 'partials', 'entry.liquid'),
+      entry.replace('<article class="entry', '<article class="entry custom'),
+    );
+    const report = await buildSite({
+      source,
+      site: fixtureSite(out, { themeDir: theme }),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    expect(report.written).toContain('archive/2012/01/23/index.html');
+    expect(await read(out, 'archive/2012/01/23/index.html')).toContain('class="entry custom');
   });
 
   it('builds the search index with Pagefind', async () => {

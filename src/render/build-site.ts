@@ -211,6 +211,11 @@ async function writeArchive(
   for (;;) {
     const [newest] = await source.listEntries({ ...(cursor ? { before: cursor } : {}), limit: 1 });
     if (!newest) break;
+    if (cursor && Date.parse(newest.date) >= Date.parse(cursor)) {
+      throw new Error(
+        `render: the store returned an entry dated ${newest.date} for before=${cursor}`,
+      );
+    }
     const key = dayKey(new Date(newest.date), site.timezone).slice(0, 7);
     const [y, m] = key.split('-').map(Number) as [number, number];
     const since = isoSeconds(zonedTimeToUtc(y, m, 1, site.timezone));
