@@ -21,7 +21,8 @@ const TAGS = [
   'dt', 'h1', 'h2', 'h3', 'blockquote', 'img', 'br', 'hr', 'table', 'tr', 'td', 'font', 'sub',
   'o:p', 'center', 'section', 'figure', 'figcaption', 'input', 'select', 'option', 'button',
   'form', 'nobr', 'textarea', 'script', 'svg', 'math', 'wbr', 'source', 'video', 'label', 'P',
-  'LI', 'A', 'Img', 'title', 'noscript', 'iframe', 'listing', 'image', 'object',
+  'LI', 'A', 'Img', 'title', 'noscript', 'iframe', 'listing', 'image', 'object', 'th', 'tbody',
+  'thead', 'tfoot', 'caption', 'col', 'colgroup', 'style', 'xmp', 'TD', 'Table', 'ruby', 'rt',
 ]; // biome-ignore format: keep the list compact
 const ATTRS = [
   ' href="http://x.example/?a=1&amp;b=2"', " title='it''s'", ' class=c', ' alt=""', ' checked',
@@ -60,6 +61,30 @@ const nested: fc.Arbitrary<string> = fc.letrec((tie) => ({
   ),
 })).node as fc.Arbitrary<string>;
 
+/** Tables with optional end tags, sections, captions and nested content. */
+const cell = fc
+  .tuple(fc.constantFrom('td', 'th', 'TD'), nested, fc.boolean())
+  .map(([t, inner, close]) => `<${t}>${inner}${close ? `</${t}>` : ''}`);
+const row = fc
+  .tuple(
+    fc.array(cell, { maxLength: 3 }),
+    fc.boolean(),
+    fc.constantFrom('', '\n', ' x', '<!--c-->'),
+  )
+  .map(([cells, close, ws]) => `<tr>${ws}${cells.join('')}${close ? '</tr>' : ''}`);
+const table = fc
+  .tuple(
+    fc.constantFrom('', '<caption>c</caption>', '<caption><b>c</caption>'),
+    fc.constantFrom('', 'tbody', 'thead', 'tfoot'),
+    fc.array(row, { maxLength: 3 }),
+    fc.boolean(),
+    fc.constantFrom('', '<p>', '<p><b>', '<a>', '<table><tr><td>'),
+  )
+  .map(
+    ([caption, section, rows, closeSection, before]) =>
+      `${before}<table>\n${caption}${section ? `<${section}>` : ''}${rows.join('')}${section && closeSection ? `</${section}>` : ''}</table>after`,
+  );
+
 const soup = fc
   .array(fc.oneof(startTag, endTag, fc.constantFrom(...TEXTS)), { maxLength: 20 })
   .map((a) => a.join(''));
@@ -76,6 +101,17 @@ describe('fastParse', () => {
     expect(accepted).toBeGreaterThan(300); // the fast path is exercised, not always declined
   });
 
+  it('builds the tree parse5 builds for tables (or declines)', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(table, (html) => {
+        if (checkSameTree(html)) accepted++;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(accepted).toBeGreaterThan(200);
+  });
+
   it('builds the tree parse5 builds for tag soup (or declines)', () => {
     fc.assert(
       fc.property(soup, (html) => void checkSameTree(html)),
@@ -87,17 +123,20 @@ describe('fastParse', () => {
     const html =
       '<p>Hello <a href="https://x.example/a?b=1&amp;c=2" title=\'t\'>link</a> &amp; <em>more</em>.</p>\n' +
       '<ul><li>one</li><li><b>two</b></li></ul><pre>\ncode &lt;x&gt;</pre><img src=a.png alt=""><br/>' +
-      '<!-- note --><h2>T</h2><blockquote><p>q</p></blockquote><div><span>s</span></div>';
+      '<!-- note --><h2>T</h2><blockquote><p>q</p></blockquote><div><span>s</span></div>' +
+      '<table>\n<thead><tr><th>h</th></tr></thead><tr><td>a<td><b>b</b></tr><tr><td>c</table>' +
+      '<p>para<p>graph<ul><li>a<li>b</ul><iframe src="v">fallback</iframe><script>x()</script>';
     expect(checkSameTree(html)).toBe(true);
   });
 
   it.each([
-    ['p closed by a block', '<p>a<div>b</div>'],
+    ['p closed by a block below a formatting element', '<p><b>a<div>b</div>'],
     ['misnested formatting', '<b><i>x</b></i>'],
     ['nested a', '<a>1<a>2</a></a>'],
-    ['table', '<table><tr><td>x</td></tr></table>'],
-    ['implied li end', '<ul><li>a<li>b</ul>'],
-    ['raw text', '<script>x</script>'],
+    ['text in a table', '<table>x<tr><td>x</td></tr></table>'],
+    ['implied li end across a div', '<ul><li><div>a<li>b</ul>'],
+    ['escaped script data', '<script><!--<script>x</script>--></script>'],
+    ['unterminated raw text', '<iframe>x'],
     ['foreign content', '<svg><circle/></svg>'],
     ['doctype', '<!DOCTYPE html><p>x</p>'],
     ['nul', 'a\0b'],

@@ -27,6 +27,19 @@ const CLOSES_P: ReadonlySet<string> = new Set([
   'ol', 'p', 'search', 'section', 'summary', 'ul', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre',
   'hr', 'li', 'dd', 'dt',
 ]); // biome-ignore format: keep the list compact
+/** Elements the parser closes implicitly ("generate implied end tags"), among those we accept. */
+const IMPLIED_END: ReadonlySet<string> = new Set(['p', 'li', 'dd', 'dt']);
+/** Table parts, and where text may only be whitespace. */
+const SECTIONS: ReadonlySet<string> = new Set(['tbody', 'thead', 'tfoot']);
+const TABLE_PARTS: ReadonlySet<string> = new Set([
+  'caption', 'col', 'colgroup', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th',
+]); // biome-ignore format: keep the list compact
+const TABLE_CONTEXT: ReadonlySet<string> = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
+const TABLE_END: ReadonlySet<string> = new Set([
+  'table', 'caption', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th',
+]); // biome-ignore format: keep the list compact
+const SCOPE_BOUNDARY: ReadonlySet<string> = new Set(['table', 'td', 'th', 'caption']);
+const WHITESPACE_ONLY_RE = /^[\t\n\f\r ]*$/;
 const HEADINGS: ReadonlySet<string> = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Formatting elements: fine while properly nested (no adoption agency needed). */
 const FORMATTING: ReadonlySet<string> = new Set([
@@ -59,6 +72,28 @@ const SPECIAL_CATEGORY: ReadonlySet<string> = new Set([
   'wbr', 'xmp',
 ]); // biome-ignore format: keep the list compact
 
+/** Elements whose content is text up to their end tag (rcdata: with character references). */
+const RAW_TEXT: ReadonlyMap<string, 'rawtext' | 'rcdata'> = new Map([
+  ['iframe', 'rawtext'],
+  ['noembed', 'rawtext'],
+  ['noframes', 'rawtext'],
+  ['xmp', 'rawtext'],
+  ['style', 'rawtext'],
+  ['script', 'rawtext'],
+  ['textarea', 'rcdata'],
+  ['title', 'rcdata'],
+]);
+const rawEndRes = new Map<string, RegExp>();
+/** The first `</name` that ends raw text (case-insensitive). */
+function rawEndRe(name: string): RegExp {
+  let re = rawEndRes.get(name);
+  if (re === undefined) {
+    re = new RegExp(`</${name}(?=[\\t\\n\\f\\r />])`, 'gi');
+    rawEndRes.set(name, re);
+  }
+  return re;
+}
+
 const TAG_NAME_RE = /[a-zA-Z][^\t\n\f\r />]*/y;
 const PLAIN_NAME_RE = /^[a-z][a-z0-9:_-]*$/;
 const PLAIN_ATTR_RE = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
@@ -78,12 +113,19 @@ export function fastParse(html: string): ParentNode | undefined {
   let parent: ParentNode = root;
   let openP = 0;
   let openA = 0;
+  // <td>, <th>, <caption> and <table> bound the "button scope" of <p> and are markers in the
+  // active formatting list (for <a>): counts are saved when entering them, restored on leaving.
+  const saved: number[] = [];
   let skipNewline = false;
   const n = src.length;
   let i = 0;
 
   const addText = (text: string): boolean => {
     let value = text;
+    // Text directly in a table is foster-parented unless it is whitespace: let parse5 do that.
+    if (TABLE_CONTEXT.has((parent as Element).tagName) && !WHITESPACE_ONLY_RE.test(value)) {
+      return false;
+    }
     if (skipNewline) {
       skipNewline = false;
       if (value.charCodeAt(0) === 38 /* & */) return false; // could decode to the LF to skip
@@ -175,6 +217,36 @@ export function fastParse(html: string): ParentNode | undefined {
         }
         attrs.push({ name: attrName, value });
       }
+      const raw = RAW_TEXT.get(name);
+      if (raw !== undefined) {
+        // Raw text up to the first matching end tag (script: unless it has `<!--` escapes).
+        const endRe = rawEndRe(name);
+        endRe.lastIndex = i;
+        const end = endRe.exec(src);
+        if (end === null) return undefined;
+        END_TAG_REST_RE.lastIndex = endRe.lastIndex;
+        if (!END_TAG_REST_RE.test(src)) return undefined; // `</iframe x>` and such: parse5
+        let text = src.slice(i, end.index);
+        if (name === 'script' && text.includes('<!--')) return undefined;
+        // In a table only <script> and <style> stay put; the rest is foster-parented.
+        const inTable = TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '');
+        if (inTable && name !== 'script' && name !== 'style') return undefined;
+        if (name === 'xmp' && openP > 0) {
+          if (stack[stack.length - 1]?.tagName !== 'p') return undefined;
+          pop();
+        }
+        if (name === 'textarea') {
+          if (text.charCodeAt(0) === 38 /* & */) return undefined; // may decode to the LF to skip
+          if (text.charCodeAt(0) === 10) text = text.slice(1);
+        }
+        if (raw === 'rcdata' && text.includes('&')) text = decodeHTML(text);
+        const el = element(name, attrs);
+        if (text !== '')
+          el.childNodes.push({ nodeName: '#text', value: text, parentNode: el } as ChildNode);
+        i = END_TAG_REST_RE.lastIndex;
+        skipNewline = false;
+        continue;
+      }
       // A trailing '/' changes nothing for HTML elements: `<span/>` is an open tag.
       if (!open(name, attrs)) return undefined;
       continue;
@@ -188,12 +260,7 @@ export function fastParse(html: string): ParentNode | undefined {
       if (!END_TAG_REST_RE.test(src)) return undefined;
       i = END_TAG_REST_RE.lastIndex;
       const name = m[0].toLowerCase();
-      const current = stack[stack.length - 1];
-      if (current === undefined || current.tagName !== name) return undefined;
-      stack.pop();
-      if (name === 'p') openP--;
-      else if (name === 'a') openA--;
-      parent = stack[stack.length - 1] ?? root;
+      if (!close(name)) return undefined;
       skipNewline = false;
       continue;
     }
@@ -221,31 +288,8 @@ export function fastParse(html: string): ParentNode | undefined {
   }
   return root;
 
-  function open(name: string, attrs: Element['attrs']): boolean {
-    let isVoid = VOID.has(name);
-    if (name === 'hr') {
-      if (openP > 0) return false;
-      isVoid = true;
-    } else if (!isVoid && SPECIAL_IN_BODY.has(name)) {
-      if (CLOSES_P.has(name)) {
-        if (openP > 0) return false;
-        const current = stack[stack.length - 1];
-        if (HEADINGS.has(name) && current !== undefined && HEADINGS.has(current.tagName))
-          return false;
-        if (name === 'li' || name === 'dd' || name === 'dt') {
-          // The parser closes an open list item unless a special element intervenes.
-          for (let k = stack.length - 1; k >= 0; k--) {
-            const t = stack[k]!.tagName;
-            if (t === 'li' || t === 'dd' || t === 'dt') return false;
-            if (SPECIAL_CATEGORY.has(t) && t !== 'address' && t !== 'div' && t !== 'p') break;
-          }
-        }
-      } else if (!FORMATTING.has(name)) {
-        return false;
-      } else if (name === 'a' && openA > 0) {
-        return false;
-      }
-    }
+  /** A new element, appended to the current node. */
+  function element(name: string, attrs: Element['attrs']): Element {
     const el = {
       nodeName: name,
       tagName: name,
@@ -256,12 +300,166 @@ export function fastParse(html: string): ParentNode | undefined {
     } as unknown as Element;
     parent.childNodes.push(el);
     skipNewline = false;
-    if (isVoid) return true;
+    return el;
+  }
+
+  function pop(): void {
+    const el = stack.pop();
+    const t = el?.tagName;
+    if (t === 'p') openP--;
+    else if (t === 'a') openA--;
+    else if (t !== undefined && SCOPE_BOUNDARY.has(t)) {
+      openA = saved.pop() ?? 0;
+      openP = saved.pop() ?? 0;
+    }
+    parent = stack[stack.length - 1] ?? root;
+  }
+
+  function push(el: Element): void {
     stack.push(el);
     parent = el;
-    if (name === 'p') openP++;
-    else if (name === 'a') openA++;
-    else if (name === 'pre') skipNewline = true;
+    const t = el.tagName;
+    if (t === 'p') openP++;
+    else if (t === 'a') openA++;
+    else if (SCOPE_BOUNDARY.has(t)) {
+      saved.push(openP, openA);
+      openP = 0;
+      openA = 0;
+    }
+  }
+
+  /** Index of the nearest open element named `name` below no <table>, or -1. */
+  function inTableScope(name: string): number {
+    for (let k = stack.length - 1; k >= 0; k--) {
+      const t = stack[k]!.tagName;
+      if (t === name) return k;
+      if (t === 'table') return -1;
+    }
+    return -1;
+  }
+
+  /** Table start tags, where the current node is a table part or cell (else undefined). */
+  function openTablePart(name: string, attrs: Element['attrs']): boolean | undefined {
+    let current = stack[stack.length - 1]?.tagName;
+    if (name === 'td' || name === 'th' || name === 'tr' || SECTIONS.has(name)) {
+      // A new cell, row or section closes the open cell (and all that is open inside it).
+      if (current !== 'td' && current !== 'th' && inTableScope('td') + inTableScope('th') > -2) {
+        const k = Math.max(inTableScope('td'), inTableScope('th'));
+        while (stack.length > k) pop();
+        current = stack[stack.length - 1]?.tagName;
+      } else if (current === 'td' || current === 'th') {
+        pop();
+        current = stack[stack.length - 1]?.tagName;
+      }
+    }
+    if (current === 'table') {
+      if (name === 'tr') push(element('tbody', []));
+      else if (name === 'caption' || SECTIONS.has(name)) {
+        push(element(name, attrs));
+        return true;
+      } else return false;
+      current = 'tbody';
+    }
+    if (current !== undefined && SECTIONS.has(current)) {
+      if (SECTIONS.has(name)) {
+        pop();
+        push(element(name, attrs));
+        return true;
+      }
+      if (name !== 'tr') return false;
+      push(element(name, attrs));
+      return true;
+    }
+    if (current === 'tr') {
+      if (name === 'td' || name === 'th') {
+        push(element(name, attrs));
+        return true;
+      }
+      if (name === 'tr') {
+        pop();
+        push(element(name, attrs));
+        return true;
+      }
+      return false;
+    }
+    if (TABLE_PARTS.has(name)) return false; // a table part outside its table: parse5
+    return undefined;
+  }
+
+  /** An end tag: the current node's, or a block's whose open <p>/<li>/<dd>/<dt> it closes. */
+  function close(name: string): boolean {
+    if (TABLE_END.has(name)) {
+      // Table end tags close everything open inside the part they end.
+      const k = inTableScope(name);
+      if (k < 0 && name !== 'table') return false;
+      const at = name === 'table' ? stack.findLastIndex((e) => e.tagName === 'table') : k;
+      if (at < 0) return false;
+      while (stack.length > at) pop();
+      return true;
+    }
+    let k = stack.length - 1;
+    if (CLOSES_P.has(name)) {
+      while (k >= 0 && IMPLIED_END.has(stack[k]!.tagName) && stack[k]!.tagName !== name) k--;
+    }
+    if (k < 0 || stack[k]!.tagName !== name) return false;
+    while (stack.length > k) pop();
+    return true;
+  }
+
+  function open(name: string, attrs: Element['attrs']): boolean {
+    const tablePart = openTablePart(name, attrs);
+    if (tablePart !== undefined) return tablePart;
+    // Anything else directly inside a table is foster-parented: parse5.
+    if (TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '')) return false;
+    if (name === 'table') {
+      if (openP > 0) {
+        if (stack[stack.length - 1]?.tagName !== 'p') return false;
+        pop();
+      }
+      push(element(name, attrs));
+      skipNewline = false;
+      return true;
+    }
+    let isVoid = VOID.has(name);
+    if (name === 'hr') {
+      if (openP > 0) {
+        if (stack[stack.length - 1]?.tagName !== 'p') return false;
+        pop();
+      }
+      isVoid = true;
+    } else if (!isVoid && SPECIAL_IN_BODY.has(name)) {
+      if (CLOSES_P.has(name)) {
+        if (openP > 0) {
+          // The parser closes the open <p> first: simple only when it is the current node.
+          if (stack[stack.length - 1]?.tagName !== 'p') return false;
+          pop();
+        }
+        if (name === 'li' || name === 'dd' || name === 'dt') {
+          // An open list item is closed by the next one (<li>a<li>b): when it is current.
+          const t = stack[stack.length - 1]?.tagName;
+          if (name === 'li' ? t === 'li' : t === 'dd' || t === 'dt') pop();
+          // Any other open item not shielded by a special element: let parse5 do it.
+          for (let k = stack.length - 1; k >= 0; k--) {
+            const u = stack[k]!.tagName;
+            if (u === 'li' || u === 'dd' || u === 'dt') return false;
+            if (SPECIAL_CATEGORY.has(u) && u !== 'address' && u !== 'div' && u !== 'p') break;
+          }
+        }
+        const current = stack[stack.length - 1];
+        if (HEADINGS.has(name) && current !== undefined && HEADINGS.has(current.tagName)) {
+          return false;
+        }
+      } else if (!FORMATTING.has(name)) {
+        return false;
+      } else if (name === 'a' && openA > 0) {
+        return false;
+      }
+    }
+    const el = element(name, attrs);
+    skipNewline = false;
+    if (isVoid) return true;
+    push(el);
+    if (name === 'pre') skipNewline = true;
     return true;
   }
 }
