@@ -168,6 +168,16 @@ describe('JSON Feed', () => {
     expect(r.entries[1]!.content[0]).toMatchObject({ value: 'Plain note', type: 'text/plain' });
   });
 
+  it('reads a JSON Feed with a bare version number, and notes it', () => {
+    const r = parse(
+      utf8('{"version": "1.1", "title": "T", "items": [{"id": "a", "content_text": "x"}]}'),
+    );
+    expect(r.version).toBe('json11');
+    expect(r.entries.map((e) => e.id)).toEqual(['a']);
+    expect(r.wellFormed).toBe(false);
+    expect(r.warnings.join()).toMatch(/valid version/);
+  });
+
   it('reports JSON that is not a JSON Feed', () => {
     const r = parse(utf8('{"hello": 1}'));
     expect(r.version).toBe('');

@@ -14,7 +14,7 @@ import { readAtom } from './atom.js';
 import { type Context, resolveUrl } from './common.js';
 import { decodeDocument, parseContentType } from './decode.js';
 import { readHfeed } from './hfeed.js';
-import { jsonFeedVersion, readJsonFeed } from './json-feed.js';
+import { jsonFeedVersion, jsonFeedVersionValid, readJsonFeed } from './json-feed.js';
 import { ATOM03_NS, RSS090_NS } from './namespaces.js';
 import { emptyFeed, type FeedBody, readRss } from './rss.js';
 import { attr, readXml, type XmlElement } from './xml-reader.js';
@@ -167,6 +167,10 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
       if (version === undefined) {
         warnings.push('JSON document is not a JSON Feed');
         return finish({ feed: emptyFeed(), entries: [] }, '', false, warnings, decoded.encoding);
+      }
+      if (!jsonFeedVersionValid(doc)) {
+        warnings.push('JSON Feed without a valid version URL; read as ' + version);
+        wellFormed = false;
       }
       const body = readJsonFeed(doc as Record<string, unknown>, ctx, LIMITS.maxEntries);
       return finish(body, version, wellFormed, warnings, decoded.encoding);

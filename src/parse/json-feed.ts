@@ -55,11 +55,23 @@ function text(value: string, type: string, ctx: Context): Text {
 
 /** The version string of a JSON Feed ('json1', 'json11'), or undefined when it is not one. */
 export function jsonFeedVersion(doc: unknown): string | undefined {
-  const v = str(obj(doc)?.version);
-  if (v === undefined) return undefined;
-  if (/jsonfeed\.org\/version\/1\.1/.test(v)) return 'json11';
-  if (/jsonfeed\.org\/version\/1/.test(v)) return 'json1';
+  const o = obj(doc);
+  const v = str(o?.version);
+  if (v !== undefined) {
+    if (/jsonfeed\.org\/version\/1\.1/.test(v)) return 'json11';
+    if (/jsonfeed\.org\/version\/1/.test(v)) return 'json1';
+  }
+  // Generators that write version "1.1" or none at all: a JSON object with an items list and a
+  // title or home page is read as a JSON Feed (the caller notes the bad version)
+  if (o && Array.isArray(o.items) && (str(o.title) || str(o.home_page_url))) {
+    return v !== undefined && /^1\.1/.test(v) ? 'json11' : 'json1';
+  }
   return undefined;
+}
+
+/** Whether the version member is the one the spec requires. */
+export function jsonFeedVersionValid(doc: unknown): boolean {
+  return /^https?:\/\/jsonfeed\.org\/version\/1(\.1)?$/.test(str(obj(doc)?.version) ?? '');
 }
 
 export function readJsonFeed(doc: Json, outer: Context, maxEntries: number): FeedBody {
