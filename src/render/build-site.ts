@@ -206,6 +206,8 @@ async function writeArchive(
       newer: newerMonth ? { title: newerMonth.title, path: newerMonth.path } : undefined,
       older: olderMonth ? { title: olderMonth.title, path: olderMonth.path } : undefined,
     });
+    // Written: let the month's entries go (only its name and count are needed from here on).
+    if (block.days.length > 1) block.days = [block.days[block.days.length - 1]!];
   };
 
   for (;;) {
