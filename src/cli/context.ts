@@ -42,8 +42,11 @@ export async function loadPlanet(options: GlobalOptions, deps: CliDeps): Promise
   }
 }
 
-export async function openStore(config: OrreryConfig): Promise<Store> {
-  return createSqliteStore({ path: config.store.path });
+export async function openStore(
+  config: OrreryConfig,
+  options: { readonly?: boolean } = {},
+): Promise<Store> {
+  return createSqliteStore({ path: config.store.path, ...options });
 }
 
 /** Open the store and take its run lock; a second run waits up to `waitMs` then exits 3. */
