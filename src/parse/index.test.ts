@@ -71,6 +71,16 @@ describe('RSS 2.0 with extensions', () => {
     );
   });
 
+  it('reads WebSub links that forgot the Atom namespace', () => {
+    const r = parse(
+      utf8(`<rss version="2.0"><channel><link rel="hub" href="https://hub.example/"/><link>https://site.example/</link>
+        <link rel="self" href="https://site.example/rss"/></channel></rss>`),
+    );
+    expect(r.feed.link).toBe('https://site.example/');
+    expect(r.feed.hubs).toEqual(['https://hub.example/']);
+    expect(r.feed.self).toBe('https://site.example/rss');
+  });
+
   it('does not turn a guid that is no URL into a link', () => {
     const r = parse(utf8('<rss><channel><item><guid>post-42</guid></item></channel></rss>'), {
       url: 'https://example.com/feed',

@@ -222,6 +222,15 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       }
       break;
     case 'link': {
+      const rel = attr(k, 'rel')?.trim();
+      if (rel && rel !== 'alternate') {
+        // an Atom-style <link rel="hub|self"> that forgot its namespace
+        const l = readLink(k, ctx);
+        if (l.rel === 'hub') feed.hubs.push(l.href);
+        else if (l.rel === 'self') feed.self ??= l.href;
+        feed.links.push(l);
+        break;
+      }
       const kctx = enter(ctx, k);
       const href = attr(k, 'href') ?? text(k);
       if (href === '') break;
@@ -500,6 +509,13 @@ function readItem(el: XmlElement, outer: Context): Entry {
         }
         break;
       case 'link': {
+        const rel = attr(k, 'rel')?.trim();
+        if (rel && rel !== 'alternate') {
+          const l = readLink(k, ctx);
+          if (l.rel === 'enclosure') readEnclosure(entry, l.href, l.type, l.length);
+          entry.links.push(l);
+          break;
+        }
         const href = attr(k, 'href') ?? text(k);
         if (href === '') break;
         const url = resolveUrl(href, enter(ctx, k).base);
