@@ -1,4 +1,5 @@
 import { type DefaultTreeAdapterTypes, html as html5, parseFragment } from 'parse5';
+import { fastParse } from './fast-parse.js';
 
 type ChildNode = DefaultTreeAdapterTypes.ChildNode;
 type Element = DefaultTreeAdapterTypes.Element;
@@ -27,7 +28,7 @@ export function htmlToText(html: string): string {
 /** htmlToText without the final trim: words with their surrounding space, for inline use. */
 export function markupToText(html: string): string {
   if (!html.includes('<') && !html.includes('&')) return html.replace(WHITESPACE_RE, ' ');
-  const fragment = parseFragment(html, { scriptingEnabled: false });
+  const fragment = fastParse(html) ?? parseFragment(html, { scriptingEnabled: false });
   const parts: string[] = [];
   const stack: ChildNode[] = [];
   for (let i = fragment.childNodes.length - 1; i >= 0; i--) stack.push(fragment.childNodes[i]!);

@@ -1,5 +1,6 @@
 import { type DefaultTreeAdapterTypes, parseFragment, serialize } from 'parse5';
 import { URL_ATTRIBUTES } from './allowlists.js';
+import { fastParse } from './fast-parse.js';
 import { findBaseHref } from './find-base.js';
 import { parseSrcset, resolveUrl, urlScheme } from './urls.js';
 
@@ -12,9 +13,14 @@ type ParentNode = DefaultTreeAdapterTypes.ParentNode;
  */
 export function resolveHtmlUrls(html: string, baseUrl: string): string {
   if (!html.includes('<')) return html;
-  const fragment = parseFragment(html, { scriptingEnabled: false });
-  const baseHref = findBaseHref(fragment, html);
-  const base = baseHref === undefined ? baseUrl : (baseHref(baseUrl) ?? baseUrl);
+  let fragment = fastParse(html);
+  let base = baseUrl;
+  // The fast parser declines <base>, so only a parse5 tree can hold one.
+  if (fragment === undefined) {
+    fragment = parseFragment(html, { scriptingEnabled: false });
+    const baseHref = findBaseHref(fragment, html);
+    if (baseHref !== undefined) base = baseHref(baseUrl) ?? baseUrl;
+  }
   const stack: ParentNode[] = [fragment];
   while (stack.length > 0) {
     const node = stack.pop()!;

@@ -64,10 +64,14 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   if (!html.includes('<')) return html.trim();
   // feedparser shows a stray CDATA section as text rather than letting it become a comment.
   const source = html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '&lt;![CDATA[') : html;
-  const fragment = fastParse(source) ?? parseFragment(source, PARSE_OPTIONS);
   let base = options.baseUrl;
-  const baseHref = findBaseHref(fragment, html);
-  if (baseHref !== undefined) base = baseHref(base);
+  let fragment = fastParse(source);
+  // The fast parser declines <base>, so only a parse5 tree can hold one.
+  if (fragment === undefined) {
+    fragment = parseFragment(source, PARSE_OPTIONS);
+    const baseHref = findBaseHref(fragment, html);
+    if (baseHref !== undefined) base = baseHref(base);
+  }
   const out: string[] = [];
   serializeChildren(fragment.childNodes, base, out);
   return out.join('').trim();

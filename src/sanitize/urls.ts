@@ -6,13 +6,16 @@ import { URI_SCHEMES } from './allowlists.js';
 
 const STRIP_EDGES_RE = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
 const TAB_NEWLINE_RE = /[\t\n\r]/g;
+const NEEDS_CLEANING_RE = /^[\u0000-\u0020]|[\u0000-\u0020]$|[\t\n\r]/;
 const SCHEME_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 /** Inline images are common in feeds; only raster types (SVG documents can carry script). */
 const DATA_IMAGE_RE = /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp|x-icon)[;,]/i;
 
 /** Normalize an attribute value the way the URL parser sees it. */
 export function cleanUrl(value: string): string {
-  return value.replace(STRIP_EDGES_RE, '').replace(TAB_NEWLINE_RE, '');
+  return NEEDS_CLEANING_RE.test(value)
+    ? value.replace(STRIP_EDGES_RE, '').replace(TAB_NEWLINE_RE, '')
+    : value;
 }
 
 /** The lower-cased scheme of a cleaned URL, or '' when it is relative. */
@@ -46,8 +49,12 @@ export function safeUrl(
 
 /** Resolve a relative reference; undefined when the base is unusable. */
 export function resolveUrl(url: string, base: string): string | undefined {
-  if (!URL.canParse(url, base)) return undefined;
-  return new URL(url, base).href;
+  try {
+    return new URL(url, base).href;
+  } catch {
+    // An unparsable base or reference: the caller keeps the value as written.
+    return undefined;
+  }
 }
 
 /** A `srcset` candidate: URL and its descriptors (`2x`, `640w`), per the HTML spec's parser. */
