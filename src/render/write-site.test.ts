@@ -73,6 +73,20 @@ describe('openSiteWriter', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('cleans up a dead build that had our own pid (containers reuse pid 1), not a live one', async () => {
+    const out = join(dir, 'public');
+    await mkdir(join(dir, `.orrery-tmp-public.${process.pid}.dead.new`));
+    const live = await openSiteWriter(out);
+    expect(await readdir(dir)).not.toContain(`.orrery-tmp-public.${process.pid}.dead.new`);
+    // A second build in the same process leaves the first one's folder alone.
+    const other = await openSiteWriter(join(dir, 'public'));
+    expect((await stat(live.tmpDir)).isDirectory()).toBe(true);
+    await other.abort();
+    await live.write('index.html', 'x');
+    await live.commit();
+    expect(await readdir(dir)).toEqual(['public']);
+  });
+
   it('puts the old site back when a build died between its two renames', async () => {
     const out = join(dir, 'public');
     // A parked old tree from a dead process (pid 2**22 + 1 is above Linux's pid_max default).

@@ -76,8 +76,12 @@ async function readManifest(
   }
 }
 
+/** Temporary folders of builds running in this process (a container's pid is often 1 every run). */
+const active = new Set<string>();
+
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+  // Our own pid: alive only for the folders this process is using (checked by the caller).
+  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -117,7 +121,7 @@ async function recover(outputDir: string, log: (line: string) => void): Promise<
       const [pid, , kind] = n.slice(PREFIX.length + base.length + 1).split('.');
       return { name: n, pid: Number(pid), kind };
     })
-    .filter((x) => Number.isInteger(x.pid) && !isAlive(x.pid));
+    .filter((x) => Number.isInteger(x.pid) && !isAlive(x.pid) && !active.has(join(parent, x.name)));
   const outputMissing = !(await exists(outputDir));
   for (const x of ours) {
     const path = join(parent, x.name);
@@ -170,6 +174,8 @@ export async function openSiteWriter(
   const tmpDir = join(parent, `${tag}.new`);
   const oldDir = join(parent, `${tag}.old`);
   await mkdir(tmpDir);
+  active.add(tmpDir);
+  active.add(oldDir);
   const previousInputs = await readManifest(outputDir, log);
   const inputs = new Map<string, string>();
   const made = new Set<string>([tmpDir]);
@@ -267,10 +273,14 @@ export async function openSiteWriter(
       if (hadOld) await rename(outputDir, oldDir);
       await rename(tmpDir, outputDir);
       if (hadOld) await rm(oldDir, { recursive: true, force: true });
+      active.delete(tmpDir);
+      active.delete(oldDir);
       return { outputDir, written, unchanged, removed };
     },
     async abort() {
       await rm(tmpDir, { recursive: true, force: true });
+      active.delete(tmpDir);
+      active.delete(oldDir);
     },
   };
   return writer;
