@@ -43,6 +43,8 @@ beforeAll(async () => {
           '<link rel="alternate" type="application/atom+xml" title="Comments" href="comments/atom">' +
           '<link rel="alternate" type="application/feed+json" href="https://other.example/feed.json">' +
           '<link rel="alternate" hreflang="de" href="/de/">' +
+          '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">' +
+          '<link rel="alternate" type="application/json+oembed" href="/wp-json/oembed/1.0/embed">' +
           '<link rel="stylesheet" type="text/css" href="/s.css">',
       ),
     ),

@@ -76,7 +76,11 @@ function scanHtml(html: string): PageScan {
         const rel = (attr(element, 'rel') ?? '').toLowerCase().split(/\s+/);
         const type = (attr(element, 'type') ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
         const href = attr(element, 'href');
-        if (rel.includes('alternate') && href && type in FEED_TYPES) {
+        // WordPress links its REST API as alternate application/json on every page: plain JSON
+        // counts only when it says it is a feed.
+        const plainJson =
+          type === 'application/json' && !/feed/i.test(`${href} ${attr(element, 'title') ?? ''}`);
+        if (rel.includes('alternate') && href && type in FEED_TYPES && !plainJson) {
           const title = attr(element, 'title')?.trim();
           scan.links.push({ href, type, ...(title ? { title } : {}) });
         }
