@@ -51,6 +51,29 @@ describe('buildSite', () => {
     expect(report.search).toBe(false);
   });
 
+  it('matches the golden files (review their diffs like code)', async () => {
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out),
+      now: FIXTURE_NOW,
+      search: false,
+    });
+    for (const path of [
+      'index.html',
+      'atom.xml',
+      'rss.xml',
+      'feed.json',
+      'opml.xml',
+      'archive/2012/02/05/index.html',
+      'health/index.html',
+    ]) {
+      await expect(await read(out, path)).toMatchFileSnapshot(
+        `testdata/golden/${path.replace(/\//g, '-')}`,
+      );
+    }
+  });
+
   it('builds an empty planet', async () => {
     const out = join(dir, 'public');
     const report = await buildSite({

@@ -234,6 +234,12 @@ export function feedViews(
   return views;
 }
 
+function normalizeIso(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
 /** The archive page of a day key 'YYYY-MM-DD', from the site root. */
 export function dayArchivePath(day: string): string {
   const [y, m, d] = day.split('-');
@@ -330,8 +336,11 @@ export function entryViews(
     };
     if (e.author?.uri) view.authorUri = e.author.uri;
     if (e.link) view.link = e.link;
-    if (e.published) view.published = e.published;
-    if (e.updated) view.updated = e.updated;
+    // Normalized here so every output writes the same form, and unreadable dates are dropped.
+    const published = normalizeIso(e.published);
+    const updated = normalizeIso(e.updated);
+    if (published) view.published = published;
+    if (updated) view.updated = updated;
     views.push(view);
   }
   return views;

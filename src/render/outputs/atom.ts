@@ -25,7 +25,7 @@ function entryXml(e: EntryView): string {
     `<title type="text">${escapeXml(e.untitled ? '' : e.title)}</title>`,
     e.link ? `<link rel="alternate" type="text/html"${attr('href', e.link)}/>` : '',
     element('published', e.published),
-    element('updated', new Date(updated).toISOString()),
+    element('updated', updated),
     author,
     ...e.categories.map((c) => `<category${attr('term', c)}/>`),
     ...e.enclosures.map(

@@ -20,8 +20,8 @@ export function renderJsonFeed(
       ...(e.untitled ? {} : { title: e.title }),
       content_html: e.content,
       ...(e.summary ? { summary: e.summary } : {}),
-      date_published: e.published ? new Date(e.published).toISOString() : e.date,
-      ...(e.updated ? { date_modified: new Date(e.updated).toISOString() } : {}),
+      date_published: e.published ?? e.date,
+      ...(e.updated ? { date_modified: e.updated } : {}),
       authors: [{ name: e.author, ...(e.authorUri ? { url: e.authorUri } : {}) }],
       ...(e.categories.length ? { tags: e.categories } : {}),
       ...(e.enclosures.length
