@@ -173,6 +173,46 @@ describe.skipIf(!hasChromium)(
       await page.close();
     });
 
+    it('keeps text contrast at WCAG AA (4.5:1) in light and dark mode', async () => {
+      const page = await open('health/index.html');
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const selector of [
+          'body',
+          '.page-intro p',
+          '.site-nav a',
+          '.status-failing',
+          '.feed-details',
+          '.feed-error',
+          '.site-footer a',
+        ]) {
+          const ratio = await page
+            .locator(selector)
+            .first()
+            .evaluate((el) => {
+              const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+              const lum = ([r = 0, g = 0, b = 0]: number[]) => {
+                const f = (v: number) => {
+                  const x = v / 255;
+                  return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+                };
+                return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+              };
+              let bg: string | undefined;
+              for (let n: Element | null = el; n && !bg; n = n.parentElement) {
+                const c = getComputedStyle(n).backgroundColor;
+                if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') bg = c;
+              }
+              const a = lum(rgb(getComputedStyle(el).color));
+              const b = lum(rgb(bg ?? 'rgb(255, 255, 255)'));
+              return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            });
+          expect(ratio, `${scheme} ${selector}`).toBeGreaterThanOrEqual(4.5);
+        }
+      }
+      await page.close();
+    });
+
     it('fits a 375-pixel phone without horizontal scrolling', async () => {
       for (const path of [
         'index.html',
