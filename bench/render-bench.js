@@ -97,11 +97,16 @@ console.log(
 
 async function run(label) {
   const started = performance.now();
-  const report = await buildSite({ source, site, now: new Date(end), search });
+  let searchNote = '';
+  const log = (line) => {
+    const m = line.match(/search index built in (\d+) ms/);
+    if (m) searchNote = `  (search index ${m[1]} ms)`;
+  };
+  const report = await buildSite({ source, site, now: new Date(end), search, log });
   const ms = Math.round(performance.now() - started);
   const rss = process.resourceUsage().maxRSS * 1024;
   console.log(
-    `${label.padEnd(22)} ${String(ms).padStart(6)} ms  entries ${report.entries}  files ${report.files}  rewritten ${report.pagesWritten}  unchanged ${report.pagesUnchanged}  peak RSS ${mb(rss)}  heap ${mb(process.memoryUsage().heapUsed)}`,
+    `${label.padEnd(22)} ${String(ms).padStart(6)} ms  entries ${report.entries}  files ${report.files}  rewritten ${report.pagesWritten}  unchanged ${report.pagesUnchanged}  peak RSS ${mb(rss)}  heap ${mb(process.memoryUsage().heapUsed)}${searchNote}`,
   );
   return report;
 }
