@@ -257,8 +257,17 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
     const name = atomName(k);
     // some Atom 0.3 feeds wrote <item> for <entry>
     if (name === 'entry' || name === 'item') {
-      if (entries.length >= maxEntries) dropped++;
-      else entries.push(readEntry(k, ctx));
+      // entries never nest: one inside another is the next entry after a missing </entry>
+      const stack: XmlElement[] = [k];
+      for (let e = stack.pop(); e; e = stack.pop()) {
+        if (entries.length >= maxEntries) dropped++;
+        else entries.push(readEntry(e, ctx));
+        for (let i = e.children.length - 1; i >= 0; i--) {
+          const c = e.children[i]!;
+          if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0)
+            stack.push(c);
+        }
+      }
       continue;
     }
     if (readFeedElement(feed, k, ctx, name)) {

@@ -168,7 +168,9 @@ export function readText(el: XmlElement, outer: Context, defaultType: string): T
     value = text(el);
   }
   if (!ctx.atom && type === 'text/plain' && looksLikeHtml(value)) type = 'text/html';
-  if (isHtmlType(type) || (mode === 'base64' && /<\/?\w/.test(value) && type !== 'text/plain')) {
+  // HTML is cleaned; so is anything else but plain text (application/xml, an unknown or mistyped
+  // type): a renderer that ignores the type must still never receive a script
+  if (isHtmlType(type) || (type !== 'text/plain' && (ctx.sanitize || mode === 'base64'))) {
     value = cleanHtml(value, ctx);
   }
   const out: Text = { value, type };

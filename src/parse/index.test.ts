@@ -134,6 +134,15 @@ describe('Atom 1.0', () => {
     expect(e.content[0]!.type).toBe('application/xhtml+xml');
   });
 
+  it('sanitizes content of unknown or mistyped types too', () => {
+    const r = parse(
+      utf8(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="h">&lt;script&gt;x&lt;/script&gt;ok</content></entry></feed>',
+      ),
+    );
+    expect(r.entries[0]!.content[0]).toMatchObject({ type: 'h', value: 'ok' });
+  });
+
   it('keeps text constructs typed: html title as plain text, text summary literal', () => {
     expect(r.feed.title).toBe('A <b>bold</b> blog');
     expect(r.feed.titleDetail?.type).toBe('text/html');
@@ -268,6 +277,22 @@ describe('recovery from ill-formed XML', () => {
     expect(r.feed.title).toBe('No NS');
     expect(r.entries[0]!.title).toBe('E');
     expect(r.warnings.join()).toMatch(/undeclared namespace prefix 'dc'/);
+  });
+
+  it('separates items and entries left open', () => {
+    const rss = parse(
+      utf8(
+        '<rss><channel><item><title>A</title><item><title>B</title></item><item><title>C</title></channel></rss>',
+      ),
+    );
+    expect(rss.entries.map((e) => e.title)).toEqual(['A', 'B', 'C']);
+    const atom = parse(
+      utf8(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><entry><id>2</id><entry><id>3</id></feed>',
+      ),
+    );
+    expect(atom.entries.map((e) => e.id)).toEqual(['1', '2', '3']);
+    expect(atom.wellFormed).toBe(false);
   });
 
   it('finds items swallowed by an unclosed element', () => {

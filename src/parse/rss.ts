@@ -107,6 +107,10 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
       return;
     }
     entries.push(readItem(el, ctx));
+    // items never nest: one inside another is the next item after a missing </item>
+    for (const k of el.children) {
+      if (typeof k !== 'string' && k.key === 'item' && k.children.length > 0) takeItem(k, ctx);
+    }
   };
   let syPeriod: number | undefined;
   let syFrequency: number | undefined;
