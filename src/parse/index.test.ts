@@ -81,6 +81,20 @@ describe('RSS 2.0 with extensions', () => {
     expect(r.feed.self).toBe('https://site.example/rss');
   });
 
+  it('drops script URLs from links, enclosures and people', () => {
+    const r = parse(
+      utf8(`<rss><channel><link>javascript:alert(1)</link><item><link> JavaScript:alert(2)</link>
+        <enclosure url="vbscript:x" type="audio/mpeg"/><author>a@b.example (A)</author>
+        <comments>https://ok.example/c</comments></item></channel></rss>`),
+    );
+    expect(r.feed.link).toBeUndefined();
+    expect(r.feed.links).toEqual([]);
+    expect(r.entries[0]!.link).toBeUndefined();
+    expect(r.entries[0]!.enclosures).toEqual([]);
+    expect(r.entries[0]!.comments).toBe('https://ok.example/c');
+    expect(r.warnings.join()).toMatch(/script URL/);
+  });
+
   it('does not turn a guid that is no URL into a link', () => {
     const r = parse(utf8('<rss><channel><item><guid>post-42</guid></item></channel></rss>'), {
       url: 'https://example.com/feed',

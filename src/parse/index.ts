@@ -9,7 +9,7 @@
  *
  * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed, DTD entities.
  */
-import type { Entry, FeedMeta, ParseOptions, ParseResult } from '../model/feed.js';
+import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
 import { readAtom } from './atom.js';
 import { type Context, resolveUrl } from './common.js';
 import { decodeDocument, parseContentType } from './decode.js';
@@ -87,6 +87,46 @@ function prune<T extends object>(o: T): T {
   return o;
 }
 
+/** Schemes that run code when a renderer puts them in href/src. */
+const UNSAFE_URL = /^\s*(?:javascript|vbscript|livescript|data\s*:\s*text\/html)\s*:?/i;
+
+/**
+ * Links, enclosures, images and people's URIs end up in href/src attributes of the rendered
+ * site: drop those with a code-running scheme (the sanitizer only sees HTML fields).
+ */
+function dropUnsafeUrls(body: FeedBody, warnings: string[]): void {
+  let dropped = 0;
+  const ok = (u: string | undefined): boolean => {
+    if (u === undefined || !UNSAFE_URL.test(u)) return true;
+    dropped++;
+    return false;
+  };
+  const person = (p: Person | undefined): void => {
+    if (p?.uri !== undefined && !ok(p.uri)) delete p.uri;
+  };
+  const f = body.feed;
+  if (!ok(f.link)) delete f.link;
+  f.links = f.links.filter((l) => ok(l.href));
+  if (!ok(f.icon)) delete f.icon;
+  if (!ok(f.logo)) delete f.logo;
+  if (f.image && !ok(f.image.url)) delete f.image.url;
+  if (f.image && !ok(f.image.link)) delete f.image.link;
+  f.authors.forEach(person);
+  f.contributors.forEach(person);
+  for (const e of body.entries) {
+    if (!ok(e.link)) delete e.link;
+    e.links = e.links.filter((l) => ok(l.href));
+    e.enclosures = e.enclosures.filter((x) => ok(x.url));
+    if (!ok(e.comments)) delete e.comments;
+    if (e.source && !ok(e.source.link)) delete e.source.link;
+    e.authors.forEach(person);
+    e.contributors.forEach(person);
+    person(e.publisher);
+  }
+  if (dropped > 0)
+    warnings.push(`${dropped} link(s) with a script URL (javascript: and the like) dropped`);
+}
+
 function finish(
   body: FeedBody,
   version: string,
@@ -94,6 +134,7 @@ function finish(
   warnings: string[],
   encoding: string,
 ): ParseResult {
+  dropUnsafeUrls(body, warnings);
   prune(body.feed);
   for (const e of body.entries) prune(e);
   return { version, wellFormed, warnings, encoding, feed: body.feed, entries: body.entries };
