@@ -85,13 +85,14 @@ describe('RSS 2.0 with extensions', () => {
     const r = parse(
       utf8(`<rss><channel><link>javascript:alert(1)</link><item><link> JavaScript:alert(2)</link>
         <enclosure url="vbscript:x" type="audio/mpeg"/><author>a@b.example (A)</author>
-        <comments>https://ok.example/c</comments></item></channel></rss>`),
+        <comments>https://ok.example/c</comments></item><item><link>javascript-tips.html</link></item></channel></rss>`),
     );
     expect(r.feed.link).toBeUndefined();
     expect(r.feed.links).toEqual([]);
     expect(r.entries[0]!.link).toBeUndefined();
     expect(r.entries[0]!.enclosures).toEqual([]);
     expect(r.entries[0]!.comments).toBe('https://ok.example/c');
+    expect(r.entries[1]!.link).toBe('javascript-tips.html');
     expect(r.warnings.join()).toMatch(/script URL/);
   });
 

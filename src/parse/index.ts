@@ -88,7 +88,7 @@ function prune<T extends object>(o: T): T {
 }
 
 /** Schemes that run code when a renderer puts them in href/src. */
-const UNSAFE_URL = /^\s*(?:javascript|vbscript|livescript|data\s*:\s*text\/html)\s*:?/i;
+const UNSAFE_URL = /^\s*(?:(?:javascript|vbscript|livescript)\s*:|data\s*:\s*text\/html)/i;
 
 /**
  * Links, enclosures, images and people's URIs end up in href/src attributes of the rendered
