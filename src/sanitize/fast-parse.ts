@@ -18,7 +18,8 @@ const NS_HTML = html5.NS.HTML;
 
 /** Void elements with no tree-construction surprises in the "in body" mode. */
 const VOID: ReadonlySet<string> = new Set([
-  'br', 'img', 'input', 'area', 'wbr', 'keygen', 'source', 'track', 'embed', 'param',
+  'br', 'img', 'input', 'area', 'wbr', 'keygen', 'source', 'track', 'embed', 'param', 'meta',
+  'link',
 ]); // biome-ignore format: keep the list compact
 /** Start tags that close an open <p> (accepted only when no <p> is open). */
 const CLOSES_P: ReadonlySet<string> = new Set([
@@ -40,6 +41,18 @@ const TABLE_END: ReadonlySet<string> = new Set([
 ]); // biome-ignore format: keep the list compact
 const SCOPE_BOUNDARY: ReadonlySet<string> = new Set(['table', 'td', 'th', 'caption']);
 const WHITESPACE_ONLY_RE = /^[\t\n\f\r ]*$/;
+/** End tags the "in body" mode ignores whatever is open (void elements; html/head/body). */
+const IGNORED_END: ReadonlySet<string> = new Set([
+  'img', 'input', 'area', 'wbr', 'keygen', 'source', 'track', 'embed', 'param', 'hr', 'meta',
+  'link', 'html', 'head', 'body', 'basefont', 'bgsound', 'col', 'frame', 'image',
+]); // biome-ignore format: keep the list compact
+/** Start tags ignored in a fragment (the context is a template, so the document exists). */
+/** Start tags the "in template" mode handles with "in head" rules (the mode stays). */
+const IN_HEAD_RULES: ReadonlySet<string> = new Set([
+  'base', 'basefont', 'bgsound', 'link', 'meta', 'noframes', 'script', 'style', 'template',
+  'title',
+]); // biome-ignore format: keep the list compact
+const IGNORED_START: ReadonlySet<string> = new Set(['html', 'head', 'body']);
 const HEADINGS: ReadonlySet<string> = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Formatting elements: fine while properly nested (no adoption agency needed). */
 const FORMATTING: ReadonlySet<string> = new Set([
@@ -100,7 +113,8 @@ const PLAIN_ATTR_RE = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
 const WS_RE = /[\t\n\f\r ]*/y;
 const ATTR_NAME_RE = /[^\t\n\f\r />=][^\t\n\f\r />=]*/y;
 const UNQUOTED_RE = /[^\t\n\f\r >]*/y;
-const END_TAG_REST_RE = /[\t\n\f\r ]*>/y;
+const END_TAG_REST_RE = /[\t\n\f\r /]*>/y;
+const DOCTYPE_RE = /^doctype$/i;
 const UPPER_RE = /[A-Z]/;
 const CR_RE = /\r\n?/g;
 
@@ -117,6 +131,8 @@ export function fastParse(html: string): ParentNode | undefined {
   // active formatting list (for <a>): counts are saved when entering them, restored on leaving.
   const saved: number[] = [];
   let skipNewline = false;
+  /** The template context starts "in template"; most start tags switch it to "in body". */
+  let inBody = false;
   const n = src.length;
   let i = 0;
 
@@ -128,11 +144,19 @@ export function fastParse(html: string): ParentNode | undefined {
     }
     if (skipNewline) {
       skipNewline = false;
-      if (value.charCodeAt(0) === 38 /* & */) return false; // could decode to the LF to skip
+      if (value.charCodeAt(0) === 38 /* & */) {
+        value = decodeHTML(value);
+        if (value.charCodeAt(0) === 10) return false; // a newline from a reference: parse5
+        return appendText(value);
+      }
       if (value.charCodeAt(0) === 10) value = value.slice(1);
       if (value === '') return true;
     }
     if (value.includes('&')) value = decodeHTML(value);
+    return appendText(value);
+  };
+
+  const appendText = (value: string): boolean => {
     const children = parent.childNodes;
     const last = children[children.length - 1];
     if (last !== undefined && last.nodeName === '#text') {
@@ -240,6 +264,7 @@ export function fastParse(html: string): ParentNode | undefined {
           if (text.charCodeAt(0) === 10) text = text.slice(1);
         }
         if (raw === 'rcdata' && text.includes('&')) text = decodeHTML(text);
+        if (!IN_HEAD_RULES.has(name)) inBody = true;
         const el = element(name, attrs);
         if (text !== '')
           el.childNodes.push({ nodeName: '#text', value: text, parentNode: el } as ChildNode);
@@ -260,8 +285,30 @@ export function fastParse(html: string): ParentNode | undefined {
       if (!END_TAG_REST_RE.test(src)) return undefined;
       i = END_TAG_REST_RE.lastIndex;
       const name = m[0].toLowerCase();
-      if (!close(name)) return undefined;
+      if (!inBody && stack.length === 0) {
+        // Until a start tag switches the fragment's "in template" mode to "in body", end
+        // tags are ignored.
+      } else if (name === 'br') {
+        // `</br>` is read as `<br>`.
+        if (!open('br', [])) return undefined;
+      } else if (IGNORED_END.has(name)) {
+        // End tags of void elements, and of html/head/body in a fragment, are ignored.
+        skipNewline = false;
+      } else if (name === 'p' && openP === 0) {
+        // A stray `</p>` makes an empty paragraph.
+        if (TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '')) return undefined;
+        element('p', []);
+      } else if (!close(name)) {
+        return undefined;
+      }
       skipNewline = false;
+      continue;
+    }
+    if (next === 33 /* ! */ && DOCTYPE_RE.test(src.slice(i + 2, i + 9))) {
+      // A doctype in a fragment is ignored; it ends at the first '>' whatever its quotes.
+      const end = src.indexOf('>', i);
+      if (end === -1) return undefined;
+      i = end + 1;
       continue;
     }
     if (next === 33 /* ! */ && src.startsWith('<!--', i)) {
@@ -407,6 +454,8 @@ export function fastParse(html: string): ParentNode | undefined {
   }
 
   function open(name: string, attrs: Element['attrs']): boolean {
+    if (!IN_HEAD_RULES.has(name)) inBody = true;
+    if (IGNORED_START.has(name)) return !TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '');
     const tablePart = openTablePart(name, attrs);
     if (tablePart !== undefined) return tablePart;
     // Anything else directly inside a table is foster-parented: parse5.
