@@ -84,7 +84,7 @@ describe('RSS 2.0 with extensions', () => {
   it('drops script URLs from links, enclosures and people', () => {
     const r = parse(
       utf8(`<rss><channel><link>javascript:alert(1)</link><item><link> JavaScript:alert(2)</link>
-        <enclosure url="vbscript:x" type="audio/mpeg"/><author>a@b.example (A)</author>
+        <enclosure url="vbscript:x" type="audio/mpeg"/><enclosure url="java&#9;script:y"/><author>a@b.example (A)</author>
         <comments>https://ok.example/c</comments></item><item><link>javascript-tips.html</link></item></channel></rss>`),
     );
     expect(r.feed.link).toBeUndefined();
