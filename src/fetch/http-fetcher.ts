@@ -213,8 +213,9 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     },
   };
   const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);
-  // Empty strings, not undefined: EnvHttpProxyAgent would otherwise fall back to process.env.
   const { Agent: UndiciAgent, request: undiciRequest } = loadUndiciLite();
+  // Empty strings, not undefined: EnvHttpProxyAgent would otherwise fall back to process.env.
+  // The proxy connection itself is not guarded (a proxy may well live on a private address).
   const dispatcher: Dispatcher = proxied
     ? new (loadUndici().EnvHttpProxyAgent)({
         ...agentOptions,
