@@ -72,31 +72,33 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     const baseHref = findBaseHref(fragment, html);
     if (baseHref !== undefined) base = baseHref(base);
   }
-  const out: string[] = [];
-  serializeChildren(fragment.childNodes, base, out);
-  return out.join('').trim();
+  return serializeChildren(fragment.childNodes, base).trim();
 }
 
-type WorkItem = { node: ChildNode; ctx: Context } | string;
-
-function serializeChildren(roots: ChildNode[], base: string | undefined, out: string[]): void {
-  // Iterative depth-first walk: deeply nested input must not overflow the stack.
-  const stack: WorkItem[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i]!, ctx: ROOT });
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if (typeof item === 'string') {
-      out.push(item);
+function serializeChildren(roots: ChildNode[], base: string | undefined): string {
+  // Iterative depth-first walk: deeply nested input must not overflow the stack. Two parallel
+  // stacks (node or closing tag, and its context) avoid an allocation per node.
+  const nodes: (ChildNode | string)[] = [];
+  const ctxs: Context[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) {
+    nodes.push(roots[i]!);
+    ctxs.push(ROOT);
+  }
+  let out = '';
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const ctx = ctxs.pop()!;
+    if (typeof node === 'string') {
+      out += node;
       continue;
     }
-    const { node, ctx } = item;
     if (node.nodeName === '#text') {
-      out.push(escapeText((node as DefaultTreeAdapterTypes.TextNode).value));
+      out += escapeText((node as DefaultTreeAdapterTypes.TextNode).value);
       continue;
     }
     if (node.nodeName === '#comment') {
       const data = (node as DefaultTreeAdapterTypes.CommentNode).data;
-      if (ctx.ns === NS_HTML && isSafeComment(data)) out.push(`<!--${data}-->`);
+      if (ctx.ns === NS_HTML && isSafeComment(data)) out += `<!--${data}-->`;
       continue;
     }
     if (node.nodeName === '#documentType') continue;
@@ -108,29 +110,48 @@ function serializeChildren(roots: ChildNode[], base: string | undefined, out: st
       for (const child of el.childNodes) {
         if (child.nodeName === '#text') raw += (child as DefaultTreeAdapterTypes.TextNode).value;
       }
-      out.push(escapeText(markupToText(raw)));
+      out += escapeText(markupToText(raw));
       continue;
     }
     const children = el.childNodes;
     let childCtx = ctx;
     if (action === 'keep') {
       const name = el.tagName;
-      out.push(`<${name}${serializeAttributes(el, ctx, base)}>`);
+      out += `<${name}${serializeAttributes(el, ctx, base)}>`;
+      const isHtml = el.namespaceURI === NS_HTML;
       // The parser drops one newline right after <pre>/<textarea>: give it one to drop, so a
       // leading newline in the content (however it got there) survives a second parse.
-      if ((name === 'pre' || name === 'textarea') && el.namespaceURI === NS_HTML) out.push('\n');
-      if (el.namespaceURI === NS_HTML && VOID_ELEMENTS.has(name)) continue;
-      stack.push(`</${name}>`);
-      childCtx = {
-        ns: el.namespaceURI,
-        tag: name,
-        inSvg: ctx.inSvg || name === 'svg',
-        inForm: ctx.inForm || name === 'form',
-      };
+      if (isHtml && (name === 'pre' || name === 'textarea')) out += '\n';
+      if (isHtml && VOID_ELEMENTS.has(name)) continue;
+      nodes.push(`</${name}>`);
+      ctxs.push(ctx);
+      childCtx =
+        isHtml && name !== 'form' && !ctx.inSvg && !ctx.inForm
+          ? htmlContext(name)
+          : {
+              ns: el.namespaceURI,
+              tag: name,
+              inSvg: ctx.inSvg || name === 'svg',
+              inForm: ctx.inForm || name === 'form',
+            };
     }
-    for (let i = children.length - 1; i >= 0; i--)
-      stack.push({ node: children[i]!, ctx: childCtx });
+    for (let i = children.length - 1; i >= 0; i--) {
+      nodes.push(children[i]!);
+      ctxs.push(childCtx);
+    }
   }
+  return out;
+}
+
+/** Shared contexts for HTML elements outside forms and SVG (the common case). */
+const HTML_CONTEXTS = new Map<string, Context>();
+function htmlContext(tag: string): Context {
+  let ctx = HTML_CONTEXTS.get(tag);
+  if (ctx === undefined) {
+    ctx = { ns: NS_HTML, tag, inSvg: false, inForm: false };
+    if (HTML_CONTEXTS.size < 256) HTML_CONTEXTS.set(tag, ctx);
+  }
+  return ctx;
 }
 
 /** Keep the element, drop it with its content, or unwrap it (drop the tags, keep the content). */
