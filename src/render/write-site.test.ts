@@ -194,5 +194,6 @@ describe('a build killed mid-way', () => {
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
-  });
+    // Compiling the child and building 10,000 entries: generous on a loaded two-core CI machine.
+  }, 180_000);
 });
