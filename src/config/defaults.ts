@@ -10,7 +10,7 @@ export const CONFIG_DEFAULTS = {
     daysPerPage: 10,
   },
   fetch: {
-    concurrency: 16,
+    concurrency: 32,
     perHostLimit: 2,
     connectTimeoutSeconds: 10,
     headersTimeoutSeconds: 15,

@@ -87,7 +87,7 @@ describe('loadConfig', () => {
       sections: [{ id: 'main', title: 'Orrery' }],
     });
     expect(config.fetch).toMatchObject({
-      concurrency: 16,
+      concurrency: 32,
       perHostLimit: 2,
       connectTimeoutMs: 10_000,
       headersTimeoutMs: 15_000,

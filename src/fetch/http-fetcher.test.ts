@@ -624,3 +624,21 @@ describe('validators with control characters', () => {
     expect(server.requests.at(-1)?.headers['x-evil']).toBeUndefined();
   });
 });
+
+describe('DNS cache', () => {
+  it('answers concurrent and repeated lookups of one name with one lookup, failures included', async () => {
+    const { createDnsCache } = await import('./http-fetcher.js');
+    const lookup = createDnsCache(60_000, 60_000);
+    const ask = (host: string) =>
+      new Promise<{ error: string | undefined; n: number }>((resolve) =>
+        lookup(host, {}, (error, addresses) => resolve({ error: error?.code, n: addresses.length })),
+      );
+    const [a, b] = await Promise.all([ask('localhost'), ask('localhost')]);
+    expect(a.n).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+    const missing = await ask('no-such-host.invalid');
+    expect(missing.error).toBeDefined();
+    const again = await ask('no-such-host.invalid');
+    expect(again).toEqual(missing);
+  });
+});

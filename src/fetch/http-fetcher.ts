@@ -76,14 +76,57 @@ function blockedFailure(host: string, address: string, reason: string): FetchFai
   );
 }
 
+const allowAll = (): undefined => undefined;
+
+type LookupAllCallback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+type CachedLookup = (hostname: string, options: LookupOptions, callback: LookupAllCallback) => void;
+
+/**
+ * One DNS answer per host per run: a planet has hundreds of feeds on a few hosts (feedburner,
+ * blogspot), and a host that does not resolve should cost one lookup, not one per feed.
+ * Concurrent lookups of one name share the answer; failures are cached for a shorter time.
+ */
+export function createDnsCache(ttlMs = 300_000, negativeTtlMs = 60_000): CachedLookup {
+  type Slot =
+    | { state: 'waiting'; callbacks: LookupAllCallback[] }
+    | {
+        state: 'done';
+        until: number;
+        error: NodeJS.ErrnoException | null;
+        addresses: LookupAddress[];
+      };
+  const cache = new Map<string, Slot>();
+  return (hostname, options, callback) => {
+    const key = `${hostname}/${options.family ?? 0}`;
+    const slot = cache.get(key);
+    if (slot?.state === 'waiting') {
+      slot.callbacks.push(callback);
+      return;
+    }
+    if (slot && slot.until > Date.now()) {
+      process.nextTick(callback, slot.error, slot.addresses);
+      return;
+    }
+    const waiting: Slot = { state: 'waiting', callbacks: [callback] };
+    cache.set(key, waiting);
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      const list = error ? [] : addresses;
+      const until = Date.now() + (error ? negativeTtlMs : ttlMs);
+      cache.set(key, { state: 'done', until, error, addresses: list });
+      for (const cb of waiting.callbacks) cb(error, list);
+    });
+  };
+}
+
 /** dns.lookup that refuses non-public addresses: the check happens on what the socket will use. */
 function guardedLookup(
   policy: (address: string) => string | undefined,
+  lookupAll: CachedLookup,
   hostname: string,
   options: LookupOptions,
   callback: LookupCallback,
 ): void {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+  lookupAll(hostname, options, (error, addresses) => {
     if (error) return callback(error, []);
     const allowed: LookupAddress[] = [];
     let refused: { address: string; reason: string } | undefined;
@@ -196,6 +239,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     env = {},
     addressPolicy = blockedAddressReason,
   } = options;
+  const dnsCache = createDnsCache();
   const agentOptions: Agent.Options = {
     connections: Math.max(1, perHostLimit),
     headersTimeout: headersTimeoutMs,
@@ -204,12 +248,8 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     keepAliveTimeout: 10_000,
     connect: {
       timeout: connectTimeoutMs,
-      ...(allowPrivate
-        ? {}
-        : {
-            lookup: (host: string, opts: LookupOptions, cb: LookupCallback) =>
-              guardedLookup(addressPolicy, host, opts, cb),
-          }),
+      lookup: (host: string, opts: LookupOptions, cb: LookupCallback) =>
+        guardedLookup(allowPrivate ? allowAll : addressPolicy, dnsCache, host, opts, cb),
     },
   };
   const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 /** fetch, build and run (fetch then build): the commands cron calls. */
 import type { OrreryConfig } from '../../config/index.js';
 import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
@@ -57,11 +58,26 @@ export async function runRun(options: FetchOptions, deps: CliDeps): Promise<Exit
   const { store, close } = await openLockedStore(config, deps, waitMs(options));
   try {
     const report = await fetchInto(store, config, options, deps);
-    await buildInto(store, config, deps);
+    if (nothingChanged(report) && existsSync(config.site.outputDir)) {
+      // A warm cron run (all 304) should cost next to nothing: the site is already current.
+      deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
+    } else {
+      await buildInto(store, config, deps);
+    }
     return fetchExitCode(report, options);
   } finally {
     await close();
   }
+}
+
+/** True when the run changed nothing a page shows: no new or updated entry, no new failure, no config change. */
+function nothingChanged(report: RefreshReport & { configChanged?: boolean }): boolean {
+  if (report.configChanged) return false;
+  return report.outcomes.every(
+    (o) =>
+      o.kind === 'not-modified' ||
+      (o.kind === 'ok' && o.newEntries === 0 && o.updatedEntries === 0 && o.duplicates === 0),
+  );
 }
 
 function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
@@ -75,10 +91,11 @@ async function fetchInto(
   config: OrreryConfig,
   options: FetchOptions,
   deps: CliDeps,
-): Promise<RefreshReport> {
+): Promise<RefreshReport & { configChanged: boolean }> {
   const { reporter } = deps;
   const nowIso = deps.now().toISOString();
   const sync = await store.syncSubscriptions(config.feeds, nowIso);
+  const configChanged = sync.added + sync.updated + sync.deactivated > 0;
   if (sync.added || sync.deactivated) {
     reporter.debug(
       `subscriptions: ${sync.added} added, ${sync.updated} updated, ${sync.deactivated} removed`,
@@ -122,7 +139,7 @@ async function fetchInto(
   if (report.total > 0) reporter.info(formatSummary(report));
   for (const move of report.moved)
     reporter.info(`moved (permanent redirect): ${move.from} -> ${move.to}`);
-  return report;
+  return { ...report, configChanged };
 }
 
 async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
