@@ -108,11 +108,27 @@ function readHentry(mf: Mf, ctx: Context): Entry {
 
 /** Read an HTML page's h-feed (or bare h-entries); undefined when it has none. */
 export function readHfeed(html: string, ctx: Context, maxEntries: number): FeedBody | undefined {
+  const hasBase = ctx.base !== undefined && /^https?:/i.test(ctx.base);
+  const body = readWithBase(html, ctx, maxEntries, hasBase);
+  // microformats-parser needs an absolute base; without the page's URL, relative URLs stay relative
+  return body && !hasBase ? unbase(body) : body;
+}
+
+const SENTINEL_BASE = 'http://orrery-no-base.invalid/';
+
+function unbase<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v).replaceAll(SENTINEL_BASE, '/')) as T;
+}
+
+function readWithBase(
+  html: string,
+  ctx: Context,
+  maxEntries: number,
+  hasBase: boolean,
+): FeedBody | undefined {
   let doc: ReturnType<typeof mf2>;
   try {
-    doc = mf2(html, {
-      baseUrl: ctx.base && /^https?:/i.test(ctx.base) ? ctx.base : 'http://localhost/',
-    });
+    doc = mf2(html, { baseUrl: hasBase ? ctx.base! : SENTINEL_BASE });
   } catch (err) {
     // microformats-parser rejects some inputs (e.g. an unusable base URL): not an h-feed then
     ctx.warnings.push(`h-feed: ${err instanceof Error ? err.message : String(err)}`);

@@ -241,6 +241,12 @@ describe('HTML pages', () => {
     expect(r.entries[0]!.author).toEqual({ name: 'Alice', uri: 'https://blog.example/me' });
   });
 
+  it('keeps relative URLs relative when the page URL is unknown', () => {
+    const r = parse(fixture('hfeed.html'));
+    expect(r.entries[0]!.link).toBe('/2024/hello');
+    expect(JSON.stringify(r)).not.toContain('invalid');
+  });
+
   it('reads older hAtom', () => {
     const r = parse(fixture('hatom.html'), { url: 'http://old.example/' });
     expect(r.version).toBe('hfeed');
