@@ -147,6 +147,26 @@ async function writeFeeds(
   );
 }
 
+/**
+ * The newest `count` entries to show on a river page or feed: only from feeds still in the
+ * config (a removed feed's posts stay in the archive only), each once. Asks the store for more
+ * when some are left out.
+ */
+async function newestViews(
+  source: RenderSource,
+  query: { section?: string },
+  count: number,
+  feeds: ReadonlyMap<number, FeedView>,
+  site: SiteSettings,
+): Promise<EntryView[]> {
+  const active = new Map([...feeds].filter(([, f]) => f.active));
+  for (let limit = count; ; limit *= 4) {
+    const stored = await source.listEntries({ ...query, limit });
+    const views = entryViews(stored, active, site);
+    if (views.length >= count || stored.length < limit) return views.slice(0, count);
+  }
+}
+
 function siteId(site: SiteSettings, path: string): string {
   return absoluteUrl(site.link, path) ?? `urn:orrery:${encodeURIComponent(site.name)}:${path}`;
 }
@@ -286,7 +306,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
 
   try {
     // Front page and site feeds: the newest itemsPerPage entries (the page also caps days).
-    const recent = entryViews(await source.listEntries({ limit: site.itemsPerPage }), feeds, site);
+    const recent = await newestViews(source, {}, site.itemsPerPage, feeds, site);
     await writePage(ctx, 'index.html', 'index.liquid', {
       page: { kind: 'front', title: site.name, feeds: FEED_FILES },
       days: groupByDay(limitDays(recent, site.daysPerPage), sections),
@@ -306,8 +326,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
 
     for (const section of sections) {
       const dir = `sections/${section.slug}/`;
-      const list = entryViews(
-        await source.listEntries({ section: section.id, limit: site.itemsPerPage }),
+      const list = await newestViews(
+        source,
+        { section: section.id },
+        site.itemsPerPage,
         feeds,
         site,
       );
