@@ -292,3 +292,14 @@ describe('srcset', () => {
     );
   });
 });
+
+describe('IRIs', () => {
+  it('keeps non-ASCII characters of resolved URLs as written (feedparser: rel_uri_with_unicode_character)', () => {
+    expect(sanitizeHtml('<a href="&#192;/é%20x">x</a>', { baseUrl: BASE })).toBe(
+      '<a href="http://example.com/blog/post/À/é%20x">x</a>',
+    );
+    expect(resolveHtmlUrls('<a href="&#192;">uri</a>', 'http://any.test/')).toBe(
+      '<a href="http://any.test/À">uri</a>',
+    );
+  });
+});

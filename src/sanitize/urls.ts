@@ -47,10 +47,28 @@ export function safeUrl(
   return URI_SCHEMES.has(urlScheme(resolved)) ? resolved : undefined;
 }
 
+const NON_ASCII_RE = /[^\u0000-\u007f]/;
+/** Runs of percent-encoded bytes >= 0x80: UTF-8 sequences of non-ASCII characters. */
+const ENCODED_NON_ASCII_RE = /(?:%[89a-fA-F][0-9a-fA-F])+/g;
+
+function decodeNonAscii(run: string): string {
+  try {
+    const decoded = decodeURIComponent(run);
+    // Only characters that need no escaping in an IRI (not controls or specials).
+    return /^[^\u0000-\u00a0\u2028\u2029\ufeff\ufffd]+$/.test(decoded) ? decoded : run;
+  } catch {
+    // Not valid UTF-8: keep the bytes escaped.
+    return run;
+  }
+}
+
 /** Resolve a relative reference; undefined when the base is unusable. */
 export function resolveUrl(url: string, base: string): string | undefined {
   try {
-    return new URL(url, base).href;
+    const href = new URL(url, base).href;
+    // The URL parser percent-encodes non-ASCII characters; keep them as the feed wrote them
+    // (an IRI, as feedparser does: `href="À"` resolves to `http://any.test/À`).
+    return NON_ASCII_RE.test(url) ? href.replace(ENCODED_NON_ASCII_RE, decodeNonAscii) : href;
   } catch {
     // An unparsable base or reference: the caller keeps the value as written.
     return undefined;
