@@ -486,12 +486,17 @@ export function fastParse(html: string): ParentNode | undefined {
         if (name === 'li' || name === 'dd' || name === 'dt') {
           // An open list item is closed by the next one (<li>a<li>b): when it is current.
           const t = stack[stack.length - 1]?.tagName;
-          if (name === 'li' ? t === 'li' : t === 'dd' || t === 'dt') pop();
-          // Any other open item not shielded by a special element: let parse5 do it.
-          for (let k = stack.length - 1; k >= 0; k--) {
-            const u = stack[k]!.tagName;
-            if (u === 'li' || u === 'dd' || u === 'dt') return false;
-            if (SPECIAL_CATEGORY.has(u) && u !== 'address' && u !== 'div' && u !== 'p') break;
+          if (name === 'li' ? t === 'li' : t === 'dd' || t === 'dt') {
+            pop(); // the parser's walk stops at this first item
+          } else {
+            // An open item deeper, not shielded by a special element: let parse5 do it.
+            // (Bounded: a deep pile of <div>s would make this walk quadratic.)
+            for (let k = stack.length - 1; k >= 0; k--) {
+              if (stack.length - k > 64) return false;
+              const u = stack[k]!.tagName;
+              if (u === 'li' || u === 'dd' || u === 'dt') return false;
+              if (SPECIAL_CATEGORY.has(u) && u !== 'address' && u !== 'div' && u !== 'p') break;
+            }
           }
         }
         const current = stack[stack.length - 1];

@@ -303,3 +303,11 @@ describe('IRIs', () => {
     );
   });
 });
+
+describe('pathological input', () => {
+  it('handles many list items under deep nesting without quadratic work', () => {
+    const html = '<div>'.repeat(20_000) + '<li>x'.repeat(20_000);
+    const out = sanitizeHtml(html);
+    expect(out.split('<li>').length - 1).toBe(20_000);
+  });
+});
