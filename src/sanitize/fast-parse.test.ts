@@ -132,6 +132,17 @@ describe('fastParse', () => {
   });
 
   it.each([
+    ['ignored tag after pre', '<pre><html>\n'],
+    ['doctype after pre', '<pre><!doctype x>\nx'],
+    ['reference newline after pre', '<pre>&#10;x'],
+    ['textarea reference newline', '<textarea>&#10;x</textarea>'],
+    ['end tag in template mode', '</p><meta><p>x'],
+    ['skip newline then table part', '<table><tr><td><pre><td>\n</table>'],
+  ])('regression: %s builds the same tree', (_name, html) => {
+    checkSameTree(html);
+  });
+
+  it.each([
     ['p closed by a block below a formatting element', '<p><b>a<div>b</div>'],
     ['misnested formatting', '<b><i>x</b></i>'],
     ['nested a', '<a>1<a>2</a></a>'],

@@ -309,6 +309,7 @@ export function fastParse(html: string): ParentNode | undefined {
       const end = src.indexOf('>', i);
       if (end === -1) return undefined;
       i = end + 1;
+      skipNewline = false;
       continue;
     }
     if (next === 33 /* ! */ && src.startsWith('<!--', i)) {
@@ -455,7 +456,10 @@ export function fastParse(html: string): ParentNode | undefined {
 
   function open(name: string, attrs: Element['attrs']): boolean {
     if (!IN_HEAD_RULES.has(name)) inBody = true;
-    if (IGNORED_START.has(name)) return !TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '');
+    if (IGNORED_START.has(name)) {
+      skipNewline = false; // any token, even an ignored one, ends the <pre> newline rule
+      return !TABLE_CONTEXT.has(stack[stack.length - 1]?.tagName ?? '');
+    }
     const tablePart = openTablePart(name, attrs);
     if (tablePart !== undefined) return tablePart;
     // Anything else directly inside a table is foster-parented: parse5.
