@@ -238,7 +238,9 @@ describe.skipIf(!haveFixtures)(
 
 describe('names in quotes', () => {
   it('drops the double quotes Planet Python puts around names with an apostrophe', () => {
-    const result = importVenusIni('[http://freshfoo.com/blog/index.atom]\nname = "Menno\'s Musings"\n');
+    const result = importVenusIni(
+      '[http://freshfoo.com/blog/index.atom]\nname = "Menno\'s Musings"\n',
+    );
     expect(result.subscriptions[0]?.name).toBe("Menno's Musings");
   });
 });

@@ -631,7 +631,9 @@ describe('DNS cache', () => {
     const lookup = createDnsCache(60_000, 60_000);
     const ask = (host: string) =>
       new Promise<{ error: string | undefined; n: number }>((resolve) =>
-        lookup(host, {}, (error, addresses) => resolve({ error: error?.code, n: addresses.length })),
+        lookup(host, {}, (error, addresses) =>
+          resolve({ error: error?.code, n: addresses.length }),
+        ),
       );
     const [a, b] = await Promise.all([ask('localhost'), ask('localhost')]);
     expect(a.n).toBeGreaterThan(0);
