@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { htmlToText, resolveHtmlUrls, sanitizeHtml } from './index.js';
+import { loadCorpusHtml } from './testdata/corpus-html.js';
 import { findHazards } from './testdata/find-hazards.js';
 import { XSS_VECTORS } from './testdata/xss-vectors.js';
 
@@ -104,5 +105,21 @@ describe('sanitizeHtml properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('sanitizeHtml on the real corpus', () => {
+  it('every payload comes out harmless and stable', () => {
+    const { items } = loadCorpusHtml();
+    const failures: string[] = [];
+    for (const html of items) {
+      if (!html.includes('<')) continue;
+      const once = sanitizeHtml(html, { baseUrl: BASE });
+      const hazards = findHazards(once);
+      if (hazards.length > 0) failures.push(`hazard ${hazards.join(', ')} in ${html.slice(0, 80)}`);
+      else if (sanitizeHtml(once, { baseUrl: BASE }) !== once)
+        failures.push(`unstable: ${html.slice(0, 80)}`);
+    }
+    expect(failures).toEqual([]);
   });
 });
