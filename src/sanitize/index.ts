@@ -3,6 +3,8 @@
 // string input. sanitizeHtml's output contains only allowlisted elements, attributes, URL
 // schemes and CSS (feedparser's lists), with relative URLs resolved; re-parsing it yields no
 // script, no event handler and no dangerous URL, and sanitizing it again changes nothing.
+// Parsing is the browser's (WHATWG) algorithm: parse5, or for well-nested HTML a linear
+// parser proven to build the same tree (fast-parse.ts). Decisions: docs/decisions/sanitize.md.
 
 export { htmlToText } from './html-to-text.js';
 export { resolveHtmlUrls } from './resolve-html-urls.js';
