@@ -4,12 +4,15 @@
 // the parser can satisfy, and deliberate differences from feedparser, are listed with reasons.
 // biome-ignore lint/style/noRestrictedImports: test-only, reads the shared conformance files
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { htmlToText, sanitizeHtml } from './index.js';
 import { extractCase } from './testdata/extract-case.js';
 import { normalizeHtml } from './testdata/normalize-html.js';
 
-const ROOT = '/work/shared/conformance';
+// The shared folder sits beside the repository (../shared from the repo root).
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance');
 const available = existsSync(`${ROOT}/vectors.jsonl`);
 
 interface Assert {

@@ -2,9 +2,15 @@
 // corpus, for measuring the sanitizer on what feeds actually carry.
 // biome-ignore lint/style/noRestrictedImports: test-only, reads the shared corpus
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeXML } from 'entities';
 
-const DIR = '/work/shared/corpus/files';
+/** The shared corpus, beside the repository (../shared from the repo root). */
+export const CORPUS_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/corpus/files',
+);
 const ELEMENT_RE =
   /<(description|content:encoded|content|summary|subtitle|tagline|title)(\s[^>]*)?>([\s\S]*?)<\/\1>/g;
 
@@ -15,12 +21,12 @@ export interface CorpusHtml {
   feedBytes: number;
 }
 
-export function loadCorpusHtml(): CorpusHtml {
+export function loadCorpusHtml(dir: string = CORPUS_DIR): CorpusHtml {
   const items: string[] = [];
   let feedBytes = 0;
-  if (!existsSync(DIR)) return { items, feedBytes };
-  for (const name of readdirSync(DIR).sort()) {
-    const text = readFileSync(`${DIR}/${name}`, 'utf8');
+  if (!existsSync(dir)) return { items, feedBytes };
+  for (const name of readdirSync(dir).sort()) {
+    const text = readFileSync(`${dir}/${name}`, 'utf8');
     feedBytes += Buffer.byteLength(text);
     if (name.endsWith('.json')) {
       try {

@@ -8,9 +8,9 @@ import { parseFeed } from 'feedsmith';
 import { parseFragment } from 'parse5';
 import { bench, describe } from 'vitest';
 import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../index.js';
-import { loadCorpusHtml } from './corpus-html.js';
+import { CORPUS_DIR, loadCorpusHtml } from './corpus-html.js';
 
-const DIR = '/work/shared/corpus/files';
+const DIR = CORPUS_DIR;
 const feeds = readdirSync(DIR)
   .sort()
   .map((f) => readFileSync(`${DIR}/${f}`, 'utf8'));

@@ -11,10 +11,11 @@ import { parseFeed } from 'feedsmith';
 import { parseFragment } from 'parse5';
 import { htmlToText, resolveHtmlUrls, sanitizeHtml } from './sanitize/index.js';
 import { loadCorpusHtml } from './sanitize/testdata/corpus-html.js';
-const DIR = '/work/shared/corpus/files';
+// The corpus folder: first argument, else the shared one beside /work/main.
+const DIR = process.argv[2] ?? '/work/shared/corpus/files';
 const feeds = readdirSync(DIR).sort().map((f) => readFileSync(`${DIR}/${f}`, 'utf8'));
 const feedBytes = feeds.reduce((n, s) => n + Buffer.byteLength(s), 0);
-const { items } = loadCorpusHtml();
+const { items } = loadCorpusHtml(DIR);
 const htmlBytes = items.reduce((n, s) => n + Buffer.byteLength(s), 0);
 const cases = {
   feedsmith: () => { for (const f of feeds) { try { parseFeed(f); } catch { /* not a feed */ } } },
