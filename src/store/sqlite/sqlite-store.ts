@@ -68,7 +68,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     });
   }
 
-  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<StoreDatabase>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   try {
     await prepareSchema(db, {
       stage: STAGE,
@@ -106,4 +108,26 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; a refresh run repeats the same few
+ * statements thousands of times, and preparing was a tenth of a cold run's CPU (measured with
+ * --cpu-prof on 600 farm feeds). Statements are reusable in better-sqlite3, so keep them.
+ */
+function withStatementCache(sqlite: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        // Batched IN lists and multi-row inserts make many shapes: bound the cache.
+        if (cache.size >= 500) cache.clear();
+        statement = sqlite.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
