@@ -7,7 +7,6 @@ import type { FetchOutcome } from '../model/fetch.js';
 import {
   cacheNotBefore,
   createHttpFetcher,
-  defaultUserAgent,
   type HttpFetcherOptions,
   parseRetryAfter,
 } from './http-fetcher.js';
@@ -493,13 +492,6 @@ describe('proxy', () => {
 });
 
 describe('helpers', () => {
-  it('builds an honest User-Agent', () => {
-    expect(defaultUserAgent('1.2.3', 'https://planet.example.org/')).toMatch(
-      /^Orrery\/1\.2\.3 \(.*\+https:\/\/planet\.example\.org\/.*\)$/,
-    );
-    expect(defaultUserAgent('1.2.3')).toMatch(/^Orrery\/1\.2\.3 /);
-  });
-
   it('reads Cache-Control max-age minus Age, else Expires against the server Date', () => {
     const now = Date.parse('2026-11-22T00:00:00Z');
     expect(cacheNotBefore({ 'cache-control': 'max-age=600', age: '100' }, now)).toBe(

@@ -44,11 +44,6 @@ export type HttpFetcherOptions = Partial<FetchSettings> &
     addressPolicy?: (address: string) => string | undefined;
   };
 
-/** An honest User-Agent: names Orrery, its version and (when known) the planet's URL. */
-export function defaultUserAgent(version: string, siteUrl?: string): string {
-  return `Orrery/${version} (feed aggregator${siteUrl ? `; +${siteUrl}` : ''})`;
-}
-
 const ACCEPT =
   'application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/feed+json, ' +
   'application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.7, */*;q=0.5';

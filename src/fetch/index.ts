@@ -16,7 +16,6 @@ export {
 export {
   cacheNotBefore,
   createHttpFetcher,
-  defaultUserAgent,
   type HttpFetcherOptions,
   type ProxyEnv,
   parseRetryAfter,

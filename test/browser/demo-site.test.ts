@@ -3,20 +3,19 @@
  * demo` does), served from a loopback server under a base path, checked in Debian's Chromium.
  * Screenshots go to test-artifacts/demo-*.png.
  */
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer } from '../../examples/demo/server.js';
 import { runCli, withTempDir } from '../helpers.js';
+import { hasChromium, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const DEMO = join(import.meta.dirname, '..', '..', 'examples', 'demo');
 
-describe.skipIf(!existsSync(CHROMIUM))(
+describe.skipIf(!hasChromium)(
   'the demo planet in Chromium (skipped without /usr/bin/chromium)',
   () => {
     let site: StaticServer;
@@ -49,18 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         }).catch(reject);
       });
       site = await serveStatic(await ready, '/demo/');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-gpu',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

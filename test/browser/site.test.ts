@@ -2,20 +2,18 @@
  * The built site in a real browser: Debian's Chromium driven by playwright-core, the site
  * served from a loopback server under a base path. Screenshots go to test-artifacts/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/render/build-site.js';
 import { createMemorySource } from '../../src/render/memory-source.js';
 import { FIXTURE_NOW, fixtureData, fixtureSite } from '../../src/render/testdata/planet-fixture.js';
+import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 }
@@ -39,18 +37,7 @@ describe.skipIf(!hasChromium)(
       });
       // Served below a path, not at the root: every link must be relative.
       server = await serveStatic(out, '/planet/');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-gpu',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -1,26 +1,10 @@
 /** parse FILE|URL: the parser on one document, as JSON (the normalized model) or a summary. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { FetchSettings } from '../../model/settings.js';
+import { parseConfig } from '../../config/index.js';
 import { parse } from '../../parse/index.js';
 import { type CliDeps, createFetcher, type GlobalOptions, VERSION } from '../context.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-
-/** Defaults for a one-off fetch when no planet.toml is involved. */
-const ONE_OFF_FETCH: FetchSettings = {
-  concurrency: 1,
-  perHostLimit: 1,
-  connectTimeoutMs: 10_000,
-  headersTimeoutMs: 15_000,
-  bodyTimeoutMs: 30_000,
-  maxBodyBytes: 20 * 1024 * 1024,
-  maxDecompressedBytes: 50 * 1024 * 1024,
-  maxRedirects: 5,
-  userAgent: `Orrery/${VERSION} (feed parser; +https://github.com/orrery)`,
-  allowPrivate: false,
-  intervalMinutes: 60,
-  maxIntervalMinutes: 1440,
-};
 
 export async function runParse(
   source: string,
@@ -31,8 +15,13 @@ export async function runParse(
   let url: string | undefined;
   let headers: Record<string, string> = {};
   if (/^https?:\/\//i.test(source)) {
+    // A one-off fetch uses the settings an empty planet.toml would have.
+    const defaults = parseConfig('', {
+      configPath: resolve(deps.cwd, 'planet.toml'),
+      version: VERSION,
+    });
     const fetcher = createFetcher(
-      { ...ONE_OFF_FETCH, allowPrivate: options.allowPrivate === true },
+      { ...defaults.fetch, allowPrivate: options.allowPrivate === true },
       deps,
     );
     try {
