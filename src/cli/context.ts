@@ -4,7 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig, type OrreryConfig } from '../config/index.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load.js';
+import type { OrreryConfig } from '../config/schema.js';
 import { createHttpFetcher } from '../fetch/http-fetcher.js';
 import type { Fetcher } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';

@@ -3,21 +3,20 @@
  * One error handler for the whole CLI lives here.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/index.js';
-import { runParse } from './commands/parse.js';
-import { runBuild, runFetch, runRun } from './commands/run.js';
-import { runStatus } from './commands/status.js';
-import {
-  runAdd,
-  runExport,
-  runImport,
-  runInit,
-  runList,
-  runRemove,
-} from './commands/subscriptions.js';
+import { ConfigError } from '../config/config-error.js';
 import { type CliDeps, VERSION } from './context.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { createReporter, type Verbosity } from './reporter.js';
+
+// Commands are loaded when run: a cron `orrery run` should not pay for parsing OPML or
+// discovering feeds, nor `orrery status` for the renderer (module loading is a large part of a
+// warm run's CPU).
+const commands = {
+  subscriptions: () => import('./commands/subscriptions.js'),
+  run: () => import('./commands/run.js'),
+  status: () => import('./commands/status.js'),
+  parse: () => import('./commands/parse.js'),
+};
 
 export interface MainOptions {
   env?: Record<string, string | undefined>;
@@ -60,13 +59,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     };
   };
   // Every action goes through here so that each returns its exit code the same way.
+  type Run = (...args: never[]) => Promise<ExitCode>;
   const action =
-    <A extends unknown[]>(fn: (...args: [...A, CliDeps]) => Promise<ExitCode>) =>
+    (load: () => Promise<Run>) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const positional = args.slice(0, -2) as unknown[];
-      const merged = cmd.optsWithGlobals();
-      exitCode = await fn(...([...positional, merged, deps(cmd)] as unknown as [...A, CliDeps]));
+      const fn = (await load()) as (...a: unknown[]) => Promise<ExitCode>;
+      exitCode = await fn(...positional, cmd.optsWithGlobals(), deps(cmd));
     };
 
   program
@@ -94,6 +94,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--name <name>', 'the planet name')
     .option('--force', 'overwrite an existing planet.toml')
     .action(async (dir: string, opts: { name?: string; force?: boolean }, cmd: Command) => {
+      const { runInit } = await commands.subscriptions();
       exitCode = await runInit(dir, opts, deps(cmd));
     });
 
@@ -112,19 +113,20 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
       'after',
       '\nExample:\n  orrery add https://blog.example.org/ --name "Ada Lovelace" --section python',
     )
-    .action(action(runAdd));
+    .action(action(async () => (await commands.subscriptions()).runAdd));
 
   program
     .command('remove')
     .argument('<url-or-name>', 'the feed URL or its name')
     .description('unsubscribe from a feed (its entries stay in the archive)')
-    .action(action(runRemove));
+    .action(action(async () => (await commands.subscriptions()).runRemove));
 
   program
     .command('list')
     .description('list the subscriptions by section')
     .option('--json', 'print JSON')
     .action(async (opts: object, cmd: Command) => {
+      const { runList } = await commands.subscriptions();
       exitCode = await runList(cmd.optsWithGlobals(), deps(cmd));
       void opts;
     });
@@ -139,13 +141,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
       'after',
       '\nExamples:\n  orrery import subscriptions.opml\n  orrery import /srv/venus/config.ini',
     )
-    .action(action(runImport));
+    .action(action(async () => (await commands.subscriptions()).runImport));
 
   program
     .command('export')
     .description('print the subscriptions as OPML 2.0 (sections as outlines)')
     .option('-o, --output <file>', 'write to FILE instead of standard output')
     .action(async (opts: object, cmd: Command) => {
+      const { runExport } = await commands.subscriptions();
       exitCode = await runExport(cmd.optsWithGlobals(), deps(cmd));
       void opts;
     });
@@ -160,6 +163,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
 
   fetchOptions(program.command('fetch').description('fetch the due feeds into the store')).action(
     async (opts: object, cmd: Command) => {
+      const { runFetch } = await commands.run();
       exitCode = await runFetch(cmd.optsWithGlobals(), deps(cmd));
       void opts;
     },
@@ -171,12 +175,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     )
     .option('--wait <seconds>', 'wait this long for another run to finish', '0')
     .action(async (opts: object, cmd: Command) => {
+      const { runBuild } = await commands.run();
       exitCode = await runBuild(cmd.optsWithGlobals(), deps(cmd));
       void opts;
     });
   fetchOptions(
     program.command('run').description('fetch the due feeds, then build the site (what cron runs)'),
   ).action(async (opts: object, cmd: Command) => {
+    const { runRun } = await commands.run();
     exitCode = await runRun(cmd.optsWithGlobals(), deps(cmd));
     void opts;
   });
@@ -187,6 +193,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--json', 'print JSON')
     .option('--failing', 'only feeds that are failing or retired')
     .action(async (opts: object, cmd: Command) => {
+      const { runStatus } = await commands.status();
       exitCode = await runStatus(cmd.optsWithGlobals(), deps(cmd));
       void opts;
     });
@@ -198,7 +205,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--json', 'print the whole ParseResult as JSON')
     .option('--no-sanitize', 'keep the HTML as the feed gave it (URLs still resolved)')
     .option('--allow-private', 'allow loopback and private addresses for a URL')
-    .action(action(runParse));
+    .action(action(async () => (await commands.parse()).runParse));
 
   try {
     await program.parseAsync(argv);

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 /** fetch, build and run (fetch then build): the commands cron calls. */
-import type { OrreryConfig } from '../../config/index.js';
+import type { OrreryConfig } from '../../config/schema.js';
 import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
-import { buildSite } from '../../render/build-site.js';
 import type { Store } from '../../store/store.js';
 import {
   type CliDeps,
@@ -143,6 +142,8 @@ async function fetchInto(
 }
 
 async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
+  // Loaded only when a build happens: a warm run with nothing new never needs the renderer.
+  const { buildSite } = await import('../../render/build-site.js');
   const report = await buildSite({
     source: store,
     site: config.site,
