@@ -106,7 +106,15 @@ export async function refreshFeed(
     // parse() promises not to throw; if it does, that is a parser bug, but one feed's bug
     // must not stop the run: record it against the feed so it shows on the health page.
     const message = `parser crashed: ${error instanceof Error ? error.message : String(error)}`;
-    return fail(feed, deps, 'parse', message, record, nowIso, failureSchedule(feed, deps, now));
+    return fail(
+      feed,
+      deps,
+      'parse',
+      message,
+      record,
+      nowIso,
+      failureSchedule(feed, intervalMinutes, deps, now),
+    );
   }
   if (parsed.version === '' && parsed.entries.length === 0) {
     const type = outcome.headers['content-type'] ?? 'no Content-Type';
@@ -118,7 +126,7 @@ export async function refreshFeed(
       message,
       record,
       nowIso,
-      failureSchedule(feed, deps, now),
+      failureSchedule(feed, intervalMinutes, deps, now),
     );
   }
 
@@ -162,13 +170,13 @@ export async function refreshFeed(
   };
 }
 
-function failureSchedule(feed: StoredFeed, deps: RefreshDeps, now: Date) {
+function failureSchedule(feed: StoredFeed, intervalMinutes: number, deps: RefreshDeps, now: Date) {
   return {
     nextDueAt: computeNextCheck(
       {
         outcome: 'error',
         consecutiveFailures: feed.consecutiveFailures + 1,
-        intervalMinutes: deps.settings.intervalMinutes,
+        intervalMinutes,
         maxIntervalMinutes: deps.settings.maxIntervalMinutes,
       },
       now,

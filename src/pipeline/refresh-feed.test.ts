@@ -1,0 +1,189 @@
+/**
+ * refreshFeed over a real loopback HTTP server into a real SQLite file: the redirect rule
+ * (a permanent redirect moves the feed only once it holds on the next fetch), 304s, 410 Gone
+ * and documents that are not feeds.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpFetcher } from '../fetch/http-fetcher.js';
+import type { FetchSettings } from '../model/settings.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { type RefreshDeps, refreshFeed } from './refresh-feed.js';
+
+const SETTINGS: FetchSettings = {
+  concurrency: 4,
+  perHostLimit: 2,
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 5_000,
+  bodyTimeoutMs: 5_000,
+  maxBodyBytes: 1 << 20,
+  maxDecompressedBytes: 4 << 20,
+  maxRedirects: 5,
+  userAgent: 'Orrery/test',
+  allowPrivate: true,
+  intervalMinutes: 60,
+  maxIntervalMinutes: 1440,
+};
+
+const RSS = `<?xml version="1.0"?><rss version="2.0"><channel><title>Moving Blog</title>
+<link>http://blog.test/</link><item><guid>a</guid><title>Post A</title>
+<link>http://blog.test/a</link><pubDate>Mon, 06 Feb 2012 10:00:00 +0000</pubDate></item></channel></rss>`;
+
+/** What the server answers, per path; changed by each test. */
+let routes: Record<string, (res: import('node:http').ServerResponse) => void> = {};
+let server: Server;
+let base: string;
+let dir: string;
+let store: Store;
+let clock = Date.parse('2026-11-22T00:00:00Z');
+const fetcher = createHttpFetcher(SETTINGS);
+const deps = (): RefreshDeps => ({
+  store,
+  fetcher,
+  settings: SETTINGS,
+  now: () => new Date(clock),
+});
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const route = routes[req.url ?? ''];
+    if (route) route(res);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await fetcher.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'orrery-pipeline-'));
+  store = await createSqliteStore({ path: join(dir, 'orrery.sqlite') });
+});
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function subscribe(path: string) {
+  await store.syncSubscriptions(
+    [{ url: `${base}${path}`, section: 'main' }],
+    new Date(clock).toISOString(),
+  );
+  const feed = await store.getFeedByUrl(`${base}${path}`);
+  if (!feed) throw new Error('feed not stored');
+  return feed;
+}
+
+const feedAt = async (url: string) => {
+  const feed = await store.getFeedByUrl(url);
+  if (!feed) throw new Error(`no feed at ${url}`);
+  return feed;
+};
+
+const serveFeed = (res: import('node:http').ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(RSS);
+
+describe('refreshFeed', () => {
+  it('moves a feed only when a permanent redirect holds on the next fetch', async () => {
+    routes = {
+      '/old.xml': (res) => res.writeHead(301, { location: '/new.xml' }).end(),
+      '/new.xml': serveFeed,
+    };
+    const feed = await subscribe('/old.xml');
+    const first = await refreshFeed(feed, undefined, deps());
+    expect(first.kind).toBe('ok');
+    let stored = await feedAt(`${base}/old.xml`);
+    expect(stored.url).toBe(`${base}/old.xml`);
+    expect(stored.pendingRedirect?.to).toBe(`${base}/new.xml`);
+
+    clock += 3_600_000;
+    const second = await refreshFeed(stored, undefined, deps());
+    expect(second.kind === 'ok' || second.kind === 'not-modified').toBe(true);
+    expect(second.kind !== 'failed' && second.movedTo).toBe(`${base}/new.xml`);
+    stored = await feedAt(`${base}/new.xml`);
+    expect(stored.url).toBe(`${base}/new.xml`);
+    expect(stored.previousUrls).toEqual([`${base}/old.xml`]);
+    expect(stored.pendingRedirect).toBeUndefined();
+  });
+
+  it('does not move a feed for a temporary redirect, nor for a permanent one that went away', async () => {
+    routes = {
+      '/t.xml': (res) => res.writeHead(302, { location: '/new.xml' }).end(),
+      '/new.xml': serveFeed,
+    };
+    const feed = await subscribe('/t.xml');
+    await refreshFeed(feed, undefined, deps());
+    let stored = await feedAt(`${base}/t.xml`);
+    expect(stored.pendingRedirect).toBeUndefined();
+
+    routes['/t.xml'] = (res) => res.writeHead(308, { location: '/new.xml' }).end();
+    clock += 3_600_000;
+    await refreshFeed(stored, undefined, deps());
+    stored = await feedAt(`${base}/t.xml`);
+    expect(stored.pendingRedirect?.count).toBe(1);
+
+    routes['/t.xml'] = serveFeed; // the server was fixed: the pending move is forgotten
+    clock += 3_600_000;
+    await refreshFeed(stored, undefined, deps());
+    stored = await feedAt(`${base}/t.xml`);
+    expect(stored.url).toBe(`${base}/t.xml`);
+    expect(stored.pendingRedirect).toBeUndefined();
+  });
+
+  it('sends the validators back and stores nothing new on a 304', async () => {
+    let conditional: string | undefined;
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      if (req.url !== '/c.xml') return void res.writeHead(404).end();
+      conditional = req.headers['if-none-match'];
+      if (conditional === '"v1"') return void res.writeHead(304).end();
+      serveFeed(res);
+    });
+    try {
+      const feed = await subscribe('/c.xml');
+      expect((await refreshFeed(feed, undefined, deps())).kind).toBe('ok');
+      const again = await refreshFeed(await feedAt(`${base}/c.xml`), undefined, deps());
+      expect(conditional).toBe('"v1"');
+      expect(again.kind).toBe('not-modified');
+      expect(await store.countEntries()).toBe(1);
+      const history = await store.recentFetches(feed.id);
+      expect(history.map((f) => f.outcome)).toEqual(['not-modified', 'ok']);
+    } finally {
+      server.removeAllListeners('request');
+      server.on('request', (req, res) => {
+        const route = routes[req.url ?? ''];
+        if (route) route(res);
+        else res.writeHead(404).end();
+      });
+    }
+  });
+
+  it('retires a feed that answers 410 Gone, and classifies a page that is not a feed', async () => {
+    routes = {
+      '/gone.xml': (res) => res.writeHead(410).end(),
+      '/page.html': (res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<html><body><p>hello</p></body></html>'),
+    };
+    const gone = await subscribe('/gone.xml');
+    const outcome = await refreshFeed(gone, undefined, deps());
+    expect(outcome.kind === 'failed' && outcome.code).toBe('gone');
+    expect((await feedAt(`${base}/gone.xml`)).retired).toBe(true);
+
+    const page = await subscribe('/page.html');
+    const notFeed = await refreshFeed(page, undefined, deps());
+    expect(notFeed.kind === 'failed' && notFeed.code).toBe('not-a-feed');
+    const stored = await feedAt(`${base}/page.html`);
+    expect(stored.errorCode).toBe('not-a-feed');
+    expect(stored.consecutiveFailures).toBe(1);
+    expect(Date.parse(stored.nextDueAt ?? '')).toBeGreaterThan(clock);
+  });
+});
