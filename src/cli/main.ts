@@ -125,11 +125,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .command('list')
     .description('list the subscriptions by section')
     .option('--json', 'print JSON')
-    .action(async (opts: object, cmd: Command) => {
-      const { runList } = await commands.subscriptions();
-      exitCode = await runList(cmd.optsWithGlobals(), deps(cmd));
-      void opts;
-    });
+    .action(action(async () => (await commands.subscriptions()).runList));
 
   program
     .command('import')
@@ -147,11 +143,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .command('export')
     .description('print the subscriptions as OPML 2.0 (sections as outlines)')
     .option('-o, --output <file>', 'write to FILE instead of standard output')
-    .action(async (opts: object, cmd: Command) => {
-      const { runExport } = await commands.subscriptions();
-      exitCode = await runExport(cmd.optsWithGlobals(), deps(cmd));
-      void opts;
-    });
+    .action(action(async () => (await commands.subscriptions()).runExport));
 
   const fetchOptions = (cmd: Command) =>
     cmd
@@ -162,11 +154,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
       .option('--strict', 'exit 4 when any feed failed');
 
   fetchOptions(program.command('fetch').description('fetch the due feeds into the store')).action(
-    async (opts: object, cmd: Command) => {
-      const { runFetch } = await commands.run();
-      exitCode = await runFetch(cmd.optsWithGlobals(), deps(cmd));
-      void opts;
-    },
+    action(async () => (await commands.run()).runFetch),
   );
   program
     .command('build')
@@ -174,29 +162,17 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
       "write the site (river, sections, archives, feeds, OPML, health) to the config's output folder",
     )
     .option('--wait <seconds>', 'wait this long for another run to finish', '0')
-    .action(async (opts: object, cmd: Command) => {
-      const { runBuild } = await commands.run();
-      exitCode = await runBuild(cmd.optsWithGlobals(), deps(cmd));
-      void opts;
-    });
+    .action(action(async () => (await commands.run()).runBuild));
   fetchOptions(
     program.command('run').description('fetch the due feeds, then build the site (what cron runs)'),
-  ).action(async (opts: object, cmd: Command) => {
-    const { runRun } = await commands.run();
-    exitCode = await runRun(cmd.optsWithGlobals(), deps(cmd));
-    void opts;
-  });
+  ).action(action(async () => (await commands.run()).runRun));
 
   program
     .command('status')
     .description('one line per feed: last fetch, HTTP status, entries, error')
     .option('--json', 'print JSON')
     .option('--failing', 'only feeds that are failing or retired')
-    .action(async (opts: object, cmd: Command) => {
-      const { runStatus } = await commands.status();
-      exitCode = await runStatus(cmd.optsWithGlobals(), deps(cmd));
-      void opts;
-    });
+    .action(action(async () => (await commands.status()).runStatus));
 
   program
     .command('parse')
