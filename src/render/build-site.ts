@@ -288,7 +288,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
   const sections = sectionViews(site.sections, allFeeds);
   const feeds = feedViews(allFeeds, sections, site, now, quietDays);
   const theme = await loadTheme(site.themeDir);
-  const renderer = createPageRenderer(theme.templates, site);
+  const renderer = createPageRenderer(theme.templates, site, {
+    defaultEntryPartial: theme.defaults.has('partials/entry.liquid'),
+  });
   const writer = await openSiteWriter(site.outputDir, { log });
   log(`render: building ${site.outputDir} (${allFeeds.length} feeds)`);
   const themeHash = createHash('sha256')

@@ -4,6 +4,7 @@
  */
 import { Liquid } from 'liquidjs';
 import type { SiteSettings } from '../model/settings.js';
+import { entryHtml } from './entry-html.js';
 import { strftime } from './strftime.js';
 
 export interface PageRenderer {
@@ -15,6 +16,7 @@ export interface PageRenderer {
 export function createPageRenderer(
   templates: Record<string, string>,
   site: Pick<SiteSettings, 'timezone' | 'dateFormat' | 'timeFormat'>,
+  options: { defaultEntryPartial?: boolean } = {},
 ): PageRenderer {
   const engine = new Liquid({
     templates,
@@ -39,6 +41,15 @@ export function createPageRenderer(
     const d = new Date(String(value));
     return Number.isNaN(d.getTime()) ? '' : strftime(d, site.timeFormat, site.timezone);
   });
+  // {{ entry | entry_html: level, root | raw }}: one post, as partials/entry.liquid renders it.
+  // When that partial is the default theme's, its TypeScript twin (entry-html.ts) does it
+  // without Liquid — the bulk of a build's CPU otherwise.
+  const fast = options.defaultEntryPartial === true;
+  engine.registerFilter('entry_html', (entry: unknown, level: unknown, root: unknown) =>
+    fast
+      ? entryHtml(entry as Record<string, unknown>, level, root)
+      : engine.renderFileSync('partials/entry', { entry, level, root }),
+  );
   return {
     async render(template, variables) {
       if (!(template in templates))

@@ -11,6 +11,8 @@ export interface Theme {
   templates: Record<string, string>;
   /** Asset path in the site (e.g. 'assets/style.css') → absolute file path to copy. */
   assets: Map<string, string>;
+  /** Template names whose source is the default theme's own (not overridden by the site). */
+  defaults: Set<string>;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -31,6 +33,7 @@ async function listFiles(dir: string): Promise<string[]> {
 export async function loadTheme(overrideDir?: string): Promise<Theme> {
   const templates: Record<string, string> = {};
   const assets = new Map<string, string>();
+  const defaults = new Set<string>();
   for (const dir of overrideDir ? [DEFAULT_THEME_DIR, overrideDir] : [DEFAULT_THEME_DIR]) {
     let files: string[];
     try {
@@ -40,9 +43,12 @@ export async function loadTheme(overrideDir?: string): Promise<Theme> {
     }
     for (const rel of files) {
       const abs = join(dir, rel);
-      if (rel.endsWith('.liquid')) templates[rel] = await readFile(abs, 'utf8');
-      else if (rel !== 'README.md') assets.set(rel, abs);
+      if (rel.endsWith('.liquid')) {
+        templates[rel] = await readFile(abs, 'utf8');
+        if (dir === DEFAULT_THEME_DIR) defaults.add(rel);
+        else defaults.delete(rel);
+      } else if (rel !== 'README.md') assets.set(rel, abs);
     }
   }
-  return { templates, assets };
+  return { templates, assets, defaults };
 }
