@@ -67,4 +67,13 @@ describe('strftime', () => {
       '2012-03-01T05:00:00.000Z',
     );
   });
+
+  it('formats UTC without Intl exactly as Intl does (Etc/UTC goes through Intl)', () => {
+    for (const iso of ['1999-12-31T23:59:59Z', '2012-02-29T12:00:00Z', '2026-11-22T04:30:00Z']) {
+      const d = new Date(iso);
+      expect(strftime(d, '%Y-%m-%d %H:%M:%S %a %b %Z %z', 'UTC')).toBe(
+        strftime(d, '%Y-%m-%d %H:%M:%S %a %b %Z %z', 'Etc/UTC'),
+      );
+    }
+  });
 });

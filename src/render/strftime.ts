@@ -73,7 +73,11 @@ function exactZone(t: number, timeZone: string): { offsetMinutes: number; zoneNa
   return { offsetMinutes: exact.offsetMinutes, zoneName: exact.zoneName };
 }
 
+const UTC_ZONE = { offsetMinutes: 0, zoneName: 'UTC' };
+
 function zoneAt(t: number, timeZone: string): { offsetMinutes: number; zoneName: string } {
+  // The default zone needs no Intl at all (Intl names it "UTC" too; strftime.test.ts checks).
+  if (timeZone === 'UTC') return UTC_ZONE;
   const slot = Math.floor(t / HALF_DAY);
   const key = `${timeZone} ${slot}`;
   let zone = offsets.get(key);
