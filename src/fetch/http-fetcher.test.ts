@@ -620,19 +620,48 @@ describe('validators with control characters', () => {
 describe('DNS cache', () => {
   it('answers concurrent and repeated lookups of one name with one lookup, failures included', async () => {
     const { createDnsCache } = await import('./http-fetcher.js');
-    const lookup = createDnsCache(60_000, 60_000);
-    const ask = (host: string) =>
+    const calls: string[] = [];
+    const lookup = createDnsCache(60_000, 60_000, (host, options, callback) => {
+      calls.push(`${host}/${options.family ?? 0}`);
+      setTimeout(() => {
+        if (host.endsWith('.invalid')) {
+          const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${host}`);
+          error.code = 'ENOTFOUND';
+          callback(error, []);
+        } else callback(null, [{ address: '192.0.2.1', family: 4 }]);
+      }, 5);
+    });
+    const ask = (host: string, family?: number) =>
       new Promise<{ error: string | undefined; n: number }>((resolve) =>
-        lookup(host, {}, (error, addresses) =>
+        lookup(host, { family }, (error, addresses) =>
           resolve({ error: error?.code, n: addresses.length }),
         ),
       );
-    const [a, b] = await Promise.all([ask('localhost'), ask('localhost')]);
-    expect(a.n).toBeGreaterThan(0);
+    const [a, b] = await Promise.all([ask('example.org'), ask('example.org')]);
+    expect(a).toEqual({ error: undefined, n: 1 });
     expect(b).toEqual(a);
+    expect(await ask('example.org')).toEqual(a);
+    expect(calls).toEqual(['example.org/0']);
     const missing = await ask('no-such-host.invalid');
-    expect(missing.error).toBeDefined();
+    expect(missing).toEqual({ error: 'ENOTFOUND', n: 0 });
     const again = await ask('no-such-host.invalid');
     expect(again).toEqual(missing);
+    expect(calls).toEqual(['example.org/0', 'no-such-host.invalid/0']);
+    await ask('example.org', 6);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('asks again once an answer has expired', async () => {
+    const { createDnsCache } = await import('./http-fetcher.js');
+    let calls = 0;
+    const lookup = createDnsCache(0, 0, (_host, _options, callback) => {
+      calls++;
+      callback(null, [{ address: '192.0.2.1', family: 4 }]);
+    });
+    const ask = () => new Promise<void>((resolve) => lookup('example.org', {}, () => resolve()));
+    await ask();
+    await new Promise((r) => setTimeout(r, 2));
+    await ask();
+    expect(calls).toBe(2);
   });
 });

@@ -76,12 +76,20 @@ const allowAll = (): undefined => undefined;
 type LookupAllCallback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
 type CachedLookup = (hostname: string, options: LookupOptions, callback: LookupAllCallback) => void;
 
+const systemLookupAll: CachedLookup = (hostname, options, callback) =>
+  dnsLookup(hostname, { ...options, all: true }, callback);
+
 /**
  * One DNS answer per host per run: a planet has hundreds of feeds on a few hosts (feedburner,
  * blogspot), and a host that does not resolve should cost one lookup, not one per feed.
  * Concurrent lookups of one name share the answer; failures are cached for a shorter time.
+ * `lookupAll` (default: node:dns lookup with `all: true`) is injectable so tests can count calls.
  */
-export function createDnsCache(ttlMs = 300_000, negativeTtlMs = 60_000): CachedLookup {
+export function createDnsCache(
+  ttlMs = 300_000,
+  negativeTtlMs = 60_000,
+  lookupAll: CachedLookup = systemLookupAll,
+): CachedLookup {
   type Slot =
     | { state: 'waiting'; callbacks: LookupAllCallback[] }
     | {
@@ -104,7 +112,7 @@ export function createDnsCache(ttlMs = 300_000, negativeTtlMs = 60_000): CachedL
     }
     const waiting: Slot = { state: 'waiting', callbacks: [callback] };
     cache.set(key, waiting);
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    lookupAll(hostname, options, (error, addresses) => {
       const list = error ? [] : addresses;
       const until = Date.now() + (error ? negativeTtlMs : ttlMs);
       cache.set(key, { state: 'done', until, error, addresses: list });
