@@ -26,21 +26,17 @@ export function createPageRenderer(
     cache: true,
     greedy: true,
   });
-  // {{ entry.date | strftime: '%d %b %Y' }} — any ISO date in the site's time zone.
-  engine.registerFilter('strftime', (value: unknown, format?: unknown) => {
+  const format = (value: unknown, fmt: string): string => {
     const d = value instanceof Date ? value : new Date(String(value));
-    if (Number.isNaN(d.getTime())) return '';
-    return strftime(d, typeof format === 'string' ? format : site.dateFormat, site.timezone);
-  });
+    return Number.isNaN(d.getTime()) ? '' : strftime(d, fmt, site.timezone);
+  };
+  // {{ entry.date | strftime: '%d %b %Y' }} — any ISO date in the site's time zone.
+  engine.registerFilter('strftime', (value: unknown, fmt?: unknown) =>
+    format(value, typeof fmt === 'string' ? fmt : site.dateFormat),
+  );
   // {{ entry.date | site_date }} / {{ entry.date | site_time }}: the site's own formats.
-  engine.registerFilter('site_date', (value: unknown) => {
-    const d = new Date(String(value));
-    return Number.isNaN(d.getTime()) ? '' : strftime(d, site.dateFormat, site.timezone);
-  });
-  engine.registerFilter('site_time', (value: unknown) => {
-    const d = new Date(String(value));
-    return Number.isNaN(d.getTime()) ? '' : strftime(d, site.timeFormat, site.timezone);
-  });
+  engine.registerFilter('site_date', (value: unknown) => format(value, site.dateFormat));
+  engine.registerFilter('site_time', (value: unknown) => format(value, site.timeFormat));
   // {{ entry | entry_html: level, root | raw }}: one post, as partials/entry.liquid renders it.
   // When that partial is the default theme's, its TypeScript twin (entry-html.ts) does it
   // without Liquid — the bulk of a build's CPU otherwise.

@@ -1,28 +1,11 @@
 import type { EntryView } from '../site-model.js';
+import { strftime } from '../strftime.js';
 import type { FeedOutputMeta } from './feed-meta.js';
 import { attr, element, escapeXml } from './xml.js';
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTHS = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-] as const;
-
 /** RFC 822 date (as RSS 2.0 asks), in GMT. */
 export function rfc822(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} GMT`;
+  return strftime(new Date(iso), '%a, %d %b %Y %H:%M:%S GMT', 'UTC');
 }
 
 function itemXml(e: EntryView): string {
