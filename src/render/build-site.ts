@@ -306,6 +306,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     themeHash,
   };
 
+  const active = [...feeds.values()].filter((f) => f.active);
+  // A section's current feeds, by name: listed on its page and on the subscriptions page.
+  const sectionFeeds = (id: string) =>
+    active.filter((f) => f.section === id).sort((a, b) => a.name.localeCompare(b.name));
+
   try {
     // Front page and site feeds: the newest itemsPerPage entries (the page also caps days).
     const recent = await newestViews(source, {}, site.itemsPerPage, feeds, site);
@@ -340,9 +345,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
         section,
         days: groupByDay(limitDays(list, site.daysPerPage), sections),
         entries: list,
-        feeds: [...feeds.values()]
-          .filter((f) => f.active && f.section === section.id)
-          .sort((a, b) => a.name.localeCompare(b.name)),
+        feeds: sectionFeeds(section.id),
       });
       await writeFeeds(
         ctx,
@@ -360,14 +363,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
 
     const archive = await writeArchive(ctx, source, feeds);
 
-    const active = [...feeds.values()].filter((f) => f.active);
     const bySection = sections
-      .map((s) => ({
-        ...s,
-        feeds: active
-          .filter((f) => f.section === s.id)
-          .sort((a, b) => a.name.localeCompare(b.name)),
-      }))
+      .map((s) => ({ ...s, feeds: sectionFeeds(s.id) }))
       .filter((s) => s.feeds.length > 0);
     await writePage(ctx, 'about/index.html', 'about.liquid', {
       page: { kind: 'about', title: 'Subscriptions' },
