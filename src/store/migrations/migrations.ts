@@ -151,12 +151,6 @@ export function schemaVersionOf(name: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-/** The newest schema version this build of Orrery knows. */
-export function latestSchemaVersion(): number {
-  const names = Object.keys(createMigrations({ autoIncrement: 'integer-autoincrement' }));
-  return Math.max(...names.map(schemaVersionOf));
-}
-
 /** Record the schema version in store_meta (read by humans and by `orrery doctor`). */
 export async function writeSchemaVersion(db: AnyDb, version: number): Promise<void> {
   await db.deleteFrom('store_meta').where('key', '=', 'schema_version').execute();

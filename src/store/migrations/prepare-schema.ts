@@ -9,7 +9,7 @@ import { OrreryError } from '../../model/errors.js';
 import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
 import type { StoreDatabase } from './schema.js';
 
-export const MIGRATION_TABLE = 'kysely_migration';
+const MIGRATION_TABLE = 'kysely_migration';
 
 export interface PrepareSchemaOptions {
   /** Error prefix, e.g. 'store/sqlite'. */
