@@ -10,13 +10,13 @@ import {
   type Context,
   enter,
   plainText,
+  readDate,
   readLink,
   readPerson,
   readText,
   resolveUrl,
   text,
 } from './common.js';
-import { parseDate } from './dates.js';
 import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
 import { attr, type XmlElement } from './xml-reader.js';
 
@@ -25,14 +25,6 @@ function atomName(el: XmlElement): string {
   const k = el.key;
   if (k.startsWith('atom:')) return k.slice(5);
   return k.includes(':') ? '' : k;
-}
-
-function date(el: XmlElement, ctx: Context): string | undefined {
-  const raw = text(el);
-  if (raw === '') return undefined;
-  const d = parseDate(raw);
-  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
-  return d;
 }
 
 function addPerson(list: Person[], p: Person): void {
@@ -88,11 +80,11 @@ function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: stri
       return true;
     case 'updated':
     case 'modified':
-      feed.updated ??= date(k, ctx);
+      feed.updated ??= readDate(k, ctx);
       return true;
     case 'published':
     case 'issued':
-      feed.published ??= date(k, ctx);
+      feed.published ??= readDate(k, ctx);
       return true;
     case 'link': {
       const l = readLink(k, ctx);
@@ -172,15 +164,15 @@ function readEntry(el: XmlElement, outer: Context): Entry {
       }
       case 'published':
       case 'issued':
-        entry.published ??= date(k, ctx);
+        entry.published ??= readDate(k, ctx);
         break;
       case 'updated':
       case 'modified':
         // the last of repeated dates wins, as in feedparser
-        entry.updated = date(k, ctx) ?? entry.updated;
+        entry.updated = readDate(k, ctx) ?? entry.updated;
         break;
       case 'created':
-        entry.created ??= date(k, ctx);
+        entry.created ??= readDate(k, ctx);
         break;
       case 'author':
         addPerson(entry.authors, readPerson(k, ctx));

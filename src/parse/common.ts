@@ -4,6 +4,7 @@
  */
 import type { Category, Link, Person, Text } from '../model/feed.js';
 import { htmlToText, sanitizeHtml } from '../sanitize/index.js';
+import { parseDate } from './dates.js';
 import { htmlEntity } from './entities.js';
 import { resolveUrlsFast } from './resolve-urls-fast.js';
 import { attr, hasElementChildren, innerXml, textContent, type XmlElement } from './xml-reader.js';
@@ -68,6 +69,15 @@ export function child(el: XmlElement, ...keys: string[]): XmlElement | undefined
 
 export function text(el: XmlElement): string {
   return textContent(el).trim();
+}
+
+/** A date element as ISO 8601 UTC; an unreadable one is a warning and undefined. */
+export function readDate(el: XmlElement, ctx: Context): string | undefined {
+  const raw = text(el);
+  if (raw === '') return undefined;
+  const d = parseDate(raw);
+  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
+  return d;
 }
 
 /** Element names lookslikehtml accepts (feedparser's acceptable elements). */

@@ -12,6 +12,7 @@ import {
   enter,
   parsePersonString,
   plainText,
+  readDate,
   readLink,
   readText,
   resolveUrl,
@@ -39,14 +40,6 @@ export function emptyEntry(): Entry {
     categories: [],
     enclosures: [],
   };
-}
-
-function date(el: XmlElement, ctx: Context): string | undefined {
-  const raw = text(el);
-  if (raw === '') return undefined;
-  const d = parseDate(raw);
-  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
-  return d;
 }
 
 /** Summary-like elements: the first is the summary, a second one (if no content yet) is content. */
@@ -300,13 +293,13 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       break;
     case 'pubdate':
     case 'dcterms:issued':
-      feed.published ??= date(k, ctx);
+      feed.published ??= readDate(k, ctx);
       break;
     case 'lastbuilddate':
     case 'dc:date':
     case 'dcterms:modified':
     case 'atom:updated':
-      feed.updated ??= date(k, ctx);
+      feed.updated ??= readDate(k, ctx);
       break;
     case 'generator': {
       const v = text(k);
@@ -579,20 +572,20 @@ function readItem(el: XmlElement, outer: Context): Entry {
       case 'pubdate':
       case 'dcterms:issued':
       case 'atom:published':
-        entry.published ??= date(k, ctx);
+        entry.published ??= readDate(k, ctx);
         break;
       case 'dc:date':
       case 'dcterms:modified':
       case 'atom:updated':
       case 'lastbuilddate':
-        entry.updated ??= date(k, ctx);
+        entry.updated ??= readDate(k, ctx);
         break;
       case 'dcterms:created':
-        entry.created ??= date(k, ctx);
+        entry.created ??= readDate(k, ctx);
         break;
       case 'expirationdate':
       case 'dcterms:valid':
-        entry.expired ??= date(k, ctx);
+        entry.expired ??= readDate(k, ctx);
         break;
       case 'author':
       case 'dc:creator':
