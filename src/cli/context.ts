@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load.js';
-import type { OrreryConfig } from '../config/schema.js';
+import { readConfigText } from '../config/load.js';
+import { type OrreryConfig, parseConfig } from '../config/schema.js';
 import { createHttpFetcher } from '../fetch/http-fetcher.js';
 import type { Fetcher } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
@@ -33,11 +33,20 @@ const require = createRequire(import.meta.url);
 export const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 export async function loadPlanet(options: GlobalOptions, deps: CliDeps): Promise<OrreryConfig> {
-  const path = options.config ?? 'planet.toml';
+  return (await loadPlanetText(options, deps)).config;
+}
+
+/** The config and the text it was read from (the commands that edit it need both: one read). */
+export async function loadPlanetText(
+  options: GlobalOptions,
+  deps: CliDeps,
+): Promise<{ config: OrreryConfig; text: string }> {
+  const file = resolve(deps.cwd, options.config ?? 'planet.toml');
   try {
-    const config = await loadConfig(resolve(deps.cwd, path), { version: VERSION });
+    const text = await readConfigText(file);
+    const config = parseConfig(text, { configPath: file, file, version: VERSION });
     if (options.allowPrivate) config.fetch.allowPrivate = true;
-    return config;
+    return { config, text };
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
     throw error;
@@ -56,7 +65,7 @@ export async function openLockedStore(
   config: OrreryConfig,
   deps: CliDeps,
   waitMs: number,
-): Promise<{ store: Store; lock: StoreLock; close: () => Promise<void> }> {
+): Promise<{ store: Store; close: () => Promise<void> }> {
   const store = await openStore(config);
   let lock: StoreLock;
   try {
@@ -71,7 +80,6 @@ export async function openLockedStore(
   deps.reporter.debug(`store: ${config.store.path}`);
   return {
     store,
-    lock,
     close: async () => {
       await lock.release();
       await store.close();

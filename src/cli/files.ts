@@ -5,17 +5,12 @@ import { CliError } from './exit-codes.js';
 
 /**
  * Replace a file so that a crash leaves either the old or the new content, never half of it:
- * write a temporary file beside it, optionally check it, then rename over the original.
+ * write a temporary file beside it, then rename over the original.
  */
-export async function replaceFileAtomically(
-  path: string,
-  content: string,
-  check?: (tempPath: string) => Promise<void>,
-): Promise<void> {
+export async function replaceFileAtomically(path: string, content: string): Promise<void> {
   const temp = join(dirname(path), `.orrery-tmp-${randomBytes(6).toString('hex')}.toml`);
   await writeFile(temp, content, { flag: 'wx' });
   try {
-    if (check) await check(temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,6 +1,7 @@
 /**
  * Refresh many feeds in one run: concurrency and per-host limits from schedule/, one
- * refreshFeed per feed. Batch work never throws for one feed: it returns a report.
+ * refreshFeed per feed. Batch work never throws for one feed: it returns a report (it throws
+ * only when the store fails).
  */
 import type { FeedErrorCode } from '../model/errors.js';
 import type { StoredFeed } from '../model/stored.js';
@@ -39,16 +40,9 @@ export async function refreshAll(
   const started = deps.now().getTime();
   const outcomes = await runQueue(
     [...feeds],
-    async (feed, signal): Promise<RefreshOutcome> => {
-      try {
-        return await refreshFeed(feed, options.subscriptionFor(feed), deps, signal);
-      } catch (error) {
-        // The store failing is infrastructure, not the feed: surface it to the caller.
-        if (isStoreError(error)) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        return { kind: 'failed', feed, code: 'internal', message };
-      }
-    },
+    // refreshFeed turns every failure of the feed into an outcome; what it throws is the store
+    // breaking, and runQueue then stops the run and rejects with it.
+    (feed, signal) => refreshFeed(feed, options.subscriptionFor(feed), deps, signal),
     {
       concurrency: options.concurrency,
       perHostLimit: options.perHostLimit,
@@ -109,8 +103,4 @@ function hostOf(url: string): string {
     // An unparsable URL still needs a bucket; the fetcher will classify it as bad-url.
     return url;
   }
-}
-
-function isStoreError(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('store/');
 }

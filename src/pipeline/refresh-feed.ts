@@ -1,13 +1,14 @@
 /**
  * Refresh one feed: the ONLY place where fetch → parse → process → store meet.
- * Contract: never throws for the feed's own failure (it becomes a stored error and a
- * `failed` outcome); throws only when the store itself is broken.
+ * Contract: never throws for the feed's own failure, nor for a parser or processing bug met
+ * on its document (both become a stored error and a `failed` outcome); throws only when the
+ * store itself is broken, which must stop the run.
  */
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { Fetcher, FetchOutcome } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
-import type { FetchRecord, StoredFeed } from '../model/stored.js';
+import type { FetchRecord, ProcessedEntry, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { parse } from '../parse/index.js';
 import { processEntries } from '../process/process-entries.js';
@@ -105,16 +106,8 @@ export async function refreshFeed(
   } catch (error) {
     // parse() promises not to throw; if it does, that is a parser bug, but one feed's bug
     // must not stop the run: record it against the feed so it shows on the health page.
-    const message = `parser crashed: ${error instanceof Error ? error.message : String(error)}`;
-    return fail(
-      feed,
-      deps,
-      'parse',
-      message,
-      record,
-      nowIso,
-      failureSchedule(feed, intervalMinutes, deps, now),
-    );
+    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+    return fail(feed, deps, 'parse', crashed('parser', error), record, nowIso, schedule);
   }
   if (parsed.version === '' && parsed.entries.length === 0) {
     const type = outcome.headers['content-type'] ?? 'no Content-Type';
@@ -130,11 +123,26 @@ export async function refreshFeed(
     );
   }
 
-  const entries = processEntries(parsed, {
-    feedUrl: outcome.finalUrl,
-    now: nowIso,
-    ...(subscription?.filters ? { filters: subscription.filters } : {}),
-  });
+  let entries: ProcessedEntry[];
+  try {
+    entries = processEntries(parsed, {
+      feedUrl: outcome.finalUrl,
+      now: nowIso,
+      ...(subscription?.filters ? { filters: subscription.filters } : {}),
+    });
+  } catch (error) {
+    // Same rule as for the parser: a bug met on one feed's entries fails that feed only.
+    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+    return fail(
+      feed,
+      deps,
+      'internal',
+      crashed('entry processing', error),
+      record,
+      nowIso,
+      schedule,
+    );
+  }
   const meta: FeedUpdate['meta'] = pickMeta(parsed.feed);
   const report = await deps.store.applyFeedUpdate({
     feedId: feed.id,
@@ -168,6 +176,10 @@ export async function refreshFeed(
     warnings: parsed.warnings,
     ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
   };
+}
+
+function crashed(stage: string, error: unknown): string {
+  return `${stage} crashed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function failureSchedule(feed: StoredFeed, intervalMinutes: number, deps: RefreshDeps, now: Date) {

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
 /** fetch, build and run (fetch then build): the commands cron calls. */
+import { existsSync } from 'node:fs';
 import type { OrreryConfig } from '../../config/schema.js';
+import type { StoredFeed } from '../../model/stored.js';
 import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
 import type { Store } from '../../store/store.js';
@@ -29,33 +30,37 @@ function waitMs(options: FetchOptions): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
-export async function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+/** Load the config, hold the store's run lock for `work`, always release it. */
+async function withLockedStore(
+  options: FetchOptions,
+  deps: CliDeps,
+  work: (store: Store, config: OrreryConfig) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
   const { store, close } = await openLockedStore(config, deps, waitMs(options));
   try {
-    const report = await fetchInto(store, config, options, deps);
-    return fetchExitCode(report, options);
+    return await work(store, config);
   } finally {
     await close();
   }
 }
 
-export async function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
-  const config = await loadPlanet(options, deps);
-  const { store, close } = await openLockedStore(config, deps, waitMs(options));
-  try {
+export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  return withLockedStore(options, deps, async (store, config) =>
+    fetchExitCode(await fetchInto(store, config, options, deps), options),
+  );
+}
+
+export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  return withLockedStore(options, deps, async (store, config) => {
     await store.syncSubscriptions(config.feeds, deps.now().toISOString());
     await buildInto(store, config, deps);
     return EXIT.ok;
-  } finally {
-    await close();
-  }
+  });
 }
 
-export async function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
-  const config = await loadPlanet(options, deps);
-  const { store, close } = await openLockedStore(config, deps, waitMs(options));
-  try {
+export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
+  return withLockedStore(options, deps, async (store, config) => {
     const report = await fetchInto(store, config, options, deps);
     if (nothingChanged(report) && existsSync(config.site.outputDir)) {
       // A warm cron run (all 304) should cost next to nothing: the site is already current.
@@ -64,13 +69,11 @@ export async function runRun(options: FetchOptions, deps: CliDeps): Promise<Exit
       await buildInto(store, config, deps);
     }
     return fetchExitCode(report, options);
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** True when the run changed nothing a page shows: no new or updated entry, no new failure, no config change. */
-function nothingChanged(report: RefreshReport & { configChanged?: boolean }): boolean {
+function nothingChanged(report: RefreshReport & { configChanged: boolean }): boolean {
   if (report.configChanged) return false;
   return report.outcomes.every(
     (o) =>
@@ -108,6 +111,10 @@ async function fetchInto(
   }
   feeds = feeds.filter((f) => !f.retired);
   const subscriptions = new Map(config.feeds.map((s) => [s.url, s]));
+  // A feed moved by a permanent redirect keeps its config entry under the old URL.
+  const subscriptionFor = (feed: StoredFeed) =>
+    subscriptions.get(feed.url) ??
+    feed.previousUrls.map((url) => subscriptions.get(url)).find((s) => s !== undefined);
   if (feeds.length === 0) {
     reporter.info('no feed is due; nothing to fetch (use --all to fetch every feed now)');
   }
@@ -126,7 +133,7 @@ async function fetchInto(
           config.fetch.headersTimeoutMs +
           config.fetch.bodyTimeoutMs +
           10_000,
-        subscriptionFor: (feed) => subscriptions.get(feed.url),
+        subscriptionFor,
         onSettled: (outcome) =>
           progress.tick(progressKind(outcome), label(outcome), detail(outcome)),
       },

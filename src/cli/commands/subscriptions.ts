@@ -10,8 +10,8 @@ import {
   type ImportResult,
   importOpml,
   importVenusIni,
-  loadConfig,
   type OrreryConfig,
+  parseConfig,
   removeFeedFromConfig,
   starterConfig,
 } from '../../config/index.js';
@@ -23,6 +23,7 @@ import {
   createFetcher,
   type GlobalOptions,
   loadPlanet,
+  loadPlanetText,
   VERSION,
 } from '../context.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
@@ -47,18 +48,20 @@ export async function runInit(
   return EXIT.ok;
 }
 
-/** Write the edited config only if it still loads: a bad edit never replaces a good file. */
+/**
+ * Write the edited config only if it still loads where it lives (paths included): a bad edit
+ * never replaces a good file.
+ */
 async function saveConfig(config: OrreryConfig, text: string): Promise<void> {
-  await replaceFileAtomically(config.configPath, text, async (temp) => {
-    try {
-      await loadConfig(temp, { version: VERSION });
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        throw new CliError(`the edited config would not load, nothing changed: ${error.message}`);
-      }
-      throw error;
+  try {
+    parseConfig(text, { configPath: config.configPath, file: config.configPath, version: VERSION });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new CliError(`the edited config would not load, nothing changed: ${error.message}`);
     }
-  });
+    throw error;
+  }
+  await replaceFileAtomically(config.configPath, text);
 }
 
 export async function runAdd(
@@ -66,7 +69,7 @@ export async function runAdd(
   options: GlobalOptions & { name?: string; section?: string; discover?: boolean; pick?: string },
   deps: CliDeps,
 ): Promise<ExitCode> {
-  const config = await loadPlanet(options, deps);
+  const { config, text } = await loadPlanetText(options, deps);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -125,7 +128,6 @@ export async function runAdd(
   }
   const name = options.name ?? title;
   const sub: Subscription = { url: feedUrl, section, ...(name ? { name } : {}) };
-  const text = await readText(config.configPath, 'config');
   await saveConfig(config, addFeedToConfig(text, sub));
   deps.reporter.out(`added ${feedUrl}${name ? ` (${name})` : ''} to section ${section}`);
   return EXIT.ok;
@@ -136,8 +138,7 @@ export async function runRemove(
   options: GlobalOptions,
   deps: CliDeps,
 ): Promise<ExitCode> {
-  const config = await loadPlanet(options, deps);
-  const text = await readText(config.configPath, 'config');
+  const { config, text } = await loadPlanetText(options, deps);
   const { text: edited, removed } = removeFeedFromConfig(text, urlOrName);
   if (!removed) {
     throw new CliError(
@@ -173,19 +174,13 @@ export async function runImport(
   options: GlobalOptions & { format?: string; dryRun?: boolean },
   deps: CliDeps,
 ): Promise<ExitCode> {
-  const config = await loadPlanet(options, deps);
+  const { config, text: current } = await loadPlanetText(options, deps);
   const path = resolve(deps.cwd, file);
   const text = await readText(path, 'import file');
   const format = options.format ?? detectImportFormat(path, text);
-  let imported: ImportResult;
-  try {
-    imported =
-      format === 'ini' ? importVenusIni(text, { file: path }) : importOpml(text, { file: path });
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
-  }
-  const current = await readText(config.configPath, 'config');
+  // A ConfigError (unreadable OPML or INI, with file and line) reaches main's handler: exit 2.
+  const imported: ImportResult =
+    format === 'ini' ? importVenusIni(text, { file: path }) : importOpml(text, { file: path });
   const withFeeds = addImportToConfig(current, imported, { file: config.configPath });
   const { added, skippedExisting } = withFeeds;
   // Site settings from the import fill only keys the config does not set yet.
