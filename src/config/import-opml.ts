@@ -1,9 +1,7 @@
 import { SaxesParser } from 'saxes';
-import type { SectionSettings } from '../model/settings.js';
 import type { Subscription } from '../model/subscription.js';
 import { ConfigError } from './config-error.js';
-import { CONFIG_DEFAULTS } from './defaults.js';
-import { type ImportedSite, type ImportResult, sectionIdFor } from './import-result.js';
+import { type ImportedSite, type ImportResult, sectionCollector } from './import-result.js';
 import { feedUrlKey, isHttpUrl } from './schema.js';
 
 export interface ImportOpmlOptions {
@@ -88,35 +86,19 @@ export function importOpml(text: string, options: ImportOpmlOptions = {}): Impor
   Object.assign(parser.ENTITIES, HTML_ENTITIES);
   const skipped: ImportResult['skipped'] = [];
   const site: Partial<ImportedSite> = {};
-  const sections: SectionSettings[] = [];
+  const sections = sectionCollector();
   const subscriptions: Subscription[] = [];
   const seen = new Map<string, string>();
   const stack: Outline[] = [];
   const elements: string[] = [];
   let headText = '';
   let root: string | undefined;
-  let usesMain = false;
 
   const fail = (message: string, line: number, column?: number): ConfigError =>
     new ConfigError(
       `config: ${file}:${line}${column ? `:${column}` : ''}: ${message}; check the file, or export it again from your feed reader`,
       { file, line, problems: [{ line, column, message }] },
     );
-
-  const sectionFor = (title: string | undefined): string => {
-    if (!title) {
-      usesMain = true;
-      return CONFIG_DEFAULTS.sectionId;
-    }
-    const existing = sections.find((s) => s.title === title);
-    if (existing) return existing.id;
-    const id = sectionIdFor(
-      title,
-      new Set([CONFIG_DEFAULTS.sectionId, ...sections.map((s) => s.id)]),
-    );
-    sections.push({ id, title });
-    return id;
-  };
 
   parser.on('error', (err) => {
     const message = err.message.replace(/^[^:]*:\d+:\d+: /, '');
@@ -179,7 +161,7 @@ export function importOpml(text: string, options: ImportOpmlOptions = {}): Impor
     const htmlUrl = attrs.htmlurl;
     const sub: Subscription = {
       url,
-      section: sectionFor(parentTitle ?? categorySection(attrs.category)),
+      section: sections.idFor(parentTitle ?? categorySection(attrs.category)),
       ...(feedName ? { name: feedName } : {}),
     };
     if (htmlUrl) {
@@ -215,8 +197,10 @@ export function importOpml(text: string, options: ImportOpmlOptions = {}): Impor
 
   parser.write(repairAmpersands(text.replace(/^\uFEFF?\s*/, ''))).close();
   if (root === undefined) throw fail('not an OPML file: no <opml> element', 1);
-  if (usesMain || subscriptions.length === 0) {
-    sections.unshift({ id: CONFIG_DEFAULTS.sectionId, title: site.name ?? 'Main' });
-  }
-  return { ...(Object.keys(site).length ? { site } : {}), sections, subscriptions, skipped };
+  return {
+    ...(Object.keys(site).length ? { site } : {}),
+    sections: sections.list(site.name, subscriptions.length),
+    subscriptions,
+    skipped,
+  };
 }

@@ -1,8 +1,6 @@
-import type { SectionSettings } from '../model/settings.js';
 import type { Subscription } from '../model/subscription.js';
 import { ConfigError } from './config-error.js';
-import { CONFIG_DEFAULTS } from './defaults.js';
-import { type ImportedSite, type ImportResult, sectionIdFor } from './import-result.js';
+import { type ImportedSite, type ImportResult, sectionCollector } from './import-result.js';
 import { type IniEntry, type IniSection, iniValue, parseIni } from './ini-parser.js';
 import { feedUrlKey, isHttpUrl } from './schema.js';
 
@@ -77,7 +75,7 @@ export function importVenusIni(text: string, options: ImportVenusOptions = {}): 
   }
   const skipped: ImportResult['skipped'] = [];
   const site: Partial<ImportedSite> = {};
-  const sections: SectionSettings[] = [];
+  const sections = sectionCollector();
   const subscriptions: Subscription[] = [];
   const seen = new Map<string, string>();
   const unusedFeedKeys = new Map<string, number>();
@@ -109,20 +107,6 @@ export function importVenusIni(text: string, options: ImportVenusOptions = {}): 
     }
   }
 
-  const sectionFor = (title: string | undefined): string => {
-    const wanted = title?.trim();
-    if (!wanted) return CONFIG_DEFAULTS.sectionId;
-    const existing = sections.find((s) => s.title === wanted);
-    if (existing) return existing.id;
-    const id = sectionIdFor(
-      wanted,
-      new Set([CONFIG_DEFAULTS.sectionId, ...sections.map((s) => s.id)]),
-    );
-    sections.push({ id, title: wanted });
-    return id;
-  };
-
-  let usesDefaultSection = false;
   for (const section of doc.sections) {
     if (section.name === 'DEFAULT') continue;
     if (section.name.toLowerCase() === 'planet') {
@@ -161,11 +145,10 @@ export function importVenusIni(text: string, options: ImportVenusOptions = {}): 
       section,
       entries,
       pluto !== undefined,
-      sectionFor,
+      sections.idFor,
       unusedFeedKeys,
       skipped,
     );
-    if (sub.section === CONFIG_DEFAULTS.sectionId) usesDefaultSection = true;
     subscriptions.push(sub);
   }
 
@@ -175,12 +158,9 @@ export function importVenusIni(text: string, options: ImportVenusOptions = {}): 
       reason: reasonFor(key),
     });
   }
-  if (usesDefaultSection || subscriptions.length === 0) {
-    sections.unshift({ id: CONFIG_DEFAULTS.sectionId, title: site.name ?? 'Main' });
-  }
   return {
     ...(Object.keys(site).length > 0 ? { site } : {}),
-    sections,
+    sections: sections.list(site.name, subscriptions.length),
     subscriptions,
     skipped,
   };
