@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { CP1252_C1 } from './entities.js';
 
 export interface DecodeResult {
   text: string;
@@ -14,8 +15,6 @@ export interface DecodeResult {
   encoding: string;
   /** recovery notes; non-empty means the document was not well-formed as served */
   problems: string[];
-  /** the media type from Content-Type, lower case, '' if none */
-  mediaType: string;
 }
 
 /** EBCDIC code page 037 (IBM 1140 differs only at 0x9F: the euro sign), which iconv-lite lacks. */
@@ -212,10 +211,9 @@ function detect(bytes: Uint8Array): string | undefined {
   return name ?? undefined;
 }
 
-/** Decode a document's bytes following the order of authority above. */
-export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeResult {
+/** Decode a document's bytes following the order of authority above (`charset`: HTTP's). */
+export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResult {
   const problems: string[] = [];
-  const ct = parseContentType(contentType);
   const bom = sniffBom(bytes);
   const wide = bom ?? sniffXmlStart(bytes);
   // Read the declaration in the sniffed encoding (UTF-16/32/EBCDIC) or as Latin-1.
@@ -227,7 +225,7 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
   const declared = declaredEncoding(head);
 
   const candidates: { label: string; source: string }[] = [];
-  if (ct.charset) candidates.push({ label: ct.charset, source: 'HTTP charset' });
+  if (charset) candidates.push({ label: charset, source: 'HTTP charset' });
   if (bom) candidates.push({ label: bom.report, source: 'byte-order mark' });
   if (declared) {
     let label = declared;
@@ -250,15 +248,13 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
       continue;
     }
     const text = tryDecode(body, r.decoder);
-    if (text !== undefined)
-      return { text: stripBom(text), encoding: r.report, problems, mediaType: ct.mediaType };
+    if (text !== undefined) return { text: stripBom(text), encoding: r.report, problems };
     problems.push(`document is not valid ${c.label} (${c.source})`);
   }
   // Nothing declared: UTF-8 is the default for XML; if it is not UTF-8, detect.
   if (candidates.length === 0 || problems.length > 0) {
     const utf8 = tryDecode(body, 'utf8');
-    if (utf8 !== undefined)
-      return { text: stripBom(utf8), encoding: 'utf-8', problems, mediaType: ct.mediaType };
+    if (utf8 !== undefined) return { text: stripBom(utf8), encoding: 'utf-8', problems };
   }
   const guess = detect(body);
   if (guess) {
@@ -267,12 +263,7 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
       const text = tryDecode(body, r.decoder);
       if (text !== undefined) {
         problems.push(`encoding detected as ${guess}`);
-        return {
-          text: stripBom(text),
-          encoding: guess.toLowerCase(),
-          problems,
-          mediaType: ct.mediaType,
-        };
+        return { text: stripBom(text), encoding: guess.toLowerCase(), problems };
       }
     }
   }
@@ -281,14 +272,8 @@ export function decodeDocument(bytes: Uint8Array, contentType?: string): DecodeR
     text: iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.length), 'windows-1252'),
     encoding: 'windows-1252',
     problems,
-    mediaType: ct.mediaType,
   };
 }
-
-/** Windows-1252 for the C1 controls: feeds that mean ’ write U+0092 ("demoronizing"). */
-const CP1252_C1 =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 function stripBom(s: string): string {
   const t = s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;

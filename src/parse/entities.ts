@@ -14,12 +14,13 @@ const XML_ENTITIES: Record<string, string> = {
   apos: "'",
 };
 
-/** Windows-1252 characters for the C1 range 0x80-0x9F, which feeds write meaning cp1252. */
-const CP1252_C1 = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152,
-  0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
-  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
-];
+/**
+ * Windows-1252 characters for the C1 range 0x80-0x9F, which feeds write meaning cp1252 (as
+ * references here, as raw characters in decode.ts): feeds that mean ’ write U+0092.
+ */
+export const CP1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 const REF = /&(?:#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}))|([A-Za-z][A-Za-z0-9._:-]{0,40}))?;?/g;
 
@@ -34,7 +35,7 @@ export function htmlEntity(name: string): string | undefined {
 }
 
 function fromCodePoint(cp: number): string {
-  if (cp >= 0x80 && cp <= 0x9f) return String.fromCodePoint(CP1252_C1[cp - 0x80]!);
+  if (cp >= 0x80 && cp <= 0x9f) return CP1252_C1[cp - 0x80]!;
   if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
   return String.fromCodePoint(cp);
 }

@@ -181,13 +181,13 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   if (base !== undefined) ctx.base = base;
   if (language) ctx.lang = language;
 
-  const { mediaType } = parseContentType(contentType);
+  const { mediaType, charset } = parseContentType(contentType);
   if (mediaType !== '' && !XML_TYPES.test(mediaType) && !FEEDISH_TYPES.test(mediaType)) {
     warnings.push(`served as ${mediaType}, not as a feed type`);
     wellFormed = false;
   }
 
-  const decoded = decodeDocument(bytes, contentType);
+  const decoded = decodeDocument(bytes, charset);
   if (decoded.problems.length > 0) {
     warnings.push(...decoded.problems);
     wellFormed = false;
