@@ -589,7 +589,9 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         }
       }
       if (report.inserted + report.duplicates > 0) set.last_new_entry_at = now;
-      if (report.inserted + report.duplicates > 0) {
+      // Duplicates are not counted, and a stored entry never changes sides: only new
+      // originals change the count.
+      if (report.inserted > 0) {
         const count = await trx
           .selectFrom('entries')
           .select((eb) => eb.fn.countAll<number>().as('n'))
