@@ -22,13 +22,9 @@ export interface UndiciParts {
 
 const require = createRequire(import.meta.url);
 
-function full(): typeof Undici {
-  return require('undici') as typeof Undici;
-}
-
 /** The whole package: for proxies (EnvHttpProxyAgent). */
 export function loadUndici(): typeof Undici {
-  return full();
+  return require('undici') as typeof Undici;
 }
 
 /** Agent and request without the rest of undici. */
@@ -40,7 +36,7 @@ export function loadUndiciLite(): UndiciParts {
   } catch {
     // undici's internal layout changed: fall through to the public entry point below.
   }
-  const undici = full();
+  const undici = loadUndici();
   return {
     Agent: undici.Agent,
     request: undici.Dispatcher.prototype.request as unknown as RequestFn,
