@@ -13,6 +13,7 @@ import {
   tomlSyntaxError,
   toSubscription,
 } from './schema.js';
+import { tomlString } from './starter.js';
 
 // Edits work on the TOML text, not on a parsed value, so the user's comments, order and
 // formatting survive: blocks are appended or cut out whole, and the result is validated.
@@ -23,11 +24,6 @@ export interface EditConfigOptions {
 }
 
 const DEFAULT_FILE = 'planet.toml';
-
-/** A TOML basic string. JSON escapes are valid TOML except that TOML also forbids a raw DEL. */
-function tomlString(value: string): string {
-  return JSON.stringify(value).replace(/\u007f/g, '\\u007F');
-}
 
 function tomlStringList(values: readonly string[]): string {
   return `[${values.map(tomlString).join(', ')}]`;

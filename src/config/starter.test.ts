@@ -22,6 +22,12 @@ describe('starterConfig', () => {
     expect(config.feeds).toEqual([]);
   });
 
+  it('writes a name with a DEL or control character as valid TOML', () => {
+    const name = 'Odd\u007fname\u0001';
+    const config = parseConfig(starterConfig({ name }), { configPath: '/srv/p/planet.toml' });
+    expect(config.site.name).toBe(name);
+  });
+
   it('shows every key of every table (commented out)', () => {
     const text = starterConfig();
     const shape = planetTomlSchema.shape;

@@ -7,9 +7,9 @@ export interface StarterConfigOptions {
   link?: string;
 }
 
-/** A TOML basic string; JSON's escapes are a subset of TOML's. */
+/** A TOML basic string. JSON escapes are valid TOML except that TOML also forbids a raw DEL. */
 export function tomlString(value: string): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value).replace(/\u007f/g, '\\u007F');
 }
 
 /** The commented planet.toml `orrery init` writes: every table and key, optional ones commented out with their defaults. */
