@@ -5,6 +5,7 @@
  * No I/O, no clock: `now` comes in.
  */
 import { createHash } from 'node:crypto';
+import { foldText } from '../lib/text.js';
 import { canonicalizeUrl } from '../lib/url.js';
 import type { Entry, ParseResult, Text } from '../model/feed.js';
 import type { ProcessedEntry } from '../model/stored.js';
@@ -31,7 +32,7 @@ export function processEntries(result: ParseResult, context: ProcessContext): Pr
     const link = entryLink(entry, context.feedUrl);
     const canonicalLink = link === undefined ? undefined : canonicalizeUrl(link);
     const text = plainText(bestText(entry));
-    const title = normalizeText(entry.title ?? '');
+    const title = foldText(entry.title ?? '');
     if (!filter(entry, text)) continue;
     let key = identityKey(entry, canonicalLink ?? link, title, text);
     // Some feeds give every item the same guid: later items fall back to their link or hash,
@@ -151,11 +152,7 @@ function plainText(t: Text | undefined): string {
       .replace(/<[^>]*>/g, ' ');
     s = decodeEntities(s);
   }
-  return normalizeText(s);
-}
-
-function normalizeText(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  return foldText(s);
 }
 
 /** A date after now is a feed's mistake (or a time-zone slip): the post is clamped to now. */

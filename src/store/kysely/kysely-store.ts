@@ -12,6 +12,7 @@ import type {
   Transaction,
   Updateable,
 } from 'kysely';
+import { foldText } from '../../lib/text.js';
 import { OrreryError } from '../../model/errors.js';
 import type { ProcessedEntry, StoredFeed } from '../../model/stored.js';
 import type { Subscription } from '../../model/subscription.js';
@@ -72,7 +73,7 @@ interface Original {
 
 /** A title compared case-, space- and form-insensitively; absent or blank → undefined. */
 function titleKey(title: string | null | undefined): string | undefined {
-  const t = title?.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  const t = title ? foldText(title) : '';
   return t ? t : undefined;
 }
 
