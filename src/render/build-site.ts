@@ -23,6 +23,7 @@ import {
   entryViews,
   type FeedView,
   feedViews,
+  formatDateTime,
   groupByDay,
   healthReport,
   limitDays,
@@ -379,7 +380,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     await writePage(ctx, 'health/index.html', 'health.liquid', {
       page: { kind: 'health', title: 'Feed health' },
       health: healthReport(feeds, fetches, site, quietDays),
-      generated: `${strftime(now, site.dateFormat, site.timezone)} ${strftime(now, site.timeFormat, site.timezone)}`,
+      generated: formatDateTime(now, site),
     });
 
     await writePage(ctx, 'search/index.html', 'search.liquid', {

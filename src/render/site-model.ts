@@ -165,11 +165,15 @@ export function sectionViews(
   return views;
 }
 
+/** An instant as the site writes it: its dateFormat, a space, its timeFormat. */
+export function formatDateTime(d: Date, site: SiteSettings): string {
+  return `${strftime(d, site.dateFormat, site.timezone)} ${strftime(d, site.timeFormat, site.timezone)}`;
+}
+
 function formatOptional(iso: string | undefined, site: SiteSettings): string | undefined {
   if (!iso) return undefined;
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return undefined;
-  return `${strftime(d, site.dateFormat, site.timezone)} ${strftime(d, site.timeFormat, site.timezone)}`;
+  return Number.isNaN(d.getTime()) ? undefined : formatDateTime(d, site);
 }
 
 /** Classify one feed's health. */
