@@ -25,6 +25,11 @@ const URL_ATTRS = new Set([
 ]);
 
 const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+/** Where a <script> or <style> body ends (the scan skips it). */
+const RAW_END = new Map([
+  ['script', /<\/script/gi],
+  ['style', /<\/style/gi],
+]);
 const ATTR = /([^\s"'>/=]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 
 function resolveOne(value: string, base: string): string {
@@ -112,8 +117,8 @@ export function resolveUrlsFast(html: string, baseUrl: string): string {
       if (href) base = resolveOne(href.replace(/&amp;/g, '&'), base);
       continue;
     }
-    if (name === 'script' || name === 'style') {
-      const close = new RegExp(`</${name}`, 'ig');
+    const close = RAW_END.get(name);
+    if (close !== undefined) {
       close.lastIndex = tagEnd;
       const m = close.exec(html);
       pos = m ? m.index : len;

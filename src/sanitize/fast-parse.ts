@@ -46,12 +46,12 @@ const IGNORED_END: ReadonlySet<string> = new Set([
   'img', 'input', 'area', 'wbr', 'keygen', 'source', 'track', 'embed', 'param', 'hr', 'meta',
   'link', 'html', 'head', 'body', 'basefont', 'bgsound', 'col', 'frame', 'image',
 ]); // biome-ignore format: keep the list compact
-/** Start tags ignored in a fragment (the context is a template, so the document exists). */
 /** Start tags the "in template" mode handles with "in head" rules (the mode stays). */
 const IN_HEAD_RULES: ReadonlySet<string> = new Set([
   'base', 'basefont', 'bgsound', 'link', 'meta', 'noframes', 'script', 'style', 'template',
   'title',
 ]); // biome-ignore format: keep the list compact
+/** Start tags ignored in a fragment (the context is a template, so the document exists). */
 const IGNORED_START: ReadonlySet<string> = new Set(['html', 'head', 'body']);
 const HEADINGS: ReadonlySet<string> = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Formatting elements: fine while properly nested (no adoption agency needed). */
