@@ -1,7 +1,8 @@
 /** Load a theme: the default theme's files, overridden file by file by a site's own theme folder. */
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listFiles } from './list-files.js';
 
 /** The default theme shipped with Orrery (works from src/ under vitest and from dist/). */
 export const DEFAULT_THEME_DIR = fileURLToPath(new URL('../../themes/default/', import.meta.url));
@@ -15,18 +16,11 @@ export interface Theme {
   defaults: Set<string>;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  for (const e of entries) {
-    if (!e.isFile() || e.name.startsWith('.')) continue;
-    // parentPath is Node 20.12+; path is its older name.
-    const parent = (e as unknown as { parentPath?: string; path: string }).parentPath ?? e.path;
-    const rel = relative(dir, join(parent, e.name)).split(sep).join('/');
-    if (rel.split('/').some((part) => part.startsWith('.'))) continue;
-    out.push(rel);
-  }
-  return out.sort();
+/** The theme's files, sorted, leaving out dotfiles and dot-folders. */
+async function themeFiles(dir: string): Promise<string[]> {
+  return (await listFiles(dir))
+    .filter((rel) => !rel.split('/').some((part) => part.startsWith('.')))
+    .sort();
 }
 
 /** Read the default theme and, when given, a site theme whose files take precedence. */
@@ -37,7 +31,7 @@ export async function loadTheme(overrideDir?: string): Promise<Theme> {
   for (const dir of overrideDir ? [DEFAULT_THEME_DIR, overrideDir] : [DEFAULT_THEME_DIR]) {
     let files: string[];
     try {
-      files = await listFiles(dir);
+      files = await themeFiles(dir);
     } catch (error) {
       throw new Error(`render/theme: cannot read theme folder ${dir}`, { cause: error });
     }

@@ -19,6 +19,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { listFiles } from './list-files.js';
 
 export interface WriteReport {
   outputDir: string;
@@ -136,17 +137,12 @@ async function recover(outputDir: string, log: (line: string) => void): Promise<
 }
 
 async function listTree(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
   try {
-    for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-      if (!e.isFile()) continue;
-      const parent = (e as unknown as { parentPath?: string; path: string }).parentPath ?? e.path;
-      out.add(join(parent, e.name).slice(dir.length + 1));
-    }
+    return new Set(await listFiles(dir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return new Set();
   }
-  return out;
 }
 
 function checkPath(path: string): void {
