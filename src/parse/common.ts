@@ -71,13 +71,18 @@ export function text(el: XmlElement): string {
   return textContent(el).trim();
 }
 
-/** A date element as ISO 8601 UTC; an unreadable one is a warning and undefined. */
+/** A date as ISO 8601 UTC; an unreadable one is a warning (naming `where`) and undefined. */
+export function dateOrWarn(raw: string | undefined, ctx: Context, where = ''): string | undefined {
+  if (raw === undefined) return undefined;
+  const d = parseDate(raw);
+  if (d === undefined) ctx.warnings.push(`unreadable date${where}: ${raw.slice(0, 60)}`);
+  return d;
+}
+
+/** A date element's text as ISO 8601 UTC (dateOrWarn). */
 export function readDate(el: XmlElement, ctx: Context): string | undefined {
   const raw = text(el);
-  if (raw === '') return undefined;
-  const d = parseDate(raw);
-  if (d === undefined) ctx.warnings.push(`unreadable date in <${el.qname}>: ${raw.slice(0, 60)}`);
-  return d;
+  return raw === '' ? undefined : dateOrWarn(raw, ctx, ` in <${el.qname}>`);
 }
 
 /** Element names lookslikehtml accepts (feedparser's acceptable elements). */

@@ -4,8 +4,7 @@
  */
 import { mf2 } from 'microformats-parser';
 import type { Entry, Person } from '../model/feed.js';
-import { addCategory, type Context, cleanHtml, resolveUrl } from './common.js';
-import { parseDate } from './dates.js';
+import { addCategory, type Context, cleanHtml, dateOrWarn, resolveUrl } from './common.js';
 import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
 
 type Mf = ReturnType<typeof mf2>['items'][number];
@@ -48,14 +47,6 @@ function person(p: Prop, ctx: Context): Person | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function date(p: Prop | undefined, ctx: Context): string | undefined {
-  const s = str(p);
-  if (s === undefined) return undefined;
-  const d = parseDate(s);
-  if (d === undefined) ctx.warnings.push(`unreadable date: ${s.slice(0, 60)}`);
-  return d;
-}
-
 function readHentry(mf: Mf, ctx: Context): Entry {
   const e = emptyEntry();
   const url = str(first(mf, 'url'));
@@ -90,9 +81,9 @@ function readHentry(mf: Mf, ctx: Context): Entry {
         : { value: str(summary) ?? '', type: 'text/plain' };
   } else if (e.content[0]) e.summaryDetail = e.content[0];
   if (e.summaryDetail) e.summary = e.summaryDetail.value;
-  const published = date(first(mf, 'published'), ctx);
+  const published = dateOrWarn(str(first(mf, 'published')), ctx);
   if (published) e.published = published;
-  const updated = date(first(mf, 'updated'), ctx);
+  const updated = dateOrWarn(str(first(mf, 'updated')), ctx);
   if (updated) e.updated = updated;
   for (const a of mf.properties.author ?? []) {
     const p = person(a, ctx);

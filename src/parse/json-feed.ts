@@ -1,7 +1,6 @@
 /** JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) → the model. */
 import type { Entry, Person, Text } from '../model/feed.js';
-import { addCategory, type Context, cleanHtml, resolveUrl } from './common.js';
-import { parseDate } from './dates.js';
+import { addCategory, type Context, cleanHtml, dateOrWarn, resolveUrl } from './common.js';
 import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
 
 type Json = Record<string, unknown>;
@@ -36,14 +35,6 @@ function people(o: Json, ctx: Context): Person[] {
   const list = arr(o.authors).map((a) => person(a, ctx));
   if (list.length === 0) list.push(person(o.author, ctx));
   return list.filter((p): p is Person => p !== undefined);
-}
-
-function date(v: unknown, ctx: Context): string | undefined {
-  const s = str(v);
-  if (s === undefined) return undefined;
-  const d = parseDate(s);
-  if (d === undefined) ctx.warnings.push(`unreadable date: ${s.slice(0, 60)}`);
-  return d;
 }
 
 function text(value: string, type: string, ctx: Context): Text {
@@ -152,9 +143,9 @@ export function readJsonFeed(doc: Json, outer: Context, maxEntries: number): Fee
     if (summary !== undefined) e.summaryDetail = text(summary, 'text/plain', ictx);
     else if (e.content[0]) e.summaryDetail = e.content[0];
     if (e.summaryDetail) e.summary = e.summaryDetail.value;
-    const published = date(it.date_published, ictx);
+    const published = dateOrWarn(str(it.date_published), ictx);
     if (published) e.published = published;
-    const updated = date(it.date_modified, ictx);
+    const updated = dateOrWarn(str(it.date_modified), ictx);
     if (updated) e.updated = updated;
     e.authors = people(it, ictx);
     if (e.authors.length > 0) e.author = e.authors[0];
