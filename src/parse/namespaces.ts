@@ -60,6 +60,5 @@ export function canonicalPrefix(uri: string, written: string): string {
   return c === '\u0000' ? written.toLowerCase() : c;
 }
 
-export const ATOM10_NS = 'http://www.w3.org/2005/Atom';
 export const ATOM03_NS = 'http://purl.org/atom/ns#';
 export const RSS090_NS = 'http://my.netscape.com/rdf/simple/0.9/';
