@@ -25,6 +25,7 @@ const URL_ATTRS = new Set([
 ]);
 
 const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const TAG_NAME_CHAR = /[^\s/>]/;
 /** Where a <script> or <style> body ends (the scan skips it). */
 const RAW_END = new Map([
   ['script', /<\/script/gi],
@@ -95,7 +96,7 @@ export function resolveUrlsFast(html: string, baseUrl: string): string {
       pos = i;
       continue;
     }
-    while (i < len && /[^\s/>]/.test(html[i]!)) i++;
+    while (i < len && TAG_NAME_CHAR.test(html[i]!)) i++;
     const name = html.slice(lt + 1, i).toLowerCase();
     // find the end of the tag, skipping quoted values
     let q = 0;
