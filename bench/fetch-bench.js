@@ -261,6 +261,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'orrery-fetch-bench-'));
   const have = {
     orrery: true,
+    'orrery-fetch': true,
     newsboat: existsSync('/usr/bin/newsboat'),
     direct: true,
   };
@@ -272,7 +273,7 @@ async function main() {
     return have[r];
   });
   const build = runners.includes('direct') ? compileDirect(work) : '';
-  const cliRoot = runners.includes('orrery') ? orreryRoot(args, work) : '';
+  const cliRoot = runners.some((r) => r.startsWith('orrery')) ? orreryRoot(args, work) : '';
   const results = [];
   try {
     for (const profile of args.profiles) {
@@ -286,11 +287,11 @@ async function main() {
             for (const phase of ['cold', 'warm']) {
               const before = (await farm.stats()).requests;
               let run;
-              if (runner === 'orrery') {
+              if (runner === 'orrery' || runner === 'orrery-fetch') {
                 const config = planetToml(dir, urls, args);
                 const argv = [
                   join(cliRoot, 'bin/orrery.js'),
-                  'run',
+                  runner === 'orrery' ? 'run' : 'fetch',
                   '--config',
                   config,
                   '--allow-private',
@@ -342,7 +343,7 @@ async function main() {
                 detail: runner === 'direct' ? safeJson(run.stdout) : undefined,
               };
               if (run.code !== 0 && runner !== 'orrery') row.stderr = run.stderr.slice(-400);
-              if (runner === 'orrery' && run.code !== 0) row.stderr = run.stderr.slice(-400);
+              if (runner.startsWith('orrery') && run.code !== 0) row.stderr = run.stderr.slice(-400);
               results.push(row);
               process.stdout.write(`${formatRow(row)}\n`);
             }
@@ -375,7 +376,7 @@ function formatRow(r) {
   return [
     r.profile.padEnd(6),
     String(r.feeds).padStart(6),
-    r.runner.padEnd(9),
+    r.runner.padEnd(12),
     r.phase.padEnd(5),
     `wall ${String(r.wallS).padStart(7)} s`,
     `cpu ${String(r.cpuS).padStart(7)} s`,

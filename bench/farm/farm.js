@@ -12,7 +12,7 @@
 //          latency 0-20 ms.
 //   mixed: as clean, plus 6% slow (1-3 s latency), 4% 301 to a new path, 3% 404, 3% 500,
 //          1% 410, 1% reset mid-body, 1% trickle (one chunk every 250 ms for ~3 s).
-import { readdirSync, readFileSync } from 'node:fs';
+import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -206,9 +206,13 @@ function main() {
     });
     servers.push(server);
   }
-  process.stdin.on('end', () => shutdown(0));
-  process.stdin.on('error', () => shutdown(0));
-  process.stdin.resume();
+  // Only a pipe from a parent tells us when to stop: a terminal or a device such as /dev/zero
+  // would be read forever (reading /dev/zero spins a core).
+  if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
+    process.stdin.on('end', () => shutdown(0));
+    process.stdin.on('error', () => shutdown(0));
+    process.stdin.resume();
+  }
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   setTimeout(() => {

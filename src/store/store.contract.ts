@@ -417,13 +417,14 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
 
       it('is one transaction: a failure half-way leaves the feed as it was', async () => {
         const [a] = await feedIds();
-        const bad = processed('bad');
-        // JSON.stringify throws on a BigInt: the second entry fails after the first was written.
-        (bad.entry as unknown as { extra: bigint }).extra = 1n;
+        // The fetch record is the last write of the update: a value the database refuses there
+        // (elapsed_ms is NOT NULL; NaN is bound as NULL or rejected) fails it after the entries
+        // and the feed row were written.
         await expect(
           store.applyFeedUpdate(
             update(a, T1, {
-              entries: [processed('good'), bad],
+              entries: [processed('good'), processed('also-good')],
+              fetch: { ...okFetch(T1), elapsedMs: Number.NaN },
               error: { code: 'parse', message: 'x' },
             }),
           ),

@@ -56,7 +56,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): StoredFeed {
   });
 }
 
-/** The entry columns render/ reads (entry_json, the full parsed entry, is left in the database). */
+/** The entry columns render/ reads. */
 export const ENTRY_COLUMNS = [
   'entries.id',
   'entries.feed_id',
@@ -68,6 +68,7 @@ export const ENTRY_COLUMNS = [
   'entries.title_detail',
   'entries.content',
   'entries.summary',
+  'entries.summary_is_content',
   'entries.author',
   'entries.categories',
   'entries.enclosures',
@@ -79,9 +80,10 @@ export const ENTRY_COLUMNS = [
   'entries.duplicate_of',
 ] as const;
 
-export type EntryRow = Omit<Selectable<EntriesTable>, 'guid' | 'entry_json'>;
+export type EntryRow = Omit<Selectable<EntriesTable>, 'guid' | 'digest'>;
 
 export function entryFromRow(r: EntryRow): StoredEntry {
+  const content = json<StoredEntry['content']>(r.content, undefined);
   return compact<StoredEntry>({
     id: Number(r.id),
     feedId: Number(r.feed_id),
@@ -91,8 +93,8 @@ export function entryFromRow(r: EntryRow): StoredEntry {
     fingerprint: r.fingerprint,
     title: opt(r.title),
     titleDetail: json(r.title_detail, undefined),
-    content: json(r.content, undefined),
-    summary: json(r.summary, undefined),
+    content,
+    summary: r.summary_is_content ? content : json(r.summary, undefined),
     author: json(r.author, undefined),
     categories: json(r.categories, []),
     enclosures: json(r.enclosures, []),

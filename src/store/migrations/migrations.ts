@@ -138,10 +138,40 @@ function initial(d: MigrationDialect): Migration {
   };
 }
 
+/**
+ * Schema 2: entries lose entry_json (the whole parsed entry, kept only to tell an edited entry
+ * from an unchanged one: it doubled every entry's write and was the largest column) for
+ * `digest`, a hash of the stored columns; and a summary equal to the content is stored once
+ * (`summary_is_content`). Rows from schema 1 have an empty digest: the first fetch that sees
+ * them again rewrites them once.
+ */
+const slimEntries: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('entries')
+      .addColumn('digest', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('entries')
+      .addColumn('summary_is_content', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('entries').dropColumn('entry_json').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema
+      .alterTable('entries')
+      .addColumn('entry_json', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema.alterTable('entries').dropColumn('summary_is_content').execute();
+    await db.schema.alterTable('entries').dropColumn('digest').execute();
+  },
+};
+
 /** All migrations, by name, for one dialect. */
 export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_slim_entries': slimEntries,
   };
 }
 

@@ -52,8 +52,9 @@ export interface EntriesTable {
   title_detail: string | null;
   /** JSON Text: the best content (content[0], else the summary) */
   content: string | null;
-  /** JSON Text */
+  /** JSON Text; null with summary_is_content = 1 when it is the content's Text */
   summary: string | null;
+  summary_is_content: Generated<number>;
   /** JSON Person */
   author: string | null;
   /** JSON Category[] */
@@ -67,8 +68,11 @@ export interface EntriesTable {
   first_seen_at: string;
   last_seen_at: string;
   duplicate_of: number | null;
-  /** JSON Entry: the whole normalized entry as parsed (also tells "unchanged" from "updated"). */
-  entry_json: string;
+  /**
+   * Hash of the stored columns as written (see entryColumns): equal digests mean the feed
+   * brought the entry unchanged. '' for rows written before schema 2.
+   */
+  digest: Generated<string>;
 }
 
 export interface FetchesTable {

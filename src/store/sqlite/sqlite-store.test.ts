@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMigrations } from '../migrations/migrations.js';
 import { processed, runStoreContract } from '../store.contract.js';
 import { StoreLockedError } from '../store.js';
 import { createSqliteStore } from './sqlite-store.js';
@@ -47,7 +49,7 @@ describe('createSqliteStore', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare("SELECT value FROM store_meta WHERE key = 'schema_version'").get()).toEqual({
-      value: '1',
+      value: '2',
     });
     raw.close();
 
@@ -98,6 +100,49 @@ describe('createSqliteStore', () => {
     await expect(ro.syncSubscriptions([], NOW)).rejects.toThrow(/read-only/);
     await ro.close();
     await rw.close();
+  });
+
+  it('upgrades a schema-1 file: entries kept, each rewritten once when its feed brings it again', async () => {
+    // A store as the first release wrote it (migration 0001 only, entry_json filled).
+    const raw = new Database(file);
+    const v1 = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: raw }) });
+    const initial = createMigrations({ autoIncrement: 'integer-autoincrement' })['0001_initial']!;
+    await new Migrator({
+      db: v1,
+      provider: { getMigrations: async () => ({ '0001_initial': initial }) },
+    }).migrateToLatest();
+    const content = JSON.stringify({ value: '<p>Hello</p>', type: 'text/html' });
+    raw.exec(
+      `INSERT INTO feeds (url, section, created_at) VALUES ('https://a.example/feed', 's', '${NOW}')`,
+    );
+    raw
+      .prepare(
+        `INSERT INTO entries (feed_id, key, guid, fingerprint, title, content, summary, date,
+           first_seen_at, last_seen_at, entry_json) VALUES (1, 'e1', 'e1', 'fp-e1', 'Title e1', ?, ?, ?, ?, ?, '{}')`,
+      )
+      .run(content, content, NOW, NOW, NOW);
+    await v1.destroy();
+
+    const store = await createSqliteStore({ path: file });
+    const [old] = await store.listEntries();
+    expect(old).toMatchObject({ key: 'e1', title: 'Title e1', content: { value: '<p>Hello</p>' } });
+    expect(old?.summary).toEqual(old?.content);
+    const again = () =>
+      store.applyFeedUpdate({
+        feedId: 1,
+        now: NOW,
+        fetch: { at: NOW, outcome: 'ok', status: 200, elapsedMs: 1 },
+        entries: [processed('e1')],
+        nextDueAt: NOW,
+      });
+    expect(await again()).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await again()).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    expect((await store.listEntries()).map((e) => [e.key, e.date])).toEqual([['e1', NOW]]);
+    await store.close();
+    const check = new Database(file, { readonly: true });
+    const columns = check.prepare('SELECT name FROM pragma_table_info(?)').all('entries');
+    expect(columns.map((c) => (c as { name: string }).name)).not.toContain('entry_json');
+    check.close();
   });
 
   it('reports a bad path clearly', async () => {
