@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEntry } from '../model/stored.js';
 import { buildSite } from './build-site.js';
+import { listFiles } from './list-files.js';
 import { createMemorySource } from './memory-source.js';
 import { FIXTURE_NOW, fixtureData, fixtureSite } from './testdata/planet-fixture.js';
 
@@ -272,7 +273,7 @@ describe('buildSite', () => {
     expect(await read(out, 'archive/2012/01/23/index.html')).toContain('class="entry custom');
   });
 
-  it('builds the search index with Pagefind', async () => {
+  it('builds the search index with Pagefind, in one part by default', async () => {
     const out = join(dir, 'public');
     const report = await buildSite({
       source: createMemorySource(fixtureData()),
@@ -280,15 +281,96 @@ describe('buildSite', () => {
       now: FIXTURE_NOW,
     });
     expect(report.search).toBe(true);
-    expect(report.written).toContain('pagefind/pagefind-ui.js');
-    expect(
-      JSON.parse(await read(out, 'pagefind/pagefind-entry.json')).languages.en.page_count,
-    ).toBe(8);
+    expect(report.searchPartsBuilt).toBe(1);
+    expect(report.written).toContain('pagefind/2011-12-24/pagefind-ui.js');
+    expect(await pageCount(out, 'pagefind/2011-12-24/')).toBe(8);
+    expect(await read(out, 'search/index.html')).toContain(
+      '<script src="../pagefind/2011-12-24/pagefind-ui.js">',
+    );
     const again = await buildSite({
       source: createMemorySource(fixtureData()),
       site: fixtureSite(out),
       now: FIXTURE_NOW,
     });
     expect(again.written).toEqual([]);
+    expect(again.searchPartsBuilt).toBe(0);
+  });
+
+  it('keeps every search part when only the health page changed, re-indexes only a changed part', async () => {
+    const out = join(dir, 'public');
+    const data = fixtureData();
+    const source = createMemorySource(data);
+    const site = fixtureSite(out);
+    // One day page per part: 8 parts, newest first on the search page.
+    const first = await buildSite({ source, site, now: FIXTURE_NOW, searchPartBytes: 1 });
+    expect(first.searchPartsBuilt).toBe(8);
+    const parts = indexesOf(await read(out, 'search/index.html'));
+    expect(parts).toHaveLength(8);
+    expect(parts[0]).toBe('pagefind/2012-02-06/');
+    expect(parts[7]).toBe('pagefind/2011-12-24/');
+    let pages = 0;
+    for (const part of parts) pages += await pageCount(out, part);
+    expect(pages).toBe(8);
+    const before = await fileStats(join(out, 'pagefind'));
+
+    // A feed starts failing and the clock moves: the health page changes, no day page does.
+    const cheese = data.feeds[1]!;
+    Object.assign(cheese, {
+      errorCode: 'dns',
+      errorMessage: 'no such host',
+      consecutiveFailures: 1,
+      failingSince: '2012-02-06T12:00:00Z',
+    });
+    const later = new Date(FIXTURE_NOW.getTime() + 3_600_000);
+    const failing = await buildSite({ source, site, now: later, searchPartBytes: 1 });
+    expect(failing.written).toContain('health/index.html');
+    expect(failing.written.filter((p) => p.startsWith('archive/'))).toEqual([]);
+    expect(failing.written.filter((p) => p.startsWith('pagefind/'))).toEqual([]);
+    expect(failing.searchPartsBuilt).toBe(0);
+    expect(failing.search).toBe(true);
+    // The bundles are the same files: same inode, same mtime.
+    expect(await fileStats(join(out, 'pagefind'))).toEqual(before);
+    expect(indexesOf(await read(out, 'search/index.html'))).toEqual(parts);
+
+    // A new post on the newest day: only that day's part is indexed again.
+    data.entries.push({
+      ...data.entries[0]!,
+      id: 999,
+      key: 'id:new',
+      title: 'Quokkas in the standard library',
+      link: 'https://ziade.example.com/quokkas',
+      canonicalLink: 'https://ziade.example.com/quokkas',
+      fingerprint: 'fp-quokka',
+      date: '2012-02-06T11:00:00Z',
+      published: '2012-02-06T11:00:00Z',
+    });
+    const next = await buildSite({ source, site, now: later, searchPartBytes: 1 });
+    expect(next.searchPartsBuilt).toBe(1);
+    expect(next.written).toContain('pagefind/2012-02-06/pagefind-entry.json');
+    const after = await fileStats(join(out, 'pagefind'));
+    for (const [path, facts] of before) {
+      if (!path.startsWith('2012-02-06/')) expect(after.get(path), path).toEqual(facts);
+    }
   });
 });
+
+/** Pages in one search bundle. */
+async function pageCount(out: string, part: string): Promise<number> {
+  const entry = JSON.parse(await read(out, `${part}pagefind-entry.json`));
+  return entry.languages.en.page_count;
+}
+
+/** The bundle folders the search page loads, newest first. */
+function indexesOf(html: string): string[] {
+  return /data-indexes="([^"]*)"/.exec(html)?.[1]?.split(' ') ?? [];
+}
+
+/** path → "inode mtime" of every file under a folder. */
+async function fileStats(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const path of await listFiles(root)) {
+    const s = await stat(join(root, path));
+    out.set(path, `${s.ino} ${s.mtimeMs}`);
+  }
+  return out;
+}

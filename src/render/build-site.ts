@@ -14,7 +14,14 @@ import { renderJsonFeed } from './outputs/json-feed.js';
 import { renderOpml } from './outputs/opml.js';
 import { renderRss } from './outputs/rss.js';
 import { createPageRenderer, type PageRenderer } from './render-page.js';
-import { buildSearchIndex } from './search-index.js';
+import {
+  buildSearchParts,
+  type IndexedPage,
+  PART_BYTES,
+  pagefindVersion,
+  planSearchParts,
+  type SearchPart,
+} from './search-index.js';
 import {
   type DayGroup,
   DEFAULT_QUIET_DAYS,
@@ -35,7 +42,7 @@ import {
 import { dayKey, strftime, zonedTimeToUtc } from './strftime.js';
 import { loadTheme } from './theme.js';
 import { absoluteUrl, rootFrom } from './urls.js';
-import { openSiteWriter, type SiteWriter } from './write-site.js';
+import { type FileFacts, openSiteWriter, type SiteWriter } from './write-site.js';
 
 /** The part of the Store that rendering reads. */
 export type RenderSource = Pick<
@@ -52,6 +59,8 @@ export interface BuildSiteOptions {
   quietDays?: number;
   /** Build the Pagefind search index (default true). */
   search?: boolean;
+  /** HTML bytes of day pages per search part (default PART_BYTES; tests make it small). */
+  searchPartBytes?: number;
 }
 
 export interface BuildReport {
@@ -67,8 +76,10 @@ export interface BuildReport {
   /** Site paths of the written files. */
   written: string[];
   entries: number;
-  /** Whether the search index was built. */
+  /** Whether the search index is in the site (built now or kept). */
   search: boolean;
+  /** Search parts indexed by Pagefind in this build (the others were kept). */
+  searchPartsBuilt: number;
   ms: number;
 }
 
@@ -100,7 +111,7 @@ async function writePage(
   path: string,
   template: string,
   vars: Record<string, unknown>,
-): Promise<string> {
+): Promise<FileFacts> {
   const root = rootFrom(path);
   const all = {
     site: publicSite(ctx.site),
@@ -117,9 +128,10 @@ async function writePage(
     .update(template)
     .update(JSON.stringify(all))
     .digest('base64url');
-  if (await ctx.writer.reuse(path, inputHash)) return inputHash;
-  await ctx.writer.write(path, await ctx.renderer.render(template, all), inputHash);
-  return inputHash;
+  return (
+    (await ctx.writer.reuse(path, inputHash)) ??
+    (await ctx.writer.write(path, await ctx.renderer.render(template, all), inputHash))
+  );
 }
 
 async function writeFeeds(
@@ -189,7 +201,7 @@ async function writeArchive(
   ctx: PageContext,
   source: RenderSource,
   feeds: ReadonlyMap<number, FeedView>,
-): Promise<{ months: MonthBlock[]; entries: number; dayHashes: string[] }> {
+): Promise<{ months: MonthBlock[]; entries: number; dayPages: IndexedPage[] }> {
   const { site } = ctx;
   const guard = new SeenGuard();
   const months: MonthBlock[] = [];
@@ -197,7 +209,8 @@ async function writeArchive(
   let cursor: string | undefined;
   let newerDay: DayGroup | undefined;
   let pending: MonthBlock | undefined;
-  const dayHashes: string[] = [];
+  /** The day pages as written, newest first: what the search index covers. */
+  const dayPages: IndexedPage[] = [];
 
   const flush = async (
     block: MonthBlock,
@@ -208,14 +221,14 @@ async function writeArchive(
       const day = block.days[i]!;
       const newer = i === 0 ? newerDay : block.days[i - 1];
       const older = i === block.days.length - 1 ? olderDay : block.days[i + 1];
-      const hash = await writePage(ctx, day.archivePath, 'day.liquid', {
+      const facts = await writePage(ctx, day.archivePath, 'day.liquid', {
         page: { kind: 'day', title: day.title },
         days: [day],
         month: { title: block.title, path: block.path },
         newer: newer ? { title: newer.title, path: newer.archivePath } : undefined,
         older: older ? { title: older.title, path: older.archivePath } : undefined,
       });
-      dayHashes.push(hash);
+      dayPages.push({ path: day.archivePath, ...facts });
     }
     newerDay = block.days[block.days.length - 1];
     const idx = months.indexOf(block);
@@ -275,7 +288,42 @@ async function writeArchive(
     years,
     total,
   });
-  return { months, entries: total, dayHashes };
+  return { months, entries: total, dayPages };
+}
+
+/**
+ * The search index, part by part (see search-index.ts): a part whose day pages' bytes are all
+ * unchanged keeps its previous bundle; the others are indexed again. Returns the bundle
+ * folders, newest first (the first is the one the search page loads), and how many were built.
+ */
+async function writeSearchParts(
+  ctx: PageContext,
+  dayPages: readonly IndexedPage[],
+  partBytes: number,
+  log: (line: string) => void,
+): Promise<{ indexes: string[]; built: number }> {
+  const parts = planSearchParts([...dayPages].reverse(), partBytes, await pagefindVersion());
+  const stale: SearchPart[] = [];
+  for (const part of parts) {
+    if (!(await ctx.writer.reuseAll(part.dir, part.inputHash))) stale.push(part);
+  }
+  if (stale.length > 0) {
+    const started = performance.now();
+    const ok = await buildSearchParts(
+      ctx.writer.tmpDir,
+      stale,
+      async (part, files) => {
+        for (const f of files)
+          await ctx.writer.write(`${part.dir}${f.path}`, f.content, part.inputHash);
+      },
+      log,
+    );
+    log(
+      `render: ${stale.length} of ${parts.length} search parts indexed in ${Math.round(performance.now() - started)} ms`,
+    );
+    if (!ok) return { indexes: [], built: 0 };
+  }
+  return { indexes: parts.map((p) => p.dir).reverse(), built: stale.length };
 }
 
 /** Build the site into site.outputDir, atomically replacing the previous build. */
@@ -383,10 +431,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       generated: formatDateTime(now, site),
     });
 
-    await writePage(ctx, 'search/index.html', 'search.liquid', {
-      page: { kind: 'search', title: 'Search' },
-    });
-
     await writer.write(
       'opml.xml',
       renderOpml(
@@ -403,23 +447,14 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
 
     for (const [path, file] of theme.assets) await writer.write(path, await readFile(file));
 
-    let searchBuilt = false;
-    if (ctx.hasSearch) {
-      // The index depends only on the day pages: when none changed, keep the previous bundle.
-      const searchHash = createHash('sha256')
-        .update(archive.dayHashes.join(','))
-        .digest('base64url');
-      searchBuilt = await writer.reuseAll('pagefind/', searchHash);
-      if (!searchBuilt) {
-        const started = performance.now();
-        const files = await buildSearchIndex(writer.tmpDir, log);
-        log(`render: search index built in ${Math.round(performance.now() - started)} ms`);
-        if (files) {
-          for (const f of files) await writer.write(`pagefind/${f.path}`, f.content, searchHash);
-          searchBuilt = true;
-        }
-      }
-    }
+    const search = ctx.hasSearch
+      ? await writeSearchParts(ctx, archive.dayPages, options.searchPartBytes ?? PART_BYTES, log)
+      : { indexes: [], built: 0 };
+    // After the index: the page lists the parts' bundles, or says search is unavailable.
+    await writePage(ctx, 'search/index.html', 'search.liquid', {
+      page: { kind: 'search', title: 'Search' },
+      indexes: search.indexes,
+    });
 
     const report = await writer.commit();
     const result: BuildReport = {
@@ -430,7 +465,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       filesRemoved: report.removed,
       written: report.written,
       entries: archive.entries,
-      search: searchBuilt,
+      search: search.indexes.length > 0,
+      searchPartsBuilt: search.built,
       ms: Math.round(performance.now() - started),
     };
     log(

@@ -5,7 +5,7 @@
  * only then deletes the old one. A crash or kill before commit leaves the previous site whole;
  * the next build removes the dead build's leftovers.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   copyFile,
   link,
@@ -31,6 +31,13 @@ export interface WriteReport {
   removed: number;
 }
 
+/** What a page file holds, as the next build needs to know it without reading it. */
+export interface FileFacts {
+  /** sha256 of the bytes (base64url). */
+  hash: string;
+  size: number;
+}
+
 export interface SiteWriter {
   /** The temporary folder being filled. */
   readonly tmpDir: string;
@@ -38,12 +45,12 @@ export interface SiteWriter {
    * Add a file at a site path ('archive/2012/02/06/index.html'). Each path once. `inputHash`
    * names what the file was made from, so the next build can skip making it again.
    */
-  write(path: string, content: string | Uint8Array, inputHash?: string): Promise<void>;
+  write(path: string, content: string | Uint8Array, inputHash?: string): Promise<FileFacts>;
   /**
    * Keep the previous build's file if it was made from the same input (same hash) and is
-   * still there: true when kept (the caller then need not render it).
+   * still there: its facts when kept (the caller then need not render it), else undefined.
    */
-  reuse(path: string, inputHash: string): Promise<boolean>;
+  reuse(path: string, inputHash: string): Promise<FileFacts | undefined>;
   /**
    * Keep every previous file under a folder ('pagefind/') if all were made from this input:
    * true when kept.
@@ -56,19 +63,26 @@ export interface SiteWriter {
 }
 
 const PREFIX = '.orrery-tmp-';
-/** Inside the site: which input each file was made from (hashes only). */
+/** Inside the site: which input each file was made from, and its bytes' hash and size. */
 export const MANIFEST = '.orrery-pages.json';
+/** Version 1 had no byte hashes: its site is rebuilt once (every page rendered, not rewritten). */
+const MANIFEST_VERSION = 2;
+
+/** A manifest line: [input hash, bytes hash, size]. */
+type ManifestEntry = [input: string, hash: string, size: number];
 
 async function readManifest(
   outputDir: string,
   log: (line: string) => void,
-): Promise<Map<string, string>> {
+): Promise<Map<string, ManifestEntry>> {
   try {
     const doc = JSON.parse(await readFile(join(outputDir, MANIFEST), 'utf8')) as {
       version?: number;
-      pages?: Record<string, string>;
+      pages?: Record<string, ManifestEntry>;
     };
-    return doc.version === 1 && doc.pages ? new Map(Object.entries(doc.pages)) : new Map();
+    return doc.version === MANIFEST_VERSION && doc.pages
+      ? new Map(Object.entries(doc.pages))
+      : new Map();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT')
@@ -173,7 +187,7 @@ export async function openSiteWriter(
   active.add(tmpDir);
   active.add(oldDir);
   const previousInputs = await readManifest(outputDir, log);
-  const inputs = new Map<string, string>();
+  const inputs = new Map<string, ManifestEntry>();
   const made = new Set<string>([tmpDir]);
   const seen = new Set<string>();
   const written: string[] = [];
@@ -206,24 +220,25 @@ export async function openSiteWriter(
     tmpDir,
     async reuse(path, inputHash) {
       checkPath(path);
-      if (seen.has(path) || previousInputs.get(path) !== inputHash) return false;
+      const entry = previousInputs.get(path);
+      if (seen.has(path) || entry?.[0] !== inputHash) return undefined;
       const previous = join(outputDir, path);
       const target = join(tmpDir, path);
       try {
         await ensureDir(dirname(target));
         await keepOld(previous, target);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
       seen.add(path);
-      inputs.set(path, inputHash);
+      inputs.set(path, entry);
       unchanged.push(path);
-      return true;
+      return { hash: entry[1], size: entry[2] };
     },
     async reuseAll(prefix, inputHash) {
       const paths = [...previousInputs].filter(([p]) => p.startsWith(prefix));
-      if (paths.length === 0 || paths.some(([, h]) => h !== inputHash)) return false;
+      if (paths.length === 0 || paths.some(([, [h]]) => h !== inputHash)) return false;
       for (const [p] of paths) {
         if (seen.has(p) || !(await exists(join(outputDir, p)))) return false;
       }
@@ -238,29 +253,40 @@ export async function openSiteWriter(
       checkPath(path);
       if (seen.has(path)) throw new Error(`render/write-site: ${path} written twice in one build`);
       seen.add(path);
-      if (inputHash !== undefined) inputs.set(path, inputHash);
       const bytes =
         typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+      const facts = {
+        hash: createHash('sha256').update(bytes).digest('base64url'),
+        size: bytes.length,
+      };
+      if (inputHash !== undefined) inputs.set(path, [inputHash, facts.hash, facts.size]);
       const target = join(tmpDir, path);
       await ensureDir(dirname(target));
       const previous = join(outputDir, path);
+      // The previous manifest says whether the old file can be equal; reading it tells for sure.
+      const known = previousInputs.get(path);
+      const maybeSame = known === undefined || (known[1] === facts.hash && known[2] === facts.size);
       try {
-        const s = await stat(previous);
-        if (s.isFile() && s.size === bytes.length && (await readFile(previous)).equals(bytes)) {
+        const s = maybeSame ? await stat(previous) : undefined;
+        if (s?.isFile() && s.size === bytes.length && (await readFile(previous)).equals(bytes)) {
           await keepOld(previous, target);
           unchanged.push(path);
-          return;
+          return facts;
         }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
       await writeFile(target, bytes);
       written.push(path);
+      return facts;
     },
     async commit() {
       await writeFile(
         join(tmpDir, MANIFEST),
-        JSON.stringify({ version: 1, pages: Object.fromEntries([...inputs].sort()) }),
+        JSON.stringify({
+          version: MANIFEST_VERSION,
+          pages: Object.fromEntries([...inputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+        }),
       );
       const before = await listTree(outputDir);
       let removed = 0;

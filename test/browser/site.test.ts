@@ -30,11 +30,17 @@ describe.skipIf(!hasChromium)(
       dir = await mkdtemp(join(tmpdir(), 'orrery-browser-'));
       await mkdir(ARTIFACTS, { recursive: true });
       const out = join(dir, 'public');
-      await buildSite({
-        source: createMemorySource(data),
+      // Search in parts of one day page each, so the page merges several Pagefind bundles; then
+      // a rebuild where only the health page's clock changes, which keeps every bundle.
+      const source = createMemorySource(data);
+      await buildSite({ source, site: fixtureSite(out), now: FIXTURE_NOW, searchPartBytes: 1 });
+      const rebuilt = await buildSite({
+        source,
         site: fixtureSite(out),
         now: FIXTURE_NOW,
+        searchPartBytes: 1,
       });
+      expect(rebuilt.searchPartsBuilt).toBe(0);
       // Served below a path, not at the root: every link must be relative.
       server = await serveStatic(out, '/planet/');
       browser = await launchChromium();
@@ -230,6 +236,20 @@ describe.skipIf(!hasChromium)(
       await result.click();
       await page.waitForLoadState();
       expect(await page.locator('.entry-title', { hasText: 'Scaling Crypto' }).count()).toBe(1);
+      await page.close();
+    });
+
+    it('finds posts in the older search parts too', async () => {
+      const page = await open('search/index.html');
+      await page.locator('#search input').fill('Xhosa');
+      const result = page.locator('.pagefind-ui__result-link').first();
+      await result.waitFor({ timeout: 20_000 });
+      expect(await result.getAttribute('href')).toContain('/planet/archive/2012/01/31/');
+      await page.locator('#search input').fill('Nozuko');
+      await page
+        .locator('.pagefind-ui__result-link', { hasText: 'Wireless' })
+        .first()
+        .waitFor({ timeout: 20_000 });
       await page.close();
     });
 
