@@ -78,12 +78,18 @@ export async function openLockedStore(
     throw error;
   }
   deps.reporter.debug(`store: ${config.store.path}`);
+  let closing: Promise<void> | undefined;
   return {
     store,
-    close: async () => {
-      await lock.release();
-      await store.close();
-    },
+    // Once, whoever asks first (the command's end or a signal): commit, then let others in.
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await store.close();
+        } finally {
+          await lock.release();
+        }
+      })()),
   };
 }
 

@@ -38,9 +38,22 @@ async function withLockedStore(
 ): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
   const { store, close } = await openLockedStore(config, deps, waitMs(options));
+  // The store commits feed updates in groups: on Ctrl-C or a service stop, commit what is
+  // finished before leaving (a second signal leaves at once; the group is then redone next run).
+  let stopping = false;
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stopping) process.exit(EXIT.interrupted);
+    stopping = true;
+    deps.reporter.warn(`${name}: stopping; keeping what is finished (again to quit at once)`);
+    close().finally(() => process.exit(EXIT.interrupted));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await work(store, config);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await close();
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type {
   Compilable,
   CompiledQuery,
+  ControlledTransaction,
   Insertable,
   Kysely,
   Selectable,
@@ -52,6 +53,13 @@ export interface KyselyStoreOptions {
    * the same moment must not both insert it as an original). SQLite has one writer: no-op.
    */
   serializeEntryWrites?(trx: Transaction<StoreDatabase>): Promise<void>;
+  /**
+   * Group commit (a dialect with one writer, SQLite): feed updates share one transaction,
+   * each inside its own savepoint, committed after `maxUpdates` updates or `maxDelayMs`,
+   * and before any other call. A crash loses at most that window — as if it had come that
+   * much earlier: every update is still all or nothing. Without it, one transaction per update.
+   */
+  groupCommit?: { maxUpdates: number; maxDelayMs: number };
   /** Called after the Kysely instance is destroyed. */
   onClose?(): Promise<void> | void;
 }
@@ -168,6 +176,71 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   const { db, stage } = options;
   const history = options.fetchHistory ?? DEFAULT_FETCH_HISTORY;
   let closed = false;
+  const group = options.groupCommit;
+
+  // With group commit every call runs in turn (one connection; a read must see the updates
+  // queued before it, committed), and only feed updates join the open transaction.
+  let tail: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (!group) return fn();
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  }
+  let batch:
+    | { trx: ControlledTransaction<StoreDatabase>; updates: number; timer?: NodeJS.Timeout }
+    | undefined;
+  async function commitBatch(): Promise<void> {
+    const open = batch;
+    if (!open) return;
+    batch = undefined;
+    clearTimeout(open.timer);
+    await open.trx.commit().execute();
+  }
+  /** Runs fn after the updates queued before it are committed. */
+  function afterCommit<T>(fn: () => Promise<T>): Promise<T> {
+    if (!group) return fn();
+    return inTurn(async () => {
+      await commitBatch();
+      return fn();
+    });
+  }
+  /** One feed update, all or nothing: its own transaction, or a savepoint in the open batch. */
+  function writeUpdate<T>(fn: (trx: Transaction<StoreDatabase>) => Promise<T>): Promise<T> {
+    if (!group) return db.transaction().execute(fn);
+    return inTurn(async () => {
+      if (!batch) batch = { trx: await db.startTransaction().execute(), updates: 0 };
+      const open = batch;
+      const sp = await open.trx.savepoint('feed_update').execute();
+      let result: T;
+      try {
+        result = await fn(sp);
+      } catch (error) {
+        try {
+          await sp.rollbackToSavepoint('feed_update').execute();
+          await sp.releaseSavepoint('feed_update').execute();
+        } catch {
+          // The transaction itself is broken: give up the whole batch.
+          batch = undefined;
+          clearTimeout(open.timer);
+          await open.trx
+            .rollback()
+            .execute()
+            .catch(() => undefined);
+        }
+        throw error;
+      }
+      await sp.releaseSavepoint('feed_update').execute();
+      open.updates++;
+      if (open.updates >= group.maxUpdates) await commitBatch();
+      else if (!open.timer) {
+        open.timer = setTimeout(() => {
+          if (batch === open) void inTurn(commitBatch).catch(() => undefined);
+        }, group.maxDelayMs);
+      }
+      return result;
+    });
+  }
 
   const selectFeed = prepared<'id'>((slot) =>
     db.selectFrom('feeds').selectAll().where('id', '=', slot('id')),
@@ -253,65 +326,67 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   ): Promise<SyncReport> {
     writable('syncSubscriptions');
     const now = requireIso(nowInput, 'now');
-    return db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('feeds').selectAll().execute();
-      const byUrl = new Map(rows.map((r) => [r.url, r]));
-      // A feed moved by a permanent redirect still answers to the URL the config names.
-      const byPrevious = new Map<string, (typeof rows)[number]>();
-      for (const r of rows) {
-        for (const u of JSON.parse(r.previous_urls) as string[]) {
-          if (!byUrl.has(u)) byPrevious.set(u, r);
+    return afterCommit(() =>
+      db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('feeds').selectAll().execute();
+        const byUrl = new Map(rows.map((r) => [r.url, r]));
+        // A feed moved by a permanent redirect still answers to the URL the config names.
+        const byPrevious = new Map<string, (typeof rows)[number]>();
+        for (const r of rows) {
+          for (const u of JSON.parse(r.previous_urls) as string[]) {
+            if (!byUrl.has(u)) byPrevious.set(u, r);
+          }
         }
-      }
-      const report: SyncReport = { added: 0, updated: 0, deactivated: 0 };
-      const matched = new Set<number>();
-      for (const sub of subscriptions) {
-        const row = byUrl.get(sub.url) ?? byPrevious.get(sub.url);
-        const config = {
-          name: sub.name ?? null,
-          section: sub.section,
-          face: sub.face ?? null,
-          config_site_link: sub.siteLink ?? null,
-        };
-        if (!row) {
-          const inserted = await trx
-            .insertInto('feeds')
-            .values({ url: sub.url, ...config, created_at: now })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          const id = Number(inserted.id);
+        const report: SyncReport = { added: 0, updated: 0, deactivated: 0 };
+        const matched = new Set<number>();
+        for (const sub of subscriptions) {
+          const row = byUrl.get(sub.url) ?? byPrevious.get(sub.url);
+          const config = {
+            name: sub.name ?? null,
+            section: sub.section,
+            face: sub.face ?? null,
+            config_site_link: sub.siteLink ?? null,
+          };
+          if (!row) {
+            const inserted = await trx
+              .insertInto('feeds')
+              .values({ url: sub.url, ...config, created_at: now })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            const id = Number(inserted.id);
+            matched.add(id);
+            // Listed twice in the config: the first listing wins.
+            byUrl.set(sub.url, { ...config, id, url: sub.url } as (typeof rows)[number]);
+            report.added++;
+            continue;
+          }
+          const id = Number(row.id);
+          if (matched.has(id)) continue;
           matched.add(id);
-          // Listed twice in the config: the first listing wins.
-          byUrl.set(sub.url, { ...config, id, url: sub.url } as (typeof rows)[number]);
-          report.added++;
-          continue;
+          const changed =
+            row.name !== config.name ||
+            row.section !== config.section ||
+            row.face !== config.face ||
+            row.config_site_link !== config.config_site_link ||
+            !row.active;
+          if (changed) {
+            await trx
+              .updateTable('feeds')
+              .set({ ...config, active: 1 })
+              .where('id', '=', id)
+              .execute();
+            report.updated++;
+          }
         }
-        const id = Number(row.id);
-        if (matched.has(id)) continue;
-        matched.add(id);
-        const changed =
-          row.name !== config.name ||
-          row.section !== config.section ||
-          row.face !== config.face ||
-          row.config_site_link !== config.config_site_link ||
-          !row.active;
-        if (changed) {
-          await trx
-            .updateTable('feeds')
-            .set({ ...config, active: 1 })
-            .where('id', '=', id)
-            .execute();
-          report.updated++;
+        for (const r of rows) {
+          if (r.active && !matched.has(Number(r.id))) {
+            await trx.updateTable('feeds').set({ active: 0 }).where('id', '=', r.id).execute();
+            report.deactivated++;
+          }
         }
-      }
-      for (const r of rows) {
-        if (r.active && !matched.has(Number(r.id))) {
-          await trx.updateTable('feeds').set({ active: 0 }).where('id', '=', r.id).execute();
-          report.deactivated++;
-        }
-      }
-      return report;
-    });
+        return report;
+      }),
+    );
   }
 
   async function listFeeds(opts?: { includeInactive?: boolean }): Promise<StoredFeed[]> {
@@ -466,7 +541,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     const nextDueAt = requireIso(update.nextDueAt, 'nextDueAt');
     const feedId = update.feedId;
     const noFeed = () => new OrreryError('store-no-feed', `${stage}: no feed with id ${feedId}`);
-    return db.transaction().execute(async (trx) => {
+    return writeUpdate(async (trx) => {
       // The feed row is read only when it is needed (entries to add, a move); otherwise the
       // feed update finds out whether the feed exists (a 304 costs 3 statements, not 4).
       let feed: Selectable<FeedsTable> | undefined;
@@ -652,44 +727,51 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     dialect: options.dialect,
     capabilities: options.capabilities,
     syncSubscriptions,
-    listFeeds,
-    getFeed,
-    getFeedByUrl,
-    dueFeeds,
+    listFeeds: (opts) => afterCommit(() => listFeeds(opts)),
+    getFeed: (id) => afterCommit(() => getFeed(id)),
+    getFeedByUrl: (url) => afterCommit(() => getFeedByUrl(url)),
+    dueFeeds: (now, limit) => afterCommit(() => dueFeeds(now, limit)),
     applyFeedUpdate,
-    async listEntries(query = {}) {
-      let q = entryFilter(query)
-        .select(ENTRY_COLUMNS)
-        .orderBy('entries.date', 'desc')
-        .orderBy('entries.id', 'desc');
-      if (query.limit !== undefined) q = q.limit(query.limit);
-      return (await q.execute()).map(entryFromRow);
-    },
-    async countEntries(query = {}) {
-      const row = await entryFilter(query)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    },
-    async recentFetches(feedId, limit = history) {
-      const rows = await db
-        .selectFrom('fetches')
-        .selectAll()
-        .where('feed_id', '=', feedId)
-        .orderBy('at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(fetchFromRow);
-    },
+    listEntries: (query = {}) => afterCommit(() => listEntries(query)),
+    countEntries: (query = {}) => afterCommit(() => countEntries(query)),
+    recentFetches: (feedId, limit = history) => afterCommit(() => recentFetches(feedId, limit)),
     acquireLock(lockOptions) {
       return options.acquireLock(lockOptions);
     },
     async close() {
       if (closed) return;
       closed = true;
+      await afterCommit(async () => undefined);
       await db.destroy();
       await options.onClose?.();
     },
   };
+
+  async function listEntries(query: EntryQuery = {}) {
+    let q = entryFilter(query)
+      .select(ENTRY_COLUMNS)
+      .orderBy('entries.date', 'desc')
+      .orderBy('entries.id', 'desc');
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    return (await q.execute()).map(entryFromRow);
+  }
+
+  async function countEntries(query: Omit<EntryQuery, 'limit'> = {}) {
+    const row = await entryFilter(query)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async function recentFetches(feedId: number, limit: number) {
+    const rows = await db
+      .selectFrom('fetches')
+      .selectAll()
+      .where('feed_id', '=', feedId)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(fetchFromRow);
+  }
 }

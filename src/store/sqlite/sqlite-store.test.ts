@@ -145,6 +145,42 @@ describe('createSqliteStore', () => {
     check.close();
   });
 
+  it('commits feed updates in groups: each all or nothing, visible to others within 250 ms', async () => {
+    const store = await createSqliteStore({ path: file });
+    const subs = ['a', 'b', 'c'].map((h) => ({ url: `https://${h}.example/feed`, section: 's' }));
+    await store.syncSubscriptions(subs, NOW);
+    const [a, b, c] = await store.listFeeds();
+    const apply = (feedId: number, keys: string[], elapsedMs = 1) =>
+      store.applyFeedUpdate({
+        feedId,
+        now: NOW,
+        fetch: { at: NOW, outcome: 'ok', status: 200, elapsedMs },
+        entries: keys.map((k) => processed(k)),
+        nextDueAt: NOW,
+      });
+    const other = new Database(file, { readonly: true });
+    const committed = () =>
+      other
+        .prepare('SELECT key FROM entries ORDER BY key')
+        .all()
+        .map((r) => (r as { key: string }).key);
+    await apply(a!.id, ['a1', 'a2']);
+    // b fails at its last statement (NaN elapsed_ms is refused): only b is undone.
+    await expect(apply(b!.id, ['b1'], Number.NaN)).rejects.toThrow();
+    await apply(c!.id, ['c1']);
+    expect(committed()).toEqual([]);
+    // The store's own reads wait for the queued updates and see them committed.
+    expect((await store.listEntries()).map((e) => e.key).sort()).toEqual(['a1', 'a2', 'c1']);
+    expect(committed()).toEqual(['a1', 'a2', 'c1']);
+    // Left alone, an open group is committed by its timer.
+    await apply(a!.id, ['a3']);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(committed()).toEqual(['a1', 'a2', 'a3', 'c1']);
+    expect((await store.getFeed(b!.id))?.lastFetchedAt).toBeUndefined();
+    other.close();
+    await store.close();
+  });
+
   it('reports a bad path clearly', async () => {
     await expect(
       createSqliteStore({ path: join(dir, 'missing-folder', 'orrery.sqlite') }),
