@@ -1,6 +1,7 @@
 // Render benchmark: a planet of 600 feeds and 30,000 entries (in-memory source), a full build,
 // a rebuild with nothing new, then a rebuild after one new entry. Prints wall time, peak
-// memory and how many files each build rewrote.
+// memory (of this process; Pagefind runs in a child process of its own) and how many files
+// each build rewrote.
 //   npm run build && node bench/render-bench.js [--feeds 600] [--entries 30000] [--no-search] [--sqlite]
 // --sqlite loads the planet into the real SQLite store (a temp file) and renders from it.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -99,8 +100,8 @@ async function run(label) {
   const started = performance.now();
   let searchNote = '';
   const log = (line) => {
-    const m = line.match(/search index built in (\d+) ms/);
-    if (m) searchNote = `  (search index ${m[1]} ms)`;
+    const m = line.match(/(\d+) of (\d+) search parts indexed in (\d+) ms/);
+    if (m) searchNote = `  (search: ${m[1]} of ${m[2]} parts indexed in ${m[3]} ms)`;
   };
   const report = await buildSite({ source, site, now: new Date(end), search, log });
   const ms = Math.round(performance.now() - started);

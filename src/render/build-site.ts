@@ -312,9 +312,8 @@ async function writeSearchParts(
     const ok = await buildSearchParts(
       ctx.writer.tmpDir,
       stale,
-      async (part, files) => {
-        for (const f of files)
-          await ctx.writer.write(`${part.dir}${f.path}`, f.content, part.inputHash);
+      async (part, paths) => {
+        for (const p of paths) await ctx.writer.adopt(p, part.inputHash);
       },
       log,
     );

@@ -12,6 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listFiles } from './list-files.js';
 
 /** The folder holding one bundle per part. */
 export const SEARCH_DIR = 'pagefind/';
@@ -35,8 +37,6 @@ export interface SearchPart {
   /** What the bundle is made from: the Pagefind version and its pages' paths and bytes. */
   inputHash: string;
 }
-
-export type SearchFiles = Array<{ path: string; content: Uint8Array }>;
 
 /**
  * Split the day pages (oldest first) into parts of at most `maxBytes`. Cut from the oldest
@@ -84,15 +84,16 @@ export async function pagefindVersion(): Promise<string> {
 }
 
 /**
- * Index each part's pages under `dir` with one Pagefind process, one part at a time, and hand
- * each part's bundle files (paths inside its folder) to `write` before the next part starts,
- * so neither Pagefind nor this process holds more than one part. Returns false when Pagefind
- * is unavailable or fails — the site is then built without search, never aborted.
+ * Index each part's pages under `dir` with one Pagefind process, one part at a time; Pagefind
+ * writes each bundle into `dir` at part.dir itself (its bytes never pass through this process),
+ * then `adopt` gets the bundle's file paths from the site root. Pagefind so holds one part at
+ * a time. Returns false when Pagefind is unavailable or fails — the site is then built without
+ * search, never aborted.
  */
 export async function buildSearchParts(
   dir: string,
   parts: readonly SearchPart[],
-  write: (part: SearchPart, files: SearchFiles) => Promise<void>,
+  adopt: (part: SearchPart, paths: string[]) => Promise<void>,
   log: (line: string) => void,
 ): Promise<boolean> {
   if (parts.length === 0) return true;
@@ -116,12 +117,13 @@ export async function buildSearchParts(
       if (added.page_count !== paths.length) {
         throw new Error(`indexed ${added.page_count} of the ${paths.length} pages of ${part.dir}`);
       }
-      const got = await index.getFiles();
-      if (got.errors.length) throw new Error(got.errors.join('; '));
+      const out = join(dir, part.dir);
+      const wrote = await index.writeFiles({ outputPath: out });
+      if (wrote.errors.length) throw new Error(wrote.errors.join('; '));
       await index.deleteIndex();
-      await write(
+      await adopt(
         part,
-        got.files.map((f) => ({ path: f.path.replace(/^\/+/, ''), content: f.content })),
+        (await listFiles(out)).sort().map((p) => `${part.dir}${p}`),
       );
       log(`render: search part ${part.dir} over ${added.page_count} pages`);
     }

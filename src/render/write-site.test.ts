@@ -63,6 +63,32 @@ describe('openSiteWriter', () => {
     expect((await readdir(dir)).sort()).toEqual(['public']);
   });
 
+  it('adopts files another program put in the tree, keeping the old file when equal', async () => {
+    const out = join(dir, 'public');
+    let previous = '';
+    for (const [round, text] of [
+      [1, 'same'],
+      [2, 'same'],
+      [3, 'changed'],
+    ] as const) {
+      const w = await openSiteWriter(out);
+      await mkdir(join(w.tmpDir, 'bundle'), { recursive: true });
+      await writeFile(join(w.tmpDir, 'bundle', 'index.bin'), text);
+      const facts = await w.adopt('bundle/index.bin', 'input');
+      expect(facts.size).toBe(text.length);
+      const report = await w.commit();
+      const s = await stat(join(out, 'bundle/index.bin'));
+      if (round === 2) {
+        expect(report.unchanged).toEqual(['bundle/index.bin']);
+        expect(`${s.ino} ${s.mtimeMs}`).toBe(previous);
+      } else {
+        expect(report.written).toEqual(['bundle/index.bin']);
+      }
+      expect(await readFile(join(out, 'bundle/index.bin'), 'utf8')).toBe(text);
+      previous = `${s.ino} ${s.mtimeMs}`;
+    }
+  });
+
   it('refuses paths outside the site and a path written twice', async () => {
     const w = await openSiteWriter(join(dir, 'public'));
     await expect(w.write('../escape.html', 'x')).rejects.toThrow(/bad site path/);

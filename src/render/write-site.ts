@@ -52,6 +52,11 @@ export interface SiteWriter {
    */
   reuse(path: string, inputHash: string): Promise<FileFacts | undefined>;
   /**
+   * Take in a file another program already put at this path inside tmpDir (Pagefind writes its
+   * bundle there itself), as if it had been written with write().
+   */
+  adopt(path: string, inputHash?: string): Promise<FileFacts>;
+  /**
    * Keep every previous file under a folder ('pagefind/') if all were made from this input:
    * true when kept.
    */
@@ -216,6 +221,43 @@ export async function openSiteWriter(
     await utimes(target, s.atime, s.mtime);
   }
 
+  /** Record a new file's bytes; keep the previous file instead when they are the same. */
+  async function place(
+    path: string,
+    bytes: Buffer,
+    inputHash: string | undefined,
+    inTree: boolean,
+  ): Promise<FileFacts> {
+    checkPath(path);
+    if (seen.has(path)) throw new Error(`render/write-site: ${path} written twice in one build`);
+    seen.add(path);
+    const facts = {
+      hash: createHash('sha256').update(bytes).digest('base64url'),
+      size: bytes.length,
+    };
+    if (inputHash !== undefined) inputs.set(path, [inputHash, facts.hash, facts.size]);
+    const target = join(tmpDir, path);
+    if (!inTree) await ensureDir(dirname(target));
+    const previous = join(outputDir, path);
+    // The previous manifest says whether the old file can be equal; reading it tells for sure.
+    const known = previousInputs.get(path);
+    const maybeSame = known === undefined || (known[1] === facts.hash && known[2] === facts.size);
+    try {
+      const s = maybeSame ? await stat(previous) : undefined;
+      if (s?.isFile() && s.size === bytes.length && (await readFile(previous)).equals(bytes)) {
+        if (inTree) await rm(target);
+        await keepOld(previous, target);
+        unchanged.push(path);
+        return facts;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (!inTree) await writeFile(target, bytes);
+    written.push(path);
+    return facts;
+  }
+
   const writer: SiteWriter = {
     tmpDir,
     async reuse(path, inputHash) {
@@ -250,35 +292,12 @@ export async function openSiteWriter(
       return true;
     },
     async write(path, content, inputHash) {
-      checkPath(path);
-      if (seen.has(path)) throw new Error(`render/write-site: ${path} written twice in one build`);
-      seen.add(path);
       const bytes =
         typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
-      const facts = {
-        hash: createHash('sha256').update(bytes).digest('base64url'),
-        size: bytes.length,
-      };
-      if (inputHash !== undefined) inputs.set(path, [inputHash, facts.hash, facts.size]);
-      const target = join(tmpDir, path);
-      await ensureDir(dirname(target));
-      const previous = join(outputDir, path);
-      // The previous manifest says whether the old file can be equal; reading it tells for sure.
-      const known = previousInputs.get(path);
-      const maybeSame = known === undefined || (known[1] === facts.hash && known[2] === facts.size);
-      try {
-        const s = maybeSame ? await stat(previous) : undefined;
-        if (s?.isFile() && s.size === bytes.length && (await readFile(previous)).equals(bytes)) {
-          await keepOld(previous, target);
-          unchanged.push(path);
-          return facts;
-        }
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      await writeFile(target, bytes);
-      written.push(path);
-      return facts;
+      return place(path, bytes, inputHash, false);
+    },
+    async adopt(path, inputHash) {
+      return place(path, await readFile(join(tmpDir, path)), inputHash, true);
     },
     async commit() {
       await writeFile(
