@@ -10,16 +10,17 @@ import type { Fetcher, FetchOutcome } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ProcessedEntry, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
-import { parse } from '../parse/index.js';
-import { processEntries } from '../process/process-entries.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
+import { type DocumentReader, readInProcess } from './read-document.js';
 
 export interface RefreshDeps {
   store: Pick<Store, 'applyFeedUpdate'>;
   fetcher: Fetcher;
   settings: FetchSettings;
   now: () => Date;
+  /** Where documents are parsed and processed (default: in-process). */
+  readDocument?: DocumentReader;
 }
 
 export type RefreshOutcome =
@@ -100,16 +101,30 @@ export async function refreshFeed(
     return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
   }
 
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(outcome.body, { url: outcome.finalUrl, headers: outcome.headers });
-  } catch (error) {
-    // parse() promises not to throw; if it does, that is a parser bug, but one feed's bug
-    // must not stop the run: record it against the feed so it shows on the health page.
+  const read = await (deps.readDocument ?? readInProcess)({
+    body: outcome.body,
+    url: outcome.finalUrl,
+    headers: outcome.headers,
+    now: nowIso,
+    ...(subscription?.filters ? { filters: subscription.filters } : {}),
+  });
+  if (read.kind === 'crashed') {
+    // parse() promises not to throw and processing should not either; if one does, that is a
+    // bug, but one feed's bug must not stop the run: record it against the feed so it shows on
+    // the health page.
     const schedule = failureSchedule(feed, intervalMinutes, deps, now);
-    return fail(feed, deps, 'parse', crashed('parser', error), record, nowIso, schedule);
+    const code = read.stage === 'parser' ? 'parse' : 'internal';
+    return fail(
+      feed,
+      deps,
+      code,
+      `${read.stage} crashed: ${read.message}`,
+      record,
+      nowIso,
+      schedule,
+    );
   }
-  if (parsed.version === '' && parsed.entries.length === 0) {
+  if (read.version === '' && read.parsedEntries === 0) {
     const type = outcome.headers['content-type'] ?? 'no Content-Type';
     const message = `not a feed (${type}, ${outcome.body.byteLength} bytes)`;
     return fail(
@@ -122,28 +137,8 @@ export async function refreshFeed(
       failureSchedule(feed, intervalMinutes, deps, now),
     );
   }
-
-  let entries: ProcessedEntry[];
-  try {
-    entries = processEntries(parsed, {
-      feedUrl: outcome.finalUrl,
-      now: nowIso,
-      ...(subscription?.filters ? { filters: subscription.filters } : {}),
-    });
-  } catch (error) {
-    // Same rule as for the parser: a bug met on one feed's entries fails that feed only.
-    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
-    return fail(
-      feed,
-      deps,
-      'internal',
-      crashed('entry processing', error),
-      record,
-      nowIso,
-      schedule,
-    );
-  }
-  const meta: FeedUpdate['meta'] = pickMeta(parsed.feed);
+  const { entries } = read;
+  const meta: FeedUpdate['meta'] = pickMeta(read.feed);
   const report = await deps.store.applyFeedUpdate({
     feedId: feed.id,
     now: nowIso,
@@ -157,9 +152,9 @@ export async function refreshFeed(
       {
         outcome: 'ok',
         notBefore: outcome.notBefore,
-        ttlMinutes: parsed.feed.ttl,
-        skipHours: parsed.feed.skipHours,
-        skipDays: parsed.feed.skipDays,
+        ttlMinutes: read.feed.ttl,
+        skipHours: read.feed.skipHours,
+        skipDays: read.feed.skipDays,
         consecutiveFailures: 0,
         intervalMinutes,
         maxIntervalMinutes: deps.settings.maxIntervalMinutes,
@@ -173,13 +168,9 @@ export async function refreshFeed(
     newEntries: report.inserted,
     updatedEntries: report.updated,
     duplicates: report.duplicates,
-    warnings: parsed.warnings,
+    warnings: read.warnings,
     ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
   };
-}
-
-function crashed(stage: string, error: unknown): string {
-  return `${stage} crashed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function failureSchedule(feed: StoredFeed, intervalMinutes: number, deps: RefreshDeps, now: Date) {

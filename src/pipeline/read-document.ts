@@ -1,0 +1,75 @@
+/**
+ * Reading a fetched document: parse, then process its entries (identity, fingerprints, dates,
+ * filters). Pure and CPU-bound, the largest share of a run that brings new entries; behind a
+ * DocumentReader so it can run elsewhere. Worker threads were measured and lost on a 2-core
+ * machine (docs/decisions.md, Pipeline): today it runs in-process.
+ */
+import type { FeedMeta } from '../model/feed.js';
+import type { ProcessedEntry } from '../model/stored.js';
+import type { EntryFilters } from '../model/subscription.js';
+import { parse } from '../parse/index.js';
+import { processEntries } from '../process/process-entries.js';
+
+export interface DocumentJob {
+  body: Uint8Array;
+  /** The URL the body came from (after redirects): the base for relative links. */
+  url: string;
+  headers: Record<string, string>;
+  /** ISO 8601: dates after it are clamped to it. */
+  now: string;
+  filters?: EntryFilters;
+}
+
+export type DocumentResult =
+  | {
+      kind: 'read';
+      /** '' when the document is not a feed (see ParseResult.version). */
+      version: string;
+      feed: FeedMeta;
+      warnings: string[];
+      /** How many entries the parser found (before filters and in-feed duplicates). */
+      parsedEntries: number;
+      entries: ProcessedEntry[];
+    }
+  /** A bug met on this document: which stage crashed and its message (the feed fails alone). */
+  | { kind: 'crashed'; stage: 'parser' | 'entry processing'; message: string };
+
+/** Reads documents, possibly elsewhere (a worker thread): the pipeline's view of parse+process. */
+export type DocumentReader = (job: DocumentJob) => Promise<DocumentResult>;
+
+/** parse() then processEntries(), here; never throws. */
+export function readDocument(job: DocumentJob): DocumentResult {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(job.body, { url: job.url, headers: job.headers });
+  } catch (error) {
+    return { kind: 'crashed', stage: 'parser', message: messageOf(error) };
+  }
+  let entries: ProcessedEntry[] = [];
+  if (parsed.version !== '' || parsed.entries.length > 0) {
+    try {
+      entries = processEntries(parsed, {
+        feedUrl: job.url,
+        now: job.now,
+        ...(job.filters ? { filters: job.filters } : {}),
+      });
+    } catch (error) {
+      return { kind: 'crashed', stage: 'entry processing', message: messageOf(error) };
+    }
+  }
+  return {
+    kind: 'read',
+    version: parsed.version,
+    feed: parsed.feed,
+    warnings: parsed.warnings,
+    parsedEntries: parsed.entries.length,
+    entries,
+  };
+}
+
+/** The in-process reader. */
+export const readInProcess: DocumentReader = async (job) => readDocument(job);
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
