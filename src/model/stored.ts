@@ -18,6 +18,8 @@ export interface StoredFeed {
   hubs: string[];
   selfLink?: string;
   validators: FetchValidators;
+  /** Hash of the last document read into the store (with the filters it was read under). */
+  documentDigest?: string;
   lastStatus?: number;
   errorCode?: FeedErrorCode;
   errorMessage?: string;

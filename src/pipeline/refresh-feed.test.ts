@@ -13,6 +13,7 @@ import { createHttpFetcher } from '../fetch/http-fetcher.js';
 import type { FetchSettings } from '../model/settings.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { readDocument } from './read-document.js';
 import { type RefreshDeps, refreshFeed } from './refresh-feed.js';
 
 const SETTINGS: FetchSettings = {
@@ -185,5 +186,55 @@ describe('refreshFeed', () => {
     expect(stored.errorCode).toBe('not-a-feed');
     expect(stored.consecutiveFailures).toBe(1);
     expect(Date.parse(stored.nextDueAt ?? '')).toBeGreaterThan(clock);
+  });
+
+  it('skips reading a 200 whose bytes were read last time (a server without validators)', async () => {
+    let body = RSS;
+    routes = {
+      '/plain.xml': (res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body),
+    };
+    let reads = 0;
+    const counting = (): RefreshDeps => ({
+      ...deps(),
+      readerId: 'orrery test',
+      readDocument: async (job) => {
+        reads++;
+        return readDocument(job);
+      },
+    });
+    const feed = await subscribe('/plain.xml');
+    expect((await refreshFeed(feed, undefined, counting())).kind).toBe('ok');
+    expect(reads).toBe(1);
+
+    clock += 3_600_000;
+    const same = await refreshFeed(await feedAt(`${base}/plain.xml`), undefined, counting());
+    expect(same.kind).toBe('not-modified');
+    expect(reads).toBe(1);
+    const history = await store.recentFetches(feed.id);
+    expect(history.map((f) => [f.outcome, f.status, f.newEntries])).toEqual([
+      ['ok', 200, 0],
+      ['ok', 200, 1],
+    ]);
+
+    // New filters read the same bytes differently: read again.
+    clock += 3_600_000;
+    const filtered = await refreshFeed(
+      await feedAt(`${base}/plain.xml`),
+      { url: `${base}/plain.xml`, section: 'main', filters: { exclude: ['nothing-matches'] } },
+      counting(),
+    );
+    expect(filtered.kind).toBe('ok');
+    expect(reads).toBe(2);
+
+    // Changed bytes: read, and the new post is stored.
+    body = RSS.replace(
+      '</channel>',
+      '<item><guid>b</guid><title>Post B</title><link>http://blog.test/b</link></item></channel>',
+    );
+    clock += 3_600_000;
+    const changed = await refreshFeed(await feedAt(`${base}/plain.xml`), undefined, counting());
+    expect(changed.kind === 'ok' && changed.newEntries).toBe(1);
+    expect(reads).toBe(3);
   });
 });

@@ -4,6 +4,7 @@
  * on its document (both become a stored error and a `failed` outcome); throws only when the
  * store itself is broken, which must stop the run.
  */
+import { createHash } from 'node:crypto';
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { Fetcher, FetchOutcome } from '../model/fetch.js';
@@ -12,7 +13,14 @@ import type { FetchRecord, ProcessedEntry, StoredFeed } from '../model/stored.js
 import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
-import { type DocumentReader, readInProcess } from './read-document.js';
+import type { DocumentReader } from './read-document.js';
+
+let inProcess: Promise<DocumentReader> | undefined;
+/** Loaded on the first document: a run where every feed answers 304 never loads the parser. */
+function inProcessReader(): Promise<DocumentReader> {
+  inProcess ??= import('./read-document.js').then((m) => m.readInProcess);
+  return inProcess;
+}
 
 export interface RefreshDeps {
   store: Pick<Store, 'applyFeedUpdate'>;
@@ -21,6 +29,11 @@ export interface RefreshDeps {
   now: () => Date;
   /** Where documents are parsed and processed (default: in-process). */
   readDocument?: DocumentReader;
+  /**
+   * Names the code that reads documents (e.g. 'orrery 0.2.0'): part of the document digest,
+   * so that after an upgrade every feed is read again once.
+   */
+  readerId?: string;
 }
 
 export type RefreshOutcome =
@@ -101,7 +114,33 @@ export async function refreshFeed(
     return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
   }
 
-  const read = await (deps.readDocument ?? readInProcess)({
+  // The same bytes as the document read last time (a server without ETag or Last-Modified
+  // that answers 200 every time): nothing to read, the same as a 304.
+  const documentDigest = digestDocument(outcome.body, subscription?.filters, deps.readerId);
+  if (feed.documentDigest === documentDigest) {
+    await deps.store.applyFeedUpdate({
+      feedId: feed.id,
+      now: nowIso,
+      fetch: { ...record, bytes: outcome.body.byteLength, newEntries: 0 },
+      validators: outcome.validators,
+      error: null,
+      ...redirect,
+      nextDueAt: computeNextCheck(
+        {
+          outcome: 'not-modified',
+          notBefore: outcome.notBefore,
+          consecutiveFailures: 0,
+          intervalMinutes,
+          maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+        },
+        now,
+      ).toISOString(),
+    });
+    return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
+  }
+
+  const reader = deps.readDocument ?? (await inProcessReader());
+  const read = await reader({
     body: outcome.body,
     url: outcome.finalUrl,
     headers: outcome.headers,
@@ -144,6 +183,7 @@ export async function refreshFeed(
     now: nowIso,
     fetch: { ...record, bytes: outcome.body.byteLength },
     validators: outcome.validators,
+    documentDigest,
     meta,
     entries,
     error: null,
@@ -171,6 +211,14 @@ export async function refreshFeed(
     warnings: read.warnings,
     ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
   };
+}
+
+/** SHA-1 of the body, the filters it is read under and the reader: see StoredFeed.documentDigest. */
+function digestDocument(body: Uint8Array, filters: Subscription['filters'], readerId = ''): string {
+  return createHash('sha1')
+    .update(`${readerId}\u0000${filters ? JSON.stringify(filters) : ''}\u0000`)
+    .update(body)
+    .digest('base64');
 }
 
 function failureSchedule(feed: StoredFeed, intervalMinutes: number, deps: RefreshDeps, now: Date) {

@@ -40,6 +40,11 @@ export interface FeedUpdate {
   /** Redirect seen on this fetch but not yet confirmed (undefined clears a pending one). */
   pendingRedirect?: { to: string; since: string; count: number };
   validators?: FetchValidators;
+  /**
+   * Hash of the document (and of what reading it depends on) that was just read; the next
+   * fetch that brings the same bytes can skip reading them (see StoredFeed.documentDigest).
+   */
+  documentDigest?: string;
   /** Present after a successful parse. */
   meta?: Pick<FeedMeta, 'title' | 'link' | 'hubs' | 'self'>;
   entries?: ProcessedEntry[];

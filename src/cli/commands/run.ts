@@ -11,6 +11,7 @@ import {
   type GlobalOptions,
   loadPlanet,
   openLockedStore,
+  VERSION,
 } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
@@ -137,7 +138,7 @@ async function fetchInto(
   try {
     report = await refreshAll(
       feeds,
-      { store, fetcher, settings: config.fetch, now: deps.now },
+      { store, fetcher, settings: config.fetch, now: deps.now, readerId: `orrery ${VERSION}` },
       {
         concurrency: config.fetch.concurrency,
         perHostLimit: config.fetch.perHostLimit,

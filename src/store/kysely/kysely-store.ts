@@ -649,6 +649,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         set.etag = update.validators.etag ?? null;
         set.last_modified = update.validators.lastModified ?? null;
       }
+      if (update.documentDigest !== undefined) set.document_digest = update.documentDigest;
       if (update.meta) {
         set.title = update.meta.title ?? null;
         set.site_link = update.meta.link ?? null;

@@ -39,6 +39,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): StoredFeed {
     hubs: json<string[]>(r.hubs, []),
     selfLink: opt(r.self_link),
     validators: compact({ etag: opt(r.etag), lastModified: opt(r.last_modified) }),
+    documentDigest: opt(r.document_digest),
     lastStatus: r.last_status === null ? undefined : Number(r.last_status),
     errorCode: opt(r.error_code) as FeedErrorCode | undefined,
     errorMessage: opt(r.error_message),

@@ -21,6 +21,8 @@ export interface FeedsTable {
   self_link: string | null;
   etag: string | null;
   last_modified: string | null;
+  /** see StoredFeed.documentDigest (schema 2) */
+  document_digest: string | null;
   last_status: number | null;
   error_code: string | null;
   error_message: string | null;
