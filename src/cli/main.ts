@@ -38,7 +38,7 @@ From cron, every 30 minutes:
 
 Exit codes: 0 done (single feeds may have failed: see status), 1 internal error,
 2 bad usage, config or input, 3 another run holds the store, 4 every feed failed
-(or --strict and one failed).`;
+(or --strict and one failed), 130 stopped by Ctrl-C or SIGTERM (what was finished is kept).`;
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;

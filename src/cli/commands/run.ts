@@ -86,14 +86,21 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
   });
 }
 
-/** True when the run changed nothing a page shows: no new or updated entry, no new failure, no config change. */
-function nothingChanged(report: RefreshReport & { configChanged: boolean }): boolean {
+/**
+ * True when the run changed nothing the site shows: no new or updated entry, no config change,
+ * no feed that started failing, failed differently or recovered. A feed failing again as it
+ * did before is no news (like a 304, it only moves "last checked", which waits for the next
+ * real change): without this, a planet with a few dead feeds rebuilt on every cron run.
+ */
+export function nothingChanged(report: RefreshReport & { configChanged: boolean }): boolean {
   if (report.configChanged) return false;
-  return report.outcomes.every(
-    (o) =>
-      o.kind === 'not-modified' ||
-      (o.kind === 'ok' && o.newEntries === 0 && o.updatedEntries === 0 && o.duplicates === 0),
-  );
+  return report.outcomes.every((o) => {
+    const wasFailing = o.feed.errorCode;
+    if (o.kind === 'failed') return wasFailing === o.code;
+    if (wasFailing !== undefined) return false;
+    if (o.kind === 'not-modified') return o.movedTo === undefined;
+    return o.newEntries === 0 && o.updatedEntries === 0 && o.duplicates === 0 && !o.movedTo;
+  });
 }
 
 function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
