@@ -129,6 +129,11 @@ export interface ParseOptions {
   url?: string;
   /** HTTP response headers, lower-case names (content-type, content-location, content-language). */
   headers?: Record<string, string>;
-  /** Sanitize HTML (default true). false hands back the markup as given, URLs still resolved. */
-  sanitize?: boolean;
+  /**
+   * Sanitize HTML (default true). false hands back the markup as given, URLs still resolved.
+   * 'defer' hands back the HTML of text constructs untouched (not even URLs resolved) for
+   * sanitizeDeferred() to clean later — only what will be kept needs the work. Deferred
+   * output is unsafe until then.
+   */
+  sanitize?: boolean | 'defer';
 }

@@ -49,7 +49,7 @@ export interface ProcessedEntry {
   canonicalLink?: string;
   /** Hash of the normalized title + text: the same post under another id/link. */
   fingerprint: string;
-  /** The entry as parsed (sanitized). */
+  /** The entry as parsed: its HTML sanitized, or not yet if the store gets FeedUpdate.cleanEntry. */
   entry: Entry;
   /** Fixed dates: future ones clamped to now, unreadable ones absent. */
   published?: string;

@@ -14,7 +14,7 @@ export interface Context {
   base?: string;
   /** xml:lang in force */
   lang?: string;
-  sanitize: boolean;
+  sanitize: boolean | 'defer';
   /** Atom documents take text constructs literally; RSS text that looks like HTML is HTML */
   atom: false | 'atom10' | 'atom03';
   warnings: string[];
@@ -140,10 +140,11 @@ function xhtmlWrapper(el: XmlElement): XmlElement | undefined {
   return div;
 }
 
-/** Make HTML safe (or, with sanitize off, only resolve its URLs). */
-export function cleanHtml(html: string, ctx: Context): string {
+/** Make HTML safe (or, with sanitize off, only resolve its URLs; deferred, leave it). */
+export function cleanHtml(html: string, ctx: Pick<Context, 'sanitize' | 'base'>): string {
   // Plain text cannot carry markup or URLs: the HTML parser would hand it back unchanged.
   if (!/[<&>\u00a0]/.test(html)) return html;
+  if (ctx.sanitize === 'defer') return html;
   if (ctx.sanitize) return sanitizeHtml(html, ctx.base ? { baseUrl: ctx.base } : {});
   // The markup stays byte for byte as given; only relative URLs change.
   return ctx.base ? resolveUrlsFast(html, ctx.base) : html;

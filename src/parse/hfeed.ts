@@ -47,6 +47,14 @@ function person(p: Prop, ctx: Context): Person | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * h-feed texts carry no base URL, so sanitizeDeferred could not resolve their links later:
+ * they are cleaned now (sanitizing again later changes nothing).
+ */
+function eager(ctx: Context): Context {
+  return ctx.sanitize === 'defer' ? { ...ctx, sanitize: true } : ctx;
+}
+
 function readHentry(mf: Mf, ctx: Context): Entry {
   const e = emptyEntry();
   const url = str(first(mf, 'url'));
@@ -59,7 +67,8 @@ function readHentry(mf: Mf, ctx: Context): Entry {
   const content = first(mf, 'content');
   if (content !== undefined) {
     const html = typeof content === 'object' && 'html' in content ? content.html : undefined;
-    if (html !== undefined) e.content.push({ value: cleanHtml(html, ctx), type: 'text/html' });
+    if (html !== undefined)
+      e.content.push({ value: cleanHtml(html, eager(ctx)), type: 'text/html' });
     else {
       const s = str(content);
       if (s) e.content.push({ value: s, type: 'text/plain' });
@@ -77,7 +86,7 @@ function readHentry(mf: Mf, ctx: Context): Entry {
     const html = typeof summary === 'object' && 'html' in summary ? summary.html : undefined;
     e.summaryDetail =
       html !== undefined
-        ? { value: cleanHtml(html, ctx), type: 'text/html' }
+        ? { value: cleanHtml(html, eager(ctx)), type: 'text/html' }
         : { value: str(summary) ?? '', type: 'text/plain' };
   } else if (e.content[0]) e.summaryDetail = e.content[0];
   if (e.summaryDetail) e.summary = e.summaryDetail.value;

@@ -177,7 +177,11 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   const language = header(options.headers, 'content-language')?.split(',')[0]?.trim();
   let base = options.url;
   if (location) base = resolveUrl(location, base);
-  const ctx: Context = { sanitize: options.sanitize !== false, atom: false, warnings };
+  const ctx: Context = {
+    sanitize: options.sanitize === 'defer' ? 'defer' : options.sanitize !== false,
+    atom: false,
+    warnings,
+  };
   if (base !== undefined) ctx.base = base;
   if (language) ctx.lang = language;
 

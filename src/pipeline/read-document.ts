@@ -7,6 +7,7 @@
 import type { FeedMeta } from '../model/feed.js';
 import type { ProcessedEntry } from '../model/stored.js';
 import type { EntryFilters } from '../model/subscription.js';
+import { sanitizeDeferred } from '../parse/deferred.js';
 import { parse } from '../parse/index.js';
 import { processEntries } from '../process/process-entries.js';
 
@@ -20,6 +21,7 @@ export interface DocumentJob {
   filters?: EntryFilters;
 }
 
+/** Entries come back with their HTML not yet sanitized: pass them through cleanEntry. */
 export type DocumentResult =
   | {
       kind: 'read';
@@ -41,7 +43,8 @@ export type DocumentReader = (job: DocumentJob) => Promise<DocumentResult>;
 export function readDocument(job: DocumentJob): DocumentResult {
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(job.body, { url: job.url, headers: job.headers });
+    // Cleaning the HTML waits until the store knows which entries it writes (cleanEntry).
+    parsed = parse(job.body, { url: job.url, headers: job.headers, sanitize: 'defer' });
   } catch (error) {
     return { kind: 'crashed', stage: 'parser', message: messageOf(error) };
   }
@@ -69,6 +72,9 @@ export function readDocument(job: DocumentJob): DocumentResult {
 
 /** The in-process reader. */
 export const readInProcess: DocumentReader = async (job) => readDocument(job);
+
+/** Cleans an entry read by readDocument (whose HTML is not sanitized yet). */
+export const cleanEntry = sanitizeDeferred;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -237,4 +237,30 @@ describe('refreshFeed', () => {
     expect(changed.kind === 'ok' && changed.newEntries).toBe(1);
     expect(reads).toBe(3);
   });
+
+  it('stores entries cleaned (sanitizing deferred to the store), and repeats without their HTML', async () => {
+    const hostile = (guid: string) =>
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>H</title><link>http://h.test/</link>
+<item><guid>${guid}</guid><title>Same post</title><link>http://h.test/post</link>
+<description>&lt;p onclick="steal()"&gt;Hello&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href="/more"&gt;more&lt;/a&gt;&lt;/p&gt;</description>
+</item></channel></rss>`;
+    routes = {
+      '/h1.xml': (res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(hostile('h1')),
+      '/h2.xml': (res) =>
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(hostile('h2')),
+    };
+    const first = await refreshFeed(await subscribe('/h1.xml'), undefined, deps());
+    expect(first.kind === 'ok' && first.newEntries).toBe(1);
+    const second = await refreshFeed(await subscribe('/h2.xml'), undefined, deps());
+    expect(second.kind === 'ok' && second.duplicates).toBe(1);
+    const all = await store.listEntries({ includeDuplicates: true });
+    const original = all.find((e) => e.duplicateOf === undefined);
+    const repeat = all.find((e) => e.duplicateOf !== undefined);
+    expect(original?.content?.value).toBe(`<p>Hello <a href="${base}/more">more</a></p>`);
+    expect(repeat?.duplicateOf).toBe(original?.id);
+    expect(repeat?.title).toBe('Same post');
+    expect(repeat?.content).toBeUndefined();
+    for (const e of all) expect(JSON.stringify(e)).not.toMatch(/script|onclick/);
+  });
 });

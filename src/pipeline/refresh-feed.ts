@@ -15,11 +15,11 @@ import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
 
-let inProcess: Promise<DocumentReader> | undefined;
+let reading: Promise<typeof import('./read-document.js')> | undefined;
 /** Loaded on the first document: a run where every feed answers 304 never loads the parser. */
-function inProcessReader(): Promise<DocumentReader> {
-  inProcess ??= import('./read-document.js').then((m) => m.readInProcess);
-  return inProcess;
+function readingModule(): Promise<typeof import('./read-document.js')> {
+  reading ??= import('./read-document.js');
+  return reading;
 }
 
 export interface RefreshDeps {
@@ -139,7 +139,8 @@ export async function refreshFeed(
     return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
   }
 
-  const reader = deps.readDocument ?? (await inProcessReader());
+  const reading = await readingModule();
+  const reader = deps.readDocument ?? reading.readInProcess;
   const read = await reader({
     body: outcome.body,
     url: outcome.finalUrl,
@@ -186,6 +187,7 @@ export async function refreshFeed(
     documentDigest,
     meta,
     entries,
+    cleanEntry: reading.cleanEntry,
     error: null,
     ...redirect,
     nextDueAt: computeNextCheck(

@@ -10,7 +10,7 @@
  */
 import type { FeedErrorCode } from '../model/errors.js';
 import { OrreryError } from '../model/errors.js';
-import type { FeedMeta } from '../model/feed.js';
+import type { Entry, FeedMeta } from '../model/feed.js';
 import type { FetchValidators } from '../model/fetch.js';
 import type { FetchRecord, ProcessedEntry, StoredEntry, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
@@ -48,6 +48,12 @@ export interface FeedUpdate {
   /** Present after a successful parse. */
   meta?: Pick<FeedMeta, 'title' | 'link' | 'hubs' | 'self'>;
   entries?: ProcessedEntry[];
+  /**
+   * When the entries' HTML is not cleaned yet (parse's sanitize: 'defer'): cleans one. The
+   * store calls it only for entries it writes with their text (new or changed), never for
+   * unchanged ones; repeats of a post already stored are then kept without their HTML.
+   */
+  cleanEntry?: (entry: Entry) => Entry;
   /** null clears the feed's error; undefined leaves it. */
   error?: { code: FeedErrorCode; message: string } | null;
   retire?: boolean;

@@ -17,6 +17,7 @@ import type {
 } from 'kysely';
 import { foldText } from '../../lib/text.js';
 import { OrreryError } from '../../model/errors.js';
+import type { Entry, Text } from '../../model/feed.js';
 import type { ProcessedEntry, StoredFeed } from '../../model/stored.js';
 import type { Subscription } from '../../model/subscription.js';
 import type {
@@ -109,38 +110,45 @@ function chunks<T>(values: readonly T[], size = IN_CHUNK): T[][] {
   return out;
 }
 
-/**
- * What tells an edited entry from an unchanged one: a hash of every column an update would
- * write (so anything the site could show is covered, and nothing it never stores). SHA-1 is
- * native and fast; collisions here are accidents, not attacks (a feed can only fool itself).
- */
-function digestOf(cols: Record<string, string | number | null>): string {
-  // One update of one string: a hash object per column was measurably slower.
-  // \u0001 marks null apart from any string; \u0000 separates columns.
-  let text = '';
-  for (const key of DIGEST_COLUMNS) {
-    const v = cols[key];
-    text += v === null ? '\u0001\u0000' : `${v}\u0000`;
-  }
-  return createHash('sha1').update(text, 'utf8').digest('base64');
+/** The summary construct of an entry (RSS may give only the string). */
+function summaryTextOf(e: Entry): Text | undefined {
+  return (
+    e.summaryDetail ??
+    (e.summary !== undefined ? { value: e.summary, type: 'text/html' } : undefined)
+  );
 }
 
-const DIGEST_COLUMNS = [
-  'guid',
-  'link',
-  'canonical_link',
-  'fingerprint',
-  'title',
-  'title_detail',
-  'content',
-  'summary',
-  'summary_is_content',
-  'author',
-  'categories',
-  'enclosures',
-  'published',
-  'updated',
-] as const;
+/**
+ * What tells an edited entry from an unchanged one: a hash of everything an update would
+ * write, taken from the entry as it arrived (before any deferred cleaning, see
+ * FeedUpdate.cleanEntry), so an unchanged entry costs neither cleaning nor serializing.
+ * SHA-1 is native and fast; collisions here are accidents, not attacks (a feed can only fool
+ * itself). Texts are hashed as they are, not as JSON: escaping them cost more than hashing.
+ */
+function entryDigest(pe: ProcessedEntry): string {
+  const e = pe.entry;
+  const text = (t: Text | undefined) =>
+    t ? `${t.type}\u0001${t.base ?? ''}\u0001${t.language ?? ''}\u0001${t.value}` : '\u0002';
+  const parts = [
+    e.id,
+    e.link,
+    pe.canonicalLink,
+    pe.fingerprint,
+    e.title,
+    text(e.titleDetail),
+    text(e.content[0]),
+    text(summaryTextOf(e)),
+    JSON.stringify(e.author ?? e.authors[0] ?? null),
+    JSON.stringify(e.categories),
+    JSON.stringify(e.enclosures),
+    toIso(pe.published),
+    toIso(pe.updated),
+  ];
+  // \u0002 marks an absent value apart from any string; \u0000 separates them.
+  return createHash('sha1')
+    .update(parts.map((p) => p ?? '\u0002').join('\u0000'), 'utf8')
+    .digest('base64');
+}
 
 /** Stands in for a parameter when a query is compiled once (see prepared()). */
 const SLOT = '\u0000orrery-slot:';
@@ -503,24 +511,25 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     };
   }
 
-  function entryColumns(pe: ProcessedEntry) {
-    const e = pe.entry;
-    const summaryText =
-      e.summaryDetail ??
-      (e.summary !== undefined ? { value: e.summary, type: 'text/html' } : undefined);
+  /**
+   * The stored columns of an entry. `html: false` (a duplicate whose feed defers cleaning)
+   * leaves out the HTML: the row records the repeat; the original holds the post.
+   */
+  function entryColumns(pe: ProcessedEntry, e: Entry, html = true) {
+    const summaryText = summaryTextOf(e);
     const author = e.author ?? e.authors[0];
-    const content = e.content[0] ?? summaryText;
+    const content = html ? (e.content[0] ?? summaryText) : undefined;
     const contentJson = content ? JSON.stringify(content) : null;
-    const summaryJson = summaryText ? JSON.stringify(summaryText) : null;
+    const summaryJson = html && summaryText ? JSON.stringify(summaryText) : null;
     // Most feeds give one text (the summary doubles as content): store it once.
     const summaryIsContent = summaryJson !== null && summaryJson === contentJson;
-    const cols = {
+    return {
       guid: e.id ?? null,
       link: e.link ?? null,
       canonical_link: pe.canonicalLink ?? null,
       fingerprint: pe.fingerprint,
       title: e.title ?? null,
-      title_detail: e.titleDetail ? JSON.stringify(e.titleDetail) : null,
+      title_detail: html && e.titleDetail ? JSON.stringify(e.titleDetail) : null,
       content: contentJson,
       summary: summaryIsContent ? null : summaryJson,
       summary_is_content: summaryIsContent ? 1 : 0,
@@ -529,10 +538,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       enclosures: JSON.stringify(e.enclosures),
       published: toIso(pe.published) ?? null,
       updated: toIso(pe.updated) ?? null,
-      digest: '',
     };
-    cols.digest = digestOf(cols);
-    return cols;
   }
 
   async function applyFeedUpdate(update: FeedUpdate): Promise<FeedUpdateReport> {
@@ -573,11 +579,13 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       const unchangedIds: number[] = [];
       const primaries: NewEntryRow[] = [];
       const repeats: { row: NewEntryRow; original: Original }[] = [];
+      // Cleaning deferred by the pipeline happens here, and only for what is written.
+      const clean = update.cleanEntry ?? ((e: Entry) => e);
       for (const pe of entries) {
-        const cols = entryColumns(pe);
+        const digest = entryDigest(pe);
         const old = existing.get(pe.key);
         if (old) {
-          if (old.digest === cols.digest) {
+          if (old.digest === digest) {
             unchangedIds.push(Number(old.id));
             report.unchanged++;
             continue;
@@ -585,30 +593,36 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           // date and first_seen_at are never touched: an edited post does not jump to the top.
           await trx
             .updateTable('entries')
-            .set({ ...cols, last_seen_at: now })
+            .set({ ...entryColumns(pe, clean(pe.entry)), digest, last_seen_at: now })
             .where('id', '=', old.id)
             .execute();
           report.updated++;
           continue;
         }
-        const candidate = cols.published ?? cols.updated ?? now;
+        const published = toIso(pe.published);
+        const candidate = published ?? toIso(pe.updated) ?? now;
         const date = Date.parse(candidate) > Date.parse(now) ? now : candidate;
-        const row = {
+        const row = (cols: ReturnType<typeof entryColumns>) => ({
           ...cols,
+          digest,
           feed_id: feedId,
           key: pe.key,
           date,
           first_seen_at: now,
           last_seen_at: now,
           duplicate_of: null as number | null,
-        };
+        });
         const original = originals.find(pe);
         if (original === undefined) {
           originals.remember(pe, primaries.length);
-          primaries.push(row);
+          primaries.push(row(entryColumns(pe, clean(pe.entry))));
           report.inserted++;
         } else {
-          repeats.push({ row, original });
+          // A repeat is never shown: with deferred cleaning its HTML is not cleaned nor kept.
+          const cols = update.cleanEntry
+            ? entryColumns(pe, pe.entry, false)
+            : entryColumns(pe, pe.entry);
+          repeats.push({ row: row(cols), original });
           report.duplicates++;
         }
       }
