@@ -88,6 +88,10 @@ function titleKey(title: string | null | undefined): string | undefined {
   return t ? t : undefined;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function earlier(a: Original, b: Original): Original {
   if (a.firstSeenAt !== b.firstSeenAt) return a.firstSeenAt < b.firstSeenAt ? a : b;
   return a.rank <= b.rank ? a : b;
@@ -189,9 +193,21 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   // With group commit every call runs in turn (one connection; a read must see the updates
   // queued before it, committed), and only feed updates join the open transaction.
   let tail: Promise<unknown> = Promise.resolve();
+  // A commit that failed on the timer had no caller to tell: the next call hears of it.
+  let commitFailure: unknown;
   function inTurn<T>(fn: () => Promise<T>): Promise<T> {
     if (!group) return fn();
-    const run = tail.then(fn, fn);
+    const guarded = () => {
+      if (commitFailure !== undefined) {
+        throw new OrreryError(
+          'store-commit',
+          `${stage}: a group of feed updates could not be committed: ${messageOf(commitFailure)}`,
+          { cause: commitFailure },
+        );
+      }
+      return fn();
+    };
+    const run = tail.then(guarded, guarded);
     tail = run.catch(() => undefined);
     return run;
   }
@@ -243,7 +259,10 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       if (open.updates >= group.maxUpdates) await commitBatch();
       else if (!open.timer) {
         open.timer = setTimeout(() => {
-          if (batch === open) void inTurn(commitBatch).catch(() => undefined);
+          if (batch !== open) return;
+          inTurn(commitBatch).catch((error: unknown) => {
+            commitFailure ??= error;
+          });
         }, group.maxDelayMs);
       }
       return result;
@@ -756,9 +775,13 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
-      await afterCommit(async () => undefined);
-      await db.destroy();
-      await options.onClose?.();
+      try {
+        // Commits the open group; a failure to do so is the caller's to hear.
+        await afterCommit(async () => undefined);
+      } finally {
+        await db.destroy();
+        await options.onClose?.();
+      }
     },
   };
 

@@ -71,8 +71,8 @@ export interface EntriesTable {
   last_seen_at: string;
   duplicate_of: number | null;
   /**
-   * Hash of the stored columns as written (see entryColumns): equal digests mean the feed
-   * brought the entry unchanged. '' for rows written before schema 2.
+   * Hash of the entry as the feed brought it (entryDigest in kysely-store.ts): equal digests
+   * mean the feed brought it unchanged. '' for rows written before schema 2.
    */
   digest: Generated<string>;
 }
