@@ -343,7 +343,8 @@ async function main() {
                 detail: runner === 'direct' ? safeJson(run.stdout) : undefined,
               };
               if (run.code !== 0 && runner !== 'orrery') row.stderr = run.stderr.slice(-400);
-              if (runner.startsWith('orrery') && run.code !== 0) row.stderr = run.stderr.slice(-400);
+              if (runner.startsWith('orrery') && run.code !== 0)
+                row.stderr = run.stderr.slice(-400);
               results.push(row);
               process.stdout.write(`${formatRow(row)}\n`);
             }

@@ -3,6 +3,7 @@
  * entry for entry, on every corpus document and every conformance case: the pipeline stores
  * entries cleaned the deferred way, and nothing may differ from what parse() promises.
  */
+// biome-ignore lint/style/noRestrictedImports: the test reads the shared corpus and conformance files; parse itself stays pure
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
