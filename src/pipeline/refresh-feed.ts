@@ -9,7 +9,7 @@ import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { Fetcher, FetchOutcome } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
-import type { FetchRecord, ProcessedEntry, StoredFeed } from '../model/stored.js';
+import type { FetchRecord, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
