@@ -5,13 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startDemoServer } from '../examples/demo/server.js';
-import { withTempDir } from './helpers.js';
+import { withDemoPlanet, withTempDir } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'orrery.js');
@@ -41,21 +40,12 @@ function run(args: string[], cwd: string, onStart?: (child: ChildProcess) => voi
 describe.skipIf(!existsSync(BUNDLE))('bin/orrery.js (the bundled CLI)', () => {
   it('runs the demo planet end to end: fetch, parse, store, site, search index', async () => {
     await withTempDir(async (dir) => {
-      const feeds = await startDemoServer({ port: 0 });
-      try {
-        const config = await readFile(join(ROOT, 'examples/demo/planet.toml'), 'utf8');
-        await writeFile(
-          join(dir, 'planet.toml'),
-          config.replaceAll('127.0.0.1:48173', `127.0.0.1:${feeds.port}`),
-        );
-        await cp(join(ROOT, 'examples/demo/feeds'), join(dir, 'feeds'), { recursive: true });
+      await withDemoPlanet(dir, async () => {
         const result = await run(['run'], dir);
         expect(result.stderr).not.toMatch(/error|warning/i);
         expect(result.code).toBe(0);
         expect(result.stdout + result.stderr).toMatch(/5 feeds: 5 fetched.*40 new/s);
-      } finally {
-        await feeds.close();
-      }
+      });
       const index = await readFile(join(dir, 'public', 'index.html'), 'utf8');
       expect(index).toContain('Watching iView with Rygel');
       const files = await readdir(join(dir, 'public'), { recursive: true });

@@ -3,25 +3,17 @@
  * HTTP into a real SQLite file, the site written — and every post on the front page once,
  * although the demo subscribes to one feed under two URLs.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startDemoServer } from '../examples/demo/server.js';
-import { runCli, withTempDir } from './helpers.js';
+import { runCli, withDemoPlanet, withTempDir } from './helpers.js';
 
 const DEMO = new URL('../examples/demo/', import.meta.url).pathname;
 
 describe('demo planet', () => {
   it('builds a river that shows every post exactly once', async () => {
     await withTempDir(async (dir) => {
-      const server = await startDemoServer({ port: 0 });
-      try {
-        const config = await readFile(join(DEMO, 'planet.toml'), 'utf8');
-        await writeFile(
-          join(dir, 'planet.toml'),
-          config.replaceAll('127.0.0.1:48173', `127.0.0.1:${server.port}`),
-        );
-        await cp(join(DEMO, 'feeds'), join(dir, 'feeds'), { recursive: true });
+      await withDemoPlanet(dir, async () => {
         const run = await runCli(['run'], { cwd: dir });
         expect(run.stderr).not.toMatch(/failed [^0]|ERROR/);
         expect(run.code).toBe(0);
@@ -47,9 +39,7 @@ describe('demo planet', () => {
         // Both sections are on the page.
         expect(index).toContain('Planet Python');
         expect(index).toContain('PSF GSoC students');
-      } finally {
-        await server.close();
-      }
+      });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -32,5 +32,26 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
     return await fn(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The demo planet, copied into `dir` and pointed at a loopback server of its bundled feeds
+ * (examples/demo/server.js); the server runs while `fn` does.
+ */
+export async function withDemoPlanet<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const { startDemoServer } = await import('../examples/demo/server.js');
+  const demo = join(import.meta.dirname, '..', 'examples', 'demo');
+  const server = await startDemoServer({ port: 0 });
+  try {
+    const config = await readFile(join(demo, 'planet.toml'), 'utf8');
+    await writeFile(
+      join(dir, 'planet.toml'),
+      config.replaceAll('127.0.0.1:48173', `127.0.0.1:${server.port}`),
+    );
+    await cp(join(demo, 'feeds'), join(dir, 'feeds'), { recursive: true });
+    return await fn();
+  } finally {
+    await server.close();
   }
 }

@@ -92,11 +92,12 @@ export async function refreshFeed(
 
   const redirect = trackRedirect(feed, outcome, nowIso);
 
-  if (outcome.kind === 'not-modified') {
+  /** A 304, or a 200 with nothing new to read: only the fetch record and the schedule move. */
+  const nothingToRead = async (fetch: FetchRecord): Promise<RefreshOutcome> => {
     await deps.store.applyFeedUpdate({
       feedId: feed.id,
       now: nowIso,
-      fetch: record,
+      fetch,
       validators: outcome.validators,
       error: null,
       ...redirect,
@@ -112,31 +113,14 @@ export async function refreshFeed(
       ).toISOString(),
     });
     return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
-  }
+  };
+  if (outcome.kind === 'not-modified') return nothingToRead(record);
 
   // The same bytes as the document read last time (a server without ETag or Last-Modified
   // that answers 200 every time): nothing to read, the same as a 304.
   const documentDigest = digestDocument(outcome.body, subscription?.filters, deps.readerId);
   if (feed.documentDigest === documentDigest) {
-    await deps.store.applyFeedUpdate({
-      feedId: feed.id,
-      now: nowIso,
-      fetch: { ...record, bytes: outcome.body.byteLength, newEntries: 0 },
-      validators: outcome.validators,
-      error: null,
-      ...redirect,
-      nextDueAt: computeNextCheck(
-        {
-          outcome: 'not-modified',
-          notBefore: outcome.notBefore,
-          consecutiveFailures: 0,
-          intervalMinutes,
-          maxIntervalMinutes: deps.settings.maxIntervalMinutes,
-        },
-        now,
-      ).toISOString(),
-    });
-    return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
+    return nothingToRead({ ...record, bytes: outcome.body.byteLength, newEntries: 0 });
   }
 
   const reading = await readingModule();

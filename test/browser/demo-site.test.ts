@@ -3,17 +3,15 @@
  * demo` does), served from a loopback server under a base path, checked in Debian's Chromium.
  * Screenshots go to test-artifacts/demo-*.png.
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../examples/demo/server.js';
-import { runCli, withTempDir } from '../helpers.js';
+import { runCli, withDemoPlanet, withTempDir } from '../helpers.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
-const DEMO = join(import.meta.dirname, '..', '..', 'examples', 'demo');
 
 describe.skipIf(!hasChromium)(
   'the demo planet in Chromium (skipped without /usr/bin/chromium)',
@@ -30,19 +28,10 @@ describe.skipIf(!hasChromium)(
       const ready = new Promise<string>((resolve, reject) => {
         // The temp dir lives until afterAll resolves `done`.
         withTempDir(async (dir) => {
-          const feeds = await startDemoServer({ port: 0 });
-          try {
-            const config = await readFile(join(DEMO, 'planet.toml'), 'utf8');
-            await writeFile(
-              join(dir, 'planet.toml'),
-              config.replaceAll('127.0.0.1:48173', `127.0.0.1:${feeds.port}`),
-            );
-            await cp(join(DEMO, 'feeds'), join(dir, 'feeds'), { recursive: true });
+          await withDemoPlanet(dir, async () => {
             const run = await runCli(['run'], { cwd: dir });
             if (run.code !== 0) throw new Error(`orrery run failed: ${run.stderr}`);
-          } finally {
-            await feeds.close();
-          }
+          });
           resolve(join(dir, 'public'));
           await done;
         }).catch(reject);
