@@ -129,7 +129,13 @@ function summaryTextOf(e: Entry): Text | undefined {
  * SHA-1 is native and fast; collisions here are accidents, not attacks (a feed can only fool
  * itself). Texts are hashed as they are, not as JSON: escaping them cost more than hashing.
  */
-function entryDigest(pe: ProcessedEntry): string {
+/** An entry's dates in the stored form, worked out once per entry. */
+interface EntryDates {
+  published: string | null;
+  updated: string | null;
+}
+
+function entryDigest(pe: ProcessedEntry, dates: EntryDates): string {
   const e = pe.entry;
   const text = (t: Text | undefined) =>
     t ? `${t.type}\u0001${t.base ?? ''}\u0001${t.language ?? ''}\u0001${t.value}` : '\u0002';
@@ -145,8 +151,8 @@ function entryDigest(pe: ProcessedEntry): string {
     JSON.stringify(e.author ?? e.authors[0] ?? null),
     JSON.stringify(e.categories),
     JSON.stringify(e.enclosures),
-    toIso(pe.published),
-    toIso(pe.updated),
+    dates.published,
+    dates.updated,
   ];
   // \u0002 marks an absent value apart from any string; \u0000 separates them.
   return createHash('sha1')
@@ -534,7 +540,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
    * The stored columns of an entry. `html: false` (a duplicate whose feed defers cleaning)
    * leaves out the HTML: the row records the repeat; the original holds the post.
    */
-  function entryColumns(pe: ProcessedEntry, e: Entry, html = true) {
+  function entryColumns(pe: ProcessedEntry, e: Entry, dates: EntryDates, html = true) {
     const summaryText = summaryTextOf(e);
     const author = e.author ?? e.authors[0];
     const content = html ? (e.content[0] ?? summaryText) : undefined;
@@ -555,8 +561,8 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       author: author ? JSON.stringify(author) : null,
       categories: JSON.stringify(e.categories),
       enclosures: JSON.stringify(e.enclosures),
-      published: toIso(pe.published) ?? null,
-      updated: toIso(pe.updated) ?? null,
+      published: dates.published,
+      updated: dates.updated,
     };
   }
 
@@ -601,7 +607,11 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       // Cleaning deferred by the pipeline happens here, and only for what is written.
       const clean = update.cleanEntry ?? ((e: Entry) => e);
       for (const pe of entries) {
-        const digest = entryDigest(pe);
+        const dates = {
+          published: toIso(pe.published) ?? null,
+          updated: toIso(pe.updated) ?? null,
+        };
+        const digest = entryDigest(pe, dates);
         const old = existing.get(pe.key);
         if (old) {
           if (old.digest === digest) {
@@ -612,14 +622,13 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           // date and first_seen_at are never touched: an edited post does not jump to the top.
           await trx
             .updateTable('entries')
-            .set({ ...entryColumns(pe, clean(pe.entry)), digest, last_seen_at: now })
+            .set({ ...entryColumns(pe, clean(pe.entry), dates), digest, last_seen_at: now })
             .where('id', '=', old.id)
             .execute();
           report.updated++;
           continue;
         }
-        const published = toIso(pe.published);
-        const candidate = published ?? toIso(pe.updated) ?? now;
+        const candidate = dates.published ?? dates.updated ?? now;
         const date = Date.parse(candidate) > Date.parse(now) ? now : candidate;
         const row = (cols: ReturnType<typeof entryColumns>) => ({
           ...cols,
@@ -634,13 +643,13 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         const original = originals.find(pe);
         if (original === undefined) {
           originals.remember(pe, primaries.length);
-          primaries.push(row(entryColumns(pe, clean(pe.entry))));
+          primaries.push(row(entryColumns(pe, clean(pe.entry), dates)));
           report.inserted++;
         } else {
           // A repeat is never shown: with deferred cleaning its HTML is not cleaned nor kept.
           const cols = update.cleanEntry
-            ? entryColumns(pe, pe.entry, false)
-            : entryColumns(pe, pe.entry);
+            ? entryColumns(pe, pe.entry, dates, false)
+            : entryColumns(pe, pe.entry, dates);
           repeats.push({ row: row(cols), original });
           report.duplicates++;
         }
