@@ -248,13 +248,21 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
       continue;
     }
     const text = tryDecode(body, r.decoder);
-    if (text !== undefined) return { text: stripBom(text), encoding: r.report, problems };
+    if (text !== undefined) {
+      return {
+        text: stripBom(text, r.decoder !== 'utf8' || utf8HasC1(body)),
+        encoding: r.report,
+        problems,
+      };
+    }
     problems.push(`document is not valid ${c.label} (${c.source})`);
   }
   // Nothing declared: UTF-8 is the default for XML; if it is not UTF-8, detect.
   if (candidates.length === 0 || problems.length > 0) {
     const utf8 = tryDecode(body, 'utf8');
-    if (utf8 !== undefined) return { text: stripBom(utf8), encoding: 'utf-8', problems };
+    if (utf8 !== undefined) {
+      return { text: stripBom(utf8, utf8HasC1(body)), encoding: 'utf-8', problems };
+    }
   }
   const guess = detect(body);
   if (guess) {
@@ -263,7 +271,7 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
       const text = tryDecode(body, r.decoder);
       if (text !== undefined) {
         problems.push(`encoding detected as ${guess}`);
-        return { text: stripBom(text), encoding: guess.toLowerCase(), problems };
+        return { text: stripBom(text, true), encoding: guess.toLowerCase(), problems };
       }
     }
   }
@@ -275,9 +283,24 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
   };
 }
 
-function stripBom(s: string): string {
+/**
+ * Whether UTF-8 bytes encode a C1 control (U+0080-U+009F, always the bytes C2 80-C2 9F).
+ * Scanning the bytes for C2 (memchr) is much cheaper than a pattern over the decoded text, which
+ * was 3.5 % of parsing the corpus.
+ */
+function utf8HasC1(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let i = b.indexOf(0xc2); i !== -1 && i + 1 < b.length; i = b.indexOf(0xc2, i + 1)) {
+    const next = b[i + 1]!;
+    if (next >= 0x80 && next <= 0x9f) return true;
+  }
+  return false;
+}
+
+/** The text without its BOM, C1 controls read as the Windows-1252 characters feeds mean. */
+function stripBom(s: string, mayHoldC1: boolean): string {
   const t = s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
-  return /[\u0080-\u009f]/.test(t)
+  return mayHoldC1 && /[\u0080-\u009f]/.test(t)
     ? t.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!)
     : t;
 }

@@ -22,6 +22,9 @@ export const CP1252_C1 =
   '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
+/** An '&' that does not start one of the five XML entities. */
+const NOT_XML_ENTITY = /&(?!(?:lt|gt|amp|quot|apos);)/;
+
 const REF = /&(?:#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}))|([A-Za-z][A-Za-z0-9._:-]{0,40}))?;?/g;
 
 /** The character an HTML named entity stands for, or undefined. */
@@ -60,6 +63,16 @@ export function decodeEntities(
   declared: Map<string, string>,
   report: (msg: string) => void,
 ): string {
+  // Most text (escaped HTML in RSS) holds only the five XML entities: native replaces instead
+  // of a callback per reference. &amp; goes last, so '&amp;lt;' stays '&lt;'.
+  if (!NOT_XML_ENTITY.test(s)) {
+    return s
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&apos;', "'")
+      .replaceAll('&amp;', '&');
+  }
   let out = '';
   let last = 0;
   /** a pending run of references to code points 0x80-0xFF (possible UTF-8 bytes) */
