@@ -61,7 +61,15 @@ describe.skipIf(!existsSync(BUNDLE))('bin/orrery.js (the bundled CLI)', () => {
       `<?xml version="1.0"?><rss version="2.0"><channel><title>F${n}</title><link>https://f${n}.example/</link>` +
       `<item><guid>f${n}-1</guid><title>Post ${n}</title><link>https://f${n}.example/1</link></item></channel></rss>`;
     // Feeds 0-2 answer at once; feed 3 never answers, so the run is still going at the signal.
+    // The signal goes once all four requests have arrived (so the CLI is running and its
+    // handler is set, however slow the machine) and the three answers had time to be stored.
+    let requests = 0;
+    let allAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      allAsked = resolve;
+    });
     const server = createServer((req, res) => {
+      if (++requests === 4) allAsked();
       const n = Number(/\/f(\d)\.xml/.exec(req.url ?? '')?.[1]);
       if (n === 3) return;
       res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(n));
@@ -78,7 +86,7 @@ describe.skipIf(!existsSync(BUNDLE))('bin/orrery.js (the bundled CLI)', () => {
           `[site]\nname = "T"\n\n[fetch]\nallow_private = true\n\n${feeds}`,
         );
         const result = await run(['fetch'], dir, (child) => {
-          setTimeout(() => child.kill('SIGINT'), 1500);
+          void asked.then(() => setTimeout(() => child.kill('SIGINT'), 1000));
         });
         expect(result.code).toBe(130);
         expect(result.stderr).toMatch(/SIGINT: stopping/);

@@ -177,8 +177,12 @@ describe('createSqliteStore', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(committed()).toEqual(['a1', 'a2', 'a3', 'c1']);
     expect((await store.getFeed(b!.id))?.lastFetchedAt).toBeUndefined();
-    other.close();
+    // close() commits an open group (what the CLI does on Ctrl-C).
+    await apply(c!.id, ['c2']);
+    expect(committed()).not.toContain('c2');
     await store.close();
+    expect(committed()).toContain('c2');
+    other.close();
   });
 
   it('reports a bad path clearly', async () => {
