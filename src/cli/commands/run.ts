@@ -46,7 +46,13 @@ async function withLockedStore(
     if (stopping) process.exit(EXIT.interrupted);
     stopping = true;
     deps.reporter.warn(`${name}: stopping; keeping what is finished (again to quit at once)`);
-    close().finally(() => process.exit(EXIT.interrupted));
+    close()
+      .catch((error: unknown) =>
+        deps.reporter.warn(
+          `could not store the last feeds: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
+      .finally(() => process.exit(EXIT.interrupted));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
