@@ -2,13 +2,15 @@
 // Fetch benchmark on a loopback feed farm (bench/farm/farm.js, run as a child process so the
 // measured process is only the fetcher). For each profile (clean, mixed) and each size (600,
 // 10,000 feeds) it measures, cold then warm (all conditional GETs):
+//   - orrery-fetch: `node bin/orrery.js fetch …`: fetch + parse + sanitize + store, the job
+//              newsboat does (the issue's targets are judged on it);
 //   - orrery:  `node bin/orrery.js run --config <tmp>/planet.toml --allow-private --quiet [--all]`
-//              when the CLI is built (dist/cli/main.js), fetch + parse + store + render;
+//              when the CLI is built (dist/cli/main.js), the same plus the site build;
 //   - direct:  the fetcher + runQueue alone (bench/farm/direct-run.js), fetch only;
 //   - newsboat `-x reload` with reload-threads 16, when newsboat is installed;
 // wall time, CPU time (user+sys) and peak RSS from /usr/bin/time, requests/s, and the ratios.
 //
-//   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery,direct,newsboat]
+//   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery-fetch,orrery,direct,newsboat]
 //                             [--concurrency 64] [--per-host 2] [--json out.json]
 // Every step has a time limit (--max-seconds per command, default 600); the farm exits by itself.
 import { execFileSync, spawn } from 'node:child_process';
@@ -34,7 +36,7 @@ function parseArgs(argv) {
   const args = {
     feeds: [600, 10_000],
     profiles: ['clean', 'mixed'],
-    runners: ['orrery', 'direct', 'newsboat'],
+    runners: ['orrery-fetch', 'orrery', 'direct', 'newsboat'],
     concurrency: 64,
     perHost: 2,
     maxSeconds: 600,

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ (esbuild): one file per lazily loaded part instead of
 // ~550 modules (262 of them Kysely's) resolved and compiled at every start. Start-up is most of
-// a cron run that finds nothing new; see docs/decisions/cli.md.
+// a cron run that finds nothing new; see docs/decisions.md (CLI and composition root).
+// `node scripts/bundle.js --meta` also writes dist/bundle/meta.json (esbuild's metafile: which
+// package lands in which chunk), to check what a command loads at start.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,8 +2,10 @@
  * The composition root: parses argv, wires the stages, maps every error to an exit code.
  * One error handler for the whole CLI lives here.
  */
+
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { errorMessage } from '../model/errors.js';
 import { type CliDeps, VERSION } from './context.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { createReporter, type Verbosity } from './reporter.js';
@@ -204,7 +206,7 @@ function handleError(
     stderr.write(`orrery: ${error.message}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.usage;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   stderr.write(`orrery: internal error: ${message}\n`);
   if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   else stderr.write('(run again with --verbose for details; please report it)\n');

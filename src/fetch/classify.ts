@@ -3,7 +3,7 @@
  * Inputs are undici/Node errors (ENOTFOUND, ECONNREFUSED, UND_ERR_* ...) and the fetcher's own
  * FetchFailure (size caps, redirects, the SSRF guard).
  */
-import type { FeedErrorCode } from '../model/errors.js';
+import { errorMessage, type FeedErrorCode } from '../model/errors.js';
 
 /** A classified failure raised inside fetch/ (caught and turned into an error outcome). */
 export class FetchFailure extends Error {
@@ -61,10 +61,6 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The innermost cause with a code (undici wraps socket errors). */
 function rootCause(error: unknown): unknown {
   let current = error;
@@ -95,7 +91,7 @@ export function classifyError(error: unknown, url?: string): Classified {
     // A URL that does not parse is reported by the caller as bad-url; no host to name here.
   }
   const at = host ? ` (${host})` : '';
-  const detail = messageOf(root);
+  const detail = errorMessage(root);
   if (DNS_CODES.has(code)) {
     return {
       code: 'dns',

@@ -137,3 +137,16 @@ export interface ParseOptions {
    */
   sanitize?: boolean | 'defer';
 }
+
+/** An entry's summary as a text construct (RSS may give only the string, taken as HTML). */
+export function summaryText(entry: Entry): Text | undefined {
+  return (
+    entry.summaryDetail ??
+    (entry.summary !== undefined ? { value: entry.summary, type: 'text/html' } : undefined)
+  );
+}
+
+/** An entry's best text: its first content, else its summary. */
+export function bestText(entry: Entry): Text | undefined {
+  return entry.content[0] ?? summaryText(entry);
+}

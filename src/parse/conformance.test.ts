@@ -5,18 +5,23 @@
  * listed is a regression, and a listed case that now passes must be removed from the list.
  */
 // biome-ignore lint/style/noRestrictedImports: the test reads the shared fixture files; parse itself stays pure
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFragment } from 'parse5';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDate } from './dates.js';
 import { parse } from './index.js';
+import {
+  CONFORMANCE_DIR,
+  HAS_CONFORMANCE,
+  readCase,
+  readJsonl,
+} from './testdata/shared-documents.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../..');
-const sharedDir = resolve(repoRoot, '../shared/conformance');
-const available = existsSync(join(sharedDir, 'vectors.jsonl'));
+const sharedDir = CONFORMANCE_DIR;
+const available = HAS_CONFORMANCE;
 
 interface Assert {
   path: string;
@@ -193,18 +198,11 @@ function check(result: unknown, a: Assert): string | undefined {
   return `${a.path}: unknown assertion op`;
 }
 
-function readJsonl<T>(file: string): T[] {
-  return readFileSync(join(sharedDir, file), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
-}
-
 /** Run every vector; returns case id → failure message (passing cases map to undefined). */
 function runAll(): Map<string, string | undefined> {
   const results = new Map<string, string | undefined>();
   for (const v of readJsonl<Vector>('vectors.jsonl')) {
-    const bytes = readFileSync(join(sharedDir, 'cases', v.case));
+    const bytes = readCase(v);
     let failure: string | undefined;
     try {
       const opts: Parameters<typeof parse>[1] = {};

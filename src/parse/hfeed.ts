@@ -2,7 +2,9 @@
  * HTML pages as feeds: microformats2 h-feed / h-entry, and the older hAtom (hfeed / hentry),
  * which microformats-parser reads through its backward-compatible mode.
  */
+
 import { mf2 } from 'microformats-parser';
+import { errorMessage } from '../model/errors.js';
 import type { Entry, Person } from '../model/feed.js';
 import { addCategory, type Context, cleanHtml, dateOrWarn, resolveUrl } from './common.js';
 import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
@@ -131,7 +133,7 @@ function readWithBase(
     doc = mf2(html, { baseUrl: hasBase ? ctx.base! : SENTINEL_BASE });
   } catch (err) {
     // microformats-parser rejects some inputs (e.g. an unusable base URL): not an h-feed then
-    ctx.warnings.push(`h-feed: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.warnings.push(`h-feed: ${errorMessage(err)}`);
     return undefined;
   }
   const all: Mf[] = [];

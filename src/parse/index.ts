@@ -9,6 +9,7 @@
  *
  * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed, DTD entities.
  */
+import { errorMessage } from '../model/errors.js';
 import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
 import { readAtom } from './atom.js';
 import { type Context, resolveUrl } from './common.js';
@@ -151,7 +152,7 @@ export function parse(bytes: Uint8Array, options: ParseOptions = {}): ParseResul
     return parseDocument(bytes, options);
   } catch (err) {
     // A bug, not bad input: report it as a warning so one feed cannot stop a run.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return {
       version: '',
       wellFormed: false,
@@ -205,7 +206,7 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
       doc = JSON.parse(text);
     } catch (err) {
       // not JSON after all: fall through to the XML reader, which will say what it found
-      warnings.push(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      warnings.push(`invalid JSON: ${errorMessage(err)}`);
       wellFormed = false;
     }
     if (doc !== undefined) {

@@ -4,6 +4,7 @@
  * DocumentReader so it can run elsewhere. Worker threads were measured and lost on a 2-core
  * machine (docs/decisions.md, Pipeline): today it runs in-process.
  */
+import { errorMessage } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { ProcessedEntry } from '../model/stored.js';
 import type { EntryFilters } from '../model/subscription.js';
@@ -36,7 +37,7 @@ export type DocumentResult =
   /** A bug met on this document: which stage crashed and its message (the feed fails alone). */
   | { kind: 'crashed'; stage: 'parser' | 'entry processing'; message: string };
 
-/** Reads documents, possibly elsewhere (a worker thread): the pipeline's view of parse+process. */
+/** Reads documents: the pipeline's view of parse + process (tests wrap it to count reads). */
 export type DocumentReader = (job: DocumentJob) => Promise<DocumentResult>;
 
 /** parse() then processEntries(), here; never throws. */
@@ -46,7 +47,7 @@ export function readDocument(job: DocumentJob): DocumentResult {
     // Cleaning the HTML waits until the store knows which entries it writes (cleanEntry).
     parsed = parse(job.body, { url: job.url, headers: job.headers, sanitize: 'defer' });
   } catch (error) {
-    return { kind: 'crashed', stage: 'parser', message: messageOf(error) };
+    return { kind: 'crashed', stage: 'parser', message: errorMessage(error) };
   }
   let entries: ProcessedEntry[] = [];
   if (parsed.version !== '' || parsed.entries.length > 0) {
@@ -57,7 +58,7 @@ export function readDocument(job: DocumentJob): DocumentResult {
         ...(job.filters ? { filters: job.filters } : {}),
       });
     } catch (error) {
-      return { kind: 'crashed', stage: 'entry processing', message: messageOf(error) };
+      return { kind: 'crashed', stage: 'entry processing', message: errorMessage(error) };
     }
   }
   return {
@@ -75,7 +76,3 @@ export const readInProcess: DocumentReader = async (job) => readDocument(job);
 
 /** Cleans an entry read by readDocument (whose HTML is not sanitized yet). */
 export const cleanEntry = sanitizeDeferred;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

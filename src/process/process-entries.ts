@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { foldText } from '../lib/text.js';
 import { canonicalizeUrl } from '../lib/url.js';
-import type { Entry, ParseResult, Text } from '../model/feed.js';
+import { bestText, type Entry, type ParseResult, type Text } from '../model/feed.js';
 import type { ProcessedEntry } from '../model/stored.js';
 import type { EntryFilters } from '../model/subscription.js';
 
@@ -101,14 +101,6 @@ function fingerprint(
   if (text.length >= MIN_TEXT_FOR_CONTENT_FINGERPRINT) return sha256(`text\n${title}\n${text}`);
   if (link !== undefined) return sha256(`link\n${title}\n${text}\n${link}`);
   return sha256(`key\n${feedUrl}\n${key}\n${title}\n${text}`);
-}
-
-function bestText(entry: Entry): Text | undefined {
-  return (
-    entry.content[0] ??
-    entry.summaryDetail ??
-    (entry.summary !== undefined ? { value: entry.summary, type: 'text/html' } : undefined)
-  );
 }
 
 const ENTITIES: Record<string, string> = {

@@ -1,6 +1,8 @@
 /** fetch, build and run (fetch then build): the commands cron calls. */
+
 import { existsSync } from 'node:fs';
 import type { OrreryConfig } from '../../config/schema.js';
+import { errorMessage } from '../../model/errors.js';
 import type { StoredFeed } from '../../model/stored.js';
 import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
@@ -48,9 +50,7 @@ async function withLockedStore(
     deps.reporter.warn(`${name}: stopping; keeping what is finished (again to quit at once)`);
     close()
       .catch((error: unknown) =>
-        deps.reporter.warn(
-          `could not store the last feeds: ${error instanceof Error ? error.message : String(error)}`,
-        ),
+        deps.reporter.warn(`could not store the last feeds: ${errorMessage(error)}`),
       )
       .finally(() => process.exit(EXIT.interrupted));
   };

@@ -16,8 +16,8 @@ import type {
   Updateable,
 } from 'kysely';
 import { foldText } from '../../lib/text.js';
-import { OrreryError } from '../../model/errors.js';
-import type { Entry, Text } from '../../model/feed.js';
+import { errorMessage, OrreryError } from '../../model/errors.js';
+import { bestText, type Entry, summaryText, type Text } from '../../model/feed.js';
 import type { ProcessedEntry, StoredFeed } from '../../model/stored.js';
 import type { Subscription } from '../../model/subscription.js';
 import type {
@@ -88,10 +88,6 @@ function titleKey(title: string | null | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function earlier(a: Original, b: Original): Original {
   if (a.firstSeenAt !== b.firstSeenAt) return a.firstSeenAt < b.firstSeenAt ? a : b;
   return a.rank <= b.rank ? a : b;
@@ -112,14 +108,6 @@ function chunks<T>(values: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
-}
-
-/** The summary construct of an entry (RSS may give only the string). */
-function summaryTextOf(e: Entry): Text | undefined {
-  return (
-    e.summaryDetail ??
-    (e.summary !== undefined ? { value: e.summary, type: 'text/html' } : undefined)
-  );
 }
 
 /**
@@ -147,7 +135,7 @@ function entryDigest(pe: ProcessedEntry, dates: EntryDates): string {
     e.title,
     text(e.titleDetail),
     text(e.content[0]),
-    text(summaryTextOf(e)),
+    text(summaryText(e)),
     JSON.stringify(e.author ?? e.authors[0] ?? null),
     JSON.stringify(e.categories),
     JSON.stringify(e.enclosures),
@@ -207,7 +195,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       if (commitFailure !== undefined) {
         throw new OrreryError(
           'store-commit',
-          `${stage}: a group of feed updates could not be committed: ${messageOf(commitFailure)}`,
+          `${stage}: a group of feed updates could not be committed: ${errorMessage(commitFailure)}`,
           { cause: commitFailure },
         );
       }
@@ -541,11 +529,11 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
    * leaves out the HTML: the row records the repeat; the original holds the post.
    */
   function entryColumns(pe: ProcessedEntry, e: Entry, dates: EntryDates, html = true) {
-    const summaryText = summaryTextOf(e);
+    const summary = summaryText(e);
     const author = e.author ?? e.authors[0];
-    const content = html ? (e.content[0] ?? summaryText) : undefined;
+    const content = html ? bestText(e) : undefined;
     const contentJson = content ? JSON.stringify(content) : null;
-    const summaryJson = html && summaryText ? JSON.stringify(summaryText) : null;
+    const summaryJson = html && summary ? JSON.stringify(summary) : null;
     // Most feeds give one text (the summary doubles as content): store it once.
     const summaryIsContent = summaryJson !== null && summaryJson === contentJson;
     return {
@@ -647,10 +635,10 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           report.inserted++;
         } else {
           // A repeat is never shown: with deferred cleaning its HTML is not cleaned nor kept.
-          const cols = update.cleanEntry
-            ? entryColumns(pe, pe.entry, dates, false)
-            : entryColumns(pe, pe.entry, dates);
-          repeats.push({ row: row(cols), original });
+          repeats.push({
+            row: row(entryColumns(pe, pe.entry, dates, !update.cleanEntry)),
+            original,
+          });
           report.duplicates++;
         }
       }

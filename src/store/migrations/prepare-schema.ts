@@ -5,7 +5,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 import { Migrator } from 'kysely';
-import { OrreryError } from '../../model/errors.js';
+import { errorMessage, OrreryError } from '../../model/errors.js';
 import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
 import type { StoreDatabase } from './schema.js';
 
@@ -75,7 +75,7 @@ export async function prepareSchema(
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     throw new OrreryError(
       'store-migration',
       `${stage}: migrating ${label} failed${failed ? ` at ${failed}` : ''}: ${why}`,

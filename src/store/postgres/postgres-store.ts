@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { OrreryError } from '../../model/errors.js';
+import { errorMessage, OrreryError } from '../../model/errors.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import { createMigrations } from '../migrations/migrations.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
@@ -64,11 +64,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   } catch (err) {
     await db.destroy();
     if (err instanceof OrreryError) throw err;
-    throw new OrreryError(
-      'store-open',
-      `${STAGE}: cannot open ${label}: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    throw new OrreryError('store-open', `${STAGE}: cannot open ${label}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 
   const lockKey = advisoryKey(`orrery-run-lock:${schema}`);

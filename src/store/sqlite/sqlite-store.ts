@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { OrreryError } from '../../model/errors.js';
+import { errorMessage, OrreryError } from '../../model/errors.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import { createMigrations } from '../migrations/migrations.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
@@ -44,7 +44,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       verbose: options.onSql ? (sql: unknown) => options.onSql?.(String(sql)) : undefined,
     });
   } catch (err) {
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${message(err)}`, {
+    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -63,7 +63,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
         { cause: err },
       );
     }
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${message(err)}`, {
+    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -107,10 +107,6 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       return { release: async () => void (memoryLockHeld = false) };
     },
   });
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
