@@ -1,6 +1,18 @@
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { z } from 'zod';
+// Named imports, not the `z` namespace: the namespace object keeps every export alive in the
+// CLI bundle, all of zod's locales included (733 KB of a start's 1.3 MB; docs/decisions.md, CLI).
+import {
+  array,
+  boolean,
+  type infer as Infer,
+  number,
+  strictObject,
+  string,
+  union,
+  type ZodType,
+} from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import type { FetchSettings, SectionSettings, SiteSettings } from '../model/settings.js';
 import type { EntryFilters, Subscription } from '../model/subscription.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
@@ -50,28 +62,27 @@ function regexError(source: string): string | undefined {
 
 // ---------------------------------------------------------------- raw schema (the TOML as written)
 
-const text = z.string({ error: 'must be a string (in quotes)' });
+const text = string({ error: 'must be a string (in quotes)' });
 const nonEmpty = text.trim().min(1, { error: 'must not be empty' });
 const httpUrl = text.trim().refine(isHttpUrl, {
   error: (iss) => `${JSON.stringify(iss.input)} is not an http:// or https:// URL`,
 });
 const count = (min: number) =>
-  z
-    .number({ error: 'must be a number (without quotes)' })
+  number({ error: 'must be a number (without quotes)' })
     .int({ error: 'must be a whole number' })
     .min(min, { error: `must be at least ${min}` });
-const seconds = z
-  .number({ error: 'must be a number of seconds (without quotes)' })
-  .positive({ error: 'must be more than 0' });
-const minutes = z
-  .number({ error: 'must be a number of minutes (without quotes)' })
-  .positive({ error: 'must be more than 0' });
-const size = z
-  .union([z.number(), z.string()], { error: 'must be a size such as "5MB" or a number of bytes' })
-  .refine((v) => parseSize(v) !== undefined, {
-    error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a size; write a number of bytes or e.g. "512KB", "5MB", "1GB"`,
-  });
+const seconds = number({ error: 'must be a number of seconds (without quotes)' }).positive({
+  error: 'must be more than 0',
+});
+const minutes = number({ error: 'must be a number of minutes (without quotes)' }).positive({
+  error: 'must be more than 0',
+});
+const size = union([number(), string()], {
+  error: 'must be a size such as "5MB" or a number of bytes',
+}).refine((v) => parseSize(v) !== undefined, {
+  error: (iss) =>
+    `${JSON.stringify(iss.input)} is not a size; write a number of bytes or e.g. "512KB", "5MB", "1GB"`,
+});
 const timeZone = text.refine(isTimeZone, {
   error: (iss) =>
     `${JSON.stringify(iss.input)} is not a time zone; use an IANA name such as "UTC" or "Europe/Berlin"`,
@@ -81,13 +92,13 @@ const regex = text.superRefine((value, ctx) => {
   if (problem)
     ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${problem}` });
 });
-const stringList = <T extends z.ZodType<string>>(item: T) =>
-  z.union([item, z.array(item)], { error: 'must be a string or a list of strings' });
+const stringList = <T extends ZodType<string>>(item: T) =>
+  union([item, array(item)], { error: 'must be a string or a list of strings' });
 const sectionId = nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
   error: 'must be letters, digits, - or _ (it becomes part of page URLs)',
 });
 
-const siteSchema = z.strictObject(
+const siteSchema = strictObject(
   {
     name: nonEmpty.optional(),
     link: httpUrl.optional(),
@@ -104,7 +115,7 @@ const siteSchema = z.strictObject(
   { error: 'must be a [site] table (one pair of brackets)' },
 );
 
-const fetchSchema = z.strictObject(
+const fetchSchema = strictObject(
   {
     concurrency: count(1).optional(),
     per_host_limit: count(1).optional(),
@@ -115,31 +126,31 @@ const fetchSchema = z.strictObject(
     max_decompressed_size: size.optional(),
     max_redirects: count(0).optional(),
     user_agent: nonEmpty.optional(),
-    allow_private: z.boolean({ error: 'must be true or false' }).optional(),
+    allow_private: boolean({ error: 'must be true or false' }).optional(),
     interval: minutes.optional(),
     max_interval: minutes.optional(),
   },
   { error: 'must be a [fetch] table (one pair of brackets)' },
 );
 
-const storeSchema = z.strictObject(
+const storeSchema = strictObject(
   { path: nonEmpty.optional() },
   { error: 'must be a [store] table (one pair of brackets)' },
 );
 
-const sectionSchema = z.strictObject({
+const sectionSchema = strictObject({
   id: sectionId,
   title: nonEmpty.optional(),
   description: text.optional(),
 });
 
-const filtersSchema = z.strictObject({
+const filtersSchema = strictObject({
   include: stringList(regex).optional(),
   exclude: stringList(regex).optional(),
   categories: stringList(nonEmpty).optional(),
 });
 
-const feedSchema = z.strictObject({
+const feedSchema = strictObject({
   url: httpUrl,
   name: nonEmpty.optional(),
   section: sectionId.optional(),
@@ -152,15 +163,15 @@ const feedSchema = z.strictObject({
 });
 
 /** The planet.toml document as written (snake_case keys, nothing resolved). */
-export const planetTomlSchema = z.strictObject({
+export const planetTomlSchema = strictObject({
   site: siteSchema.optional(),
   fetch: fetchSchema.optional(),
   store: storeSchema.optional(),
-  sections: z.array(sectionSchema, { error: 'must be [[sections]] tables' }).optional(),
-  feeds: z.array(feedSchema, { error: 'must be [[feeds]] tables' }).optional(),
+  sections: array(sectionSchema, { error: 'must be [[sections]] tables' }).optional(),
+  feeds: array(feedSchema, { error: 'must be [[feeds]] tables' }).optional(),
 });
-export type PlanetToml = z.infer<typeof planetTomlSchema>;
-export type PlanetTomlFeed = z.infer<typeof feedSchema>;
+export type PlanetToml = Infer<typeof planetTomlSchema>;
+export type PlanetTomlFeed = Infer<typeof feedSchema>;
 
 /** Keys each table accepts, for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -490,7 +501,7 @@ function semanticProblems(
   return problems;
 }
 
-type ZodIssue = z.core.$ZodIssue;
+type ZodIssue = $ZodIssue;
 
 function issueProblems(
   issue: ZodIssue,
