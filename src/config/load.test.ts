@@ -1,8 +1,19 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load.js';
+
+// Folders made by a test are removed after it, passed or failed.
+const made: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'orrery-config-'));
+  made.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const fixture = (name: string) => path.join(here, 'testdata', name);
@@ -72,7 +83,7 @@ describe('loadConfig', () => {
   });
 
   it('applies every default to a minimal config', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'orrery-config-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'planet.toml');
     await writeFile(file, '[[feeds]]\nurl = "https://example.org/feed.xml"\n');
     const config = await loadConfig(file, { version: '0.9.0' });
@@ -180,7 +191,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses a site folder that would hold the config or the database', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'orrery-config-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'planet.toml');
     await writeFile(file, '[site]\noutput_dir = "."\n\n[store]\npath = "./orrery.sqlite"\n');
     const err = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;

@@ -1,6 +1,9 @@
 import type { FeedErrorCode } from './errors.js';
-import type { Category, Enclosure, Entry, Person, Text } from './feed.js';
+import type { Category, Enclosure, Entry, FeedMeta, Person, Text } from './feed.js';
 import type { FetchValidators, RedirectHop } from './fetch.js';
+
+/** The scheduling hints a feed document carries (see FeedMeta). */
+export type ScheduleHints = Pick<FeedMeta, 'ttl' | 'skipHours' | 'skipDays'>;
 
 /** A subscribed feed and its refresh state, as the store keeps it. */
 export interface StoredFeed {
@@ -20,6 +23,11 @@ export interface StoredFeed {
   validators: FetchValidators;
   /** Hash of the last document read into the store (with the filters it was read under). */
   documentDigest?: string;
+  /**
+   * The last document's own scheduling hints (RSS ttl, skipHours, skipDays): still lower bounds
+   * on the next check after a 304, when there is no document to read them from.
+   */
+  scheduleHints?: ScheduleHints;
   lastStatus?: number;
   errorCode?: FeedErrorCode;
   errorMessage?: string;

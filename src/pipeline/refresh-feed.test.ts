@@ -166,6 +166,41 @@ describe('refreshFeed', () => {
     }
   });
 
+  it("keeps the document's ttl and skipHours as lower bounds after a 304 and after the same bytes", async () => {
+    // ttl 300 minutes (the interval is 60); hour 5 UTC skipped.
+    const hinted = RSS.replace(
+      '<link>http://blog.test/</link>',
+      '<link>http://blog.test/</link><ttl>300</ttl><skipHours><hour>5</hour></skipHours>',
+    );
+    let answer: 'feed' | '304' | 'feed without validators' = 'feed';
+    routes = {
+      '/ttl.xml': (res) => {
+        if (answer === '304') return void res.writeHead(304).end();
+        const etag = answer === 'feed' ? { etag: '"h"' } : {};
+        res.writeHead(200, { 'content-type': 'application/rss+xml', ...etag }).end(hinted);
+      },
+    };
+    clock = Date.parse('2026-11-22T00:00:00Z');
+    const feed = await subscribe('/ttl.xml');
+    expect((await refreshFeed(feed, undefined, deps())).kind).toBe('ok');
+    let stored = await feedAt(`${base}/ttl.xml`);
+    expect(stored.scheduleHints).toEqual({ ttl: 300, skipHours: [5] });
+    expect(stored.nextDueAt).toBe('2026-11-22T06:00:00.000Z'); // 05:00 is skipped
+
+    answer = '304';
+    clock = Date.parse('2026-11-22T06:00:00Z');
+    expect((await refreshFeed(stored, undefined, deps())).kind).toBe('not-modified');
+    stored = await feedAt(`${base}/ttl.xml`);
+    expect(stored.nextDueAt).toBe('2026-11-22T11:00:00.000Z'); // + 300 minutes, not + 60
+
+    // A 200 with the bytes read last time is skipped like a 304, with the same hints.
+    answer = 'feed without validators';
+    clock = Date.parse('2026-11-22T11:00:00Z');
+    expect((await refreshFeed(stored, undefined, deps())).kind).toBe('not-modified');
+    stored = await feedAt(`${base}/ttl.xml`);
+    expect(stored.nextDueAt).toBe('2026-11-22T16:00:00.000Z');
+  });
+
   it('retires a feed that answers 410 Gone, and classifies a page that is not a feed', async () => {
     routes = {
       '/gone.xml': (res) => res.writeHead(410).end(),

@@ -105,6 +105,10 @@ export async function refreshFeed(
         {
           outcome: 'not-modified',
           notBefore: outcome.notBefore,
+          // The hints of the document last read still hold: it has not changed.
+          ttlMinutes: feed.scheduleHints?.ttl,
+          skipHours: feed.scheduleHints?.skipHours,
+          skipDays: feed.scheduleHints?.skipDays,
           consecutiveFailures: 0,
           intervalMinutes,
           maxIntervalMinutes: deps.settings.maxIntervalMinutes,
@@ -170,6 +174,11 @@ export async function refreshFeed(
     validators: outcome.validators,
     documentDigest,
     meta,
+    scheduleHints: {
+      ttl: read.feed.ttl,
+      skipHours: read.feed.skipHours,
+      skipDays: read.feed.skipDays,
+    },
     entries,
     cleanEntry: reading.cleanEntry,
     error: null,

@@ -12,7 +12,13 @@ import type { FeedErrorCode } from '../model/errors.js';
 import { OrreryError } from '../model/errors.js';
 import type { Entry, FeedMeta } from '../model/feed.js';
 import type { FetchValidators } from '../model/fetch.js';
-import type { FetchRecord, ProcessedEntry, StoredEntry, StoredFeed } from '../model/stored.js';
+import type {
+  FetchRecord,
+  ProcessedEntry,
+  ScheduleHints,
+  StoredEntry,
+  StoredFeed,
+} from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 
 export interface StoreCapabilities {
@@ -47,6 +53,8 @@ export interface FeedUpdate {
   documentDigest?: string;
   /** Present after a successful parse. */
   meta?: Pick<FeedMeta, 'title' | 'link' | 'hubs' | 'self'>;
+  /** The document's scheduling hints, after a successful parse (replaces the stored ones). */
+  scheduleHints?: ScheduleHints;
   entries?: ProcessedEntry[];
   /**
    * When the entries' HTML is not cleaned yet (parse's sanitize: 'defer'): cleans one. The

@@ -36,7 +36,14 @@ import type {
   StoreLock,
   SyncReport,
 } from '../store.js';
-import { ENTRY_COLUMNS, entryFromRow, feedFromRow, fetchFromRow, toIso } from './rows.js';
+import {
+  compactHints,
+  ENTRY_COLUMNS,
+  entryFromRow,
+  feedFromRow,
+  fetchFromRow,
+  toIso,
+} from './rows.js';
 
 export interface KyselyStoreOptions {
   db: Kysely<StoreDatabase>;
@@ -680,6 +687,10 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         set.last_modified = update.validators.lastModified ?? null;
       }
       if (update.documentDigest !== undefined) set.document_digest = update.documentDigest;
+      if (update.scheduleHints) {
+        const hints = compactHints(update.scheduleHints);
+        set.schedule_hints = hints ? JSON.stringify(hints) : null;
+      }
       if (update.meta) {
         set.title = update.meta.title ?? null;
         set.site_link = update.meta.link ?? null;

@@ -1,7 +1,7 @@
 /** Row ↔ model mapping shared by every dialect: null columns become absent fields, JSON is parsed. */
 import type { Selectable } from 'kysely';
 import type { FeedErrorCode } from '../../model/errors.js';
-import type { FetchRecord, StoredEntry, StoredFeed } from '../../model/stored.js';
+import type { FetchRecord, ScheduleHints, StoredEntry, StoredFeed } from '../../model/stored.js';
 import type { EntriesTable, FeedsTable, FetchesTable } from '../migrations/schema.js';
 
 /** Normalize a date to the one ISO 8601 form the store keeps (so dates sort as text). */
@@ -13,6 +13,15 @@ export function toIso(value: string | undefined | null): string | undefined {
 
 function opt<T>(v: T | null | undefined): T | undefined {
   return v === null ? undefined : v;
+}
+
+/** The hints worth keeping (a ttl, non-empty skip lists), or undefined when there are none. */
+export function compactHints(hints: ScheduleHints): ScheduleHints | undefined {
+  const kept: ScheduleHints = {};
+  if (hints.ttl !== undefined && hints.ttl > 0) kept.ttl = hints.ttl;
+  if (hints.skipHours?.length) kept.skipHours = hints.skipHours;
+  if (hints.skipDays?.length) kept.skipDays = hints.skipDays;
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 function json<T>(v: string | null | undefined, fallback: T): T {
@@ -40,6 +49,7 @@ export function feedFromRow(r: Selectable<FeedsTable>): StoredFeed {
     selfLink: opt(r.self_link),
     validators: compact({ etag: opt(r.etag), lastModified: opt(r.last_modified) }),
     documentDigest: opt(r.document_digest),
+    scheduleHints: json<ScheduleHints | undefined>(r.schedule_hints, undefined),
     lastStatus: r.last_status === null ? undefined : Number(r.last_status),
     errorCode: opt(r.error_code) as FeedErrorCode | undefined,
     errorMessage: opt(r.error_message),

@@ -170,11 +170,25 @@ const slimEntries: Migration = {
   },
 };
 
+/**
+ * Schema 3: feeds keep the scheduling hints of the last document read (RSS ttl, skipHours,
+ * skipDays), so that a 304, or a 200 with the same bytes, still honours them.
+ */
+const scheduleHints: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('feeds').addColumn('schedule_hints', 'text').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('feeds').dropColumn('schedule_hints').execute();
+  },
+};
+
 /** All migrations, by name, for one dialect. */
 export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_slim_entries': slimEntries,
+    '0003_schedule_hints': scheduleHints,
   };
 }
 

@@ -23,6 +23,8 @@ export interface FeedsTable {
   last_modified: string | null;
   /** see StoredFeed.documentDigest (schema 2) */
   document_digest: string | null;
+  /** JSON ScheduleHints { ttl, skipHours, skipDays } of the last document read (schema 3) */
+  schedule_hints: string | null;
   last_status: number | null;
   error_code: string | null;
   error_message: string | null;
