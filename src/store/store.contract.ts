@@ -393,6 +393,15 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         expect((await store.recentFetches(b)).length).toBe(1);
       });
 
+      it('keeps 20 fetch records even when they share one timestamp (the newest by insert)', async () => {
+        const [a] = await feedIds();
+        for (let i = 0; i < 23; i++) {
+          await store.applyFeedUpdate(update(a, T0, { fetch: okFetch(T0, { bytes: i }) }));
+        }
+        const history = await store.recentFetches(a, 100);
+        expect(history.map((r) => r.bytes)).toEqual(Array.from({ length: 20 }, (_, i) => 22 - i));
+      });
+
       it('records the fetch outcome with its details', async () => {
         const [a] = await feedIds();
         const redirects = [{ from: 'http://a.example/feed', to: subs[0]!.url, status: 301 }];
