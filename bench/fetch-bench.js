@@ -7,10 +7,13 @@
 //   - orrery:  `node bin/orrery.js run --config <tmp>/planet.toml --allow-private --quiet [--all]`
 //              when the CLI is built (dist/cli/main.js), the same plus the site build;
 //   - direct:  the fetcher + runQueue alone (bench/farm/direct-run.js), fetch only;
+//   - undici-bare, http-bare: the same requests made by undici (Orrery's client) or node:http
+//              alone, nothing parsed or stored (bench/farm/bare-client.js): the floor any
+//              fetcher on that client starts from (redirects are not followed);
 //   - newsboat `-x reload` with reload-threads 16, when newsboat is installed;
 // wall time, CPU time (user+sys) and peak RSS from /usr/bin/time, requests/s, and the ratios.
 //
-//   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery-fetch,orrery,direct,newsboat]
+//   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery-fetch,orrery,direct,undici-bare,http-bare,newsboat]
 //                             [--concurrency 64] [--per-host 2] [--json out.json]
 // Every step has a time limit (--max-seconds per command, default 600); the farm exits by itself.
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,7 +39,7 @@ function parseArgs(argv) {
   const args = {
     feeds: [600, 10_000],
     profiles: ['clean', 'mixed'],
-    runners: ['orrery-fetch', 'orrery', 'direct', 'newsboat'],
+    runners: ['orrery-fetch', 'orrery', 'direct', 'undici-bare', 'http-bare', 'newsboat'],
     concurrency: 64,
     perHost: 2,
     maxSeconds: 600,
@@ -266,6 +269,8 @@ async function main() {
     'orrery-fetch': true,
     newsboat: existsSync('/usr/bin/newsboat'),
     direct: true,
+    'undici-bare': true,
+    'http-bare': true,
   };
   const runners = args.runners.filter((r) => {
     if (!have[r])
@@ -323,6 +328,25 @@ async function main() {
                   ],
                   { cwd: dir, maxSeconds: args.maxSeconds },
                 );
+              } else if (runner.endsWith('-bare')) {
+                writeFileSync(join(dir, 'urls.txt'), urls.join('\n'));
+                run = await measure(
+                  process.execPath,
+                  [
+                    join(ROOT, 'bench/farm/bare-client.js'),
+                    '--client',
+                    runner === 'undici-bare' ? 'undici' : 'http',
+                    '--urls',
+                    join(dir, 'urls.txt'),
+                    '--state',
+                    join(dir, 'state.json'),
+                    '--concurrency',
+                    String(args.concurrency),
+                    '--per-host',
+                    String(args.perHost),
+                  ],
+                  { cwd: dir, maxSeconds: args.maxSeconds },
+                );
               } else {
                 run = await measure('/usr/bin/newsboat', newsboatFiles(dir, urls), {
                   cwd: dir,
@@ -342,7 +366,10 @@ async function main() {
                 requests,
                 reqPerS: Math.round(requests / run.wall),
                 exit: run.signal ?? run.code,
-                detail: runner === 'direct' ? safeJson(run.stdout) : undefined,
+                detail:
+                  runner === 'direct' || runner.endsWith('-bare')
+                    ? safeJson(run.stdout)
+                    : undefined,
               };
               if (run.code !== 0 && runner !== 'orrery') row.stderr = run.stderr.slice(-400);
               if (runner.startsWith('orrery') && run.code !== 0)
