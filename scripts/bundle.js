@@ -21,8 +21,19 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Native addons and packages that find their own files at run time stay in node_modules.
-  external: ['better-sqlite3', 'pg', 'pagefind', 'undici', 'playwright-core'],
+  // Native addons and packages that find their own files at run time stay in node_modules, and
+  // so do the parser's rarely needed packages, which src/parse loads on first use
+  // (lazy-package.ts): legacy charsets, charset detection, h-feed pages.
+  external: [
+    'better-sqlite3',
+    'pg',
+    'pagefind',
+    'undici',
+    'playwright-core',
+    'iconv-lite',
+    'chardet',
+    'microformats-parser',
+  ],
   // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __orreryRequire } from 'node:module'; const require = __orreryRequire(import.meta.url);",

@@ -3,11 +3,16 @@
  * charset, then a byte-order mark, then the XML declaration (or an HTML <meta> charset), then
  * detection (chardet). A document whose declared encoding cannot decode it is read with the
  * detected one instead, and the mismatch is reported.
+ * UTF-8, ASCII, Latin-1, Windows-1252 and the single-byte charsets Node's TextDecoder reads as
+ * iconv-lite does are decoded natively; iconv-lite (~540 KB, mostly CJK tables) and chardet are
+ * loaded only for a document that needs them.
  */
 import { isUtf8 } from 'node:buffer';
-import chardet from 'chardet';
-import iconv from 'iconv-lite';
 import { CP1252_C1 } from './entities.js';
+import { lazyPackage } from './lazy-package.js';
+
+const iconv = lazyPackage<typeof import('iconv-lite')>('iconv-lite');
+const chardet = lazyPackage<typeof import('chardet')>('chardet');
 
 export interface DecodeResult {
   text: string;
@@ -82,6 +87,104 @@ const EBCDIC = new Set([
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+const ASCII = new Set(['usascii', 'ascii', 'ansix341968']);
+/** iconv-lite's names of ISO-8859-1 (TextDecoder would read them as Windows-1252). */
+const LATIN1 = new Set(
+  '28591 cp28591 iso88591 latin1 l1 csisolatin1 isoir100 cp819 ibm819'.split(' '),
+);
+const WINDOWS_1252 = new Set(['windows1252', 'cp1252', 'win1252', '1252']);
+/** Windows-1252 from 0x80 to 0x9F as iconv-lite reads it: U+FFFD for the five undefined bytes. */
+const WINDOWS_1252_C1 = CP1252_C1.replace(/[\u0081\u008d\u008f\u0090\u009d]/g, '\ufffd');
+
+/**
+ * Single-byte charsets Node's TextDecoder (full ICU) reads as iconv-lite does: the TextDecoder
+ * label, the bytes the code page leaves undefined (iconv-lite reads them as U+FFFD, TextDecoder
+ * as the C1 control of the same value) and iconv-lite's names for it. decode.test.ts checks
+ * every byte of every name against iconv-lite. Not here, so still iconv-lite's: ISO-8859-9 and
+ * -16, Windows-874/1253/1255, IBM and Mac code pages (TextDecoder differs on a few bytes or
+ * lacks them).
+ */
+type SingleByte = readonly [label: string, undefinedBytes: string, names: string];
+const NATIVE_SINGLE_BYTE: readonly SingleByte[] = [
+  ['windows-1250', '\x81\x83\x88\x90\x98', '1250 msee windows1250 win1250 cp1250'],
+  ['windows-1251', '\x98', '1251 mscyrl windows1251 win1251 cp1251'],
+  ['windows-1254', '\x81\x8d\x8e\x8f\x90\x9d\x9e', '1254 msturk windows1254 win1254 cp1254'],
+  ['windows-1256', '', '1256 msarab windows1256 win1256 cp1256'],
+  [
+    'windows-1257',
+    '\x81\x83\x88\x8a\x8c\x90\x98\x9a\x9c\x9f',
+    '1257 winbaltrim windows1257 win1257 cp1257',
+  ],
+  ['windows-1258', '\x81\x8a\x8d\x8e\x8f\x90\x9a\x9d\x9e', '1258 windows1258 win1258 cp1258'],
+  ['koi8-r', '', '20866 cp20866 ibm878 cskoi8r koi8r'],
+  ['koi8-u', '', '21866 cp21866 ibm1168 koi8u'],
+  ['iso-8859-2', '', '28592 cp28592 iso88592 latin2 l2 csisolatin2 isoir101'],
+  ['iso-8859-3', '', '28593 cp28593 iso88593 latin3 l3 csisolatin3 isoir109'],
+  ['iso-8859-4', '', '28594 cp28594 iso88594 latin4 l4 csisolatin4 isoir110'],
+  ['iso-8859-5', '', '28595 cp28595 iso88595 cyrillic csisolatincyrillic isoir144'],
+  [
+    'iso-8859-6',
+    '',
+    '28596 cp28596 iso88596 arabic arabic8 csisolatinarabic isoir127 ecma114 asmo708',
+  ],
+  [
+    'iso-8859-7',
+    '',
+    '28597 cp28597 iso88597 greek greek8 csisolatingreek isoir126 ecma118 elot928',
+  ],
+  [
+    'iso-8859-8',
+    '',
+    '28598 cp28598 iso88598 iso88598i iso88598e hebrew hebrew8 csisolatinhebrew isoir138',
+  ],
+  ['iso-8859-10', '', '28600 cp28600 iso885910 latin6 l6 csisolatin6 isoir157'],
+  ['iso-8859-13', '', '28603 cp28603 iso885913 latin7 l7 isoir179'],
+  ['iso-8859-14', '', '28604 cp28604 iso885914 latin8 l8 isoir199 celtic celtic8 isoceltic'],
+  ['iso-8859-15', '', '28605 cp28605 iso885915 latin9 l9 isoir203'],
+];
+
+interface NativeDecoder {
+  label: string;
+  /** the C1 controls TextDecoder gives for the undefined bytes, to be read as U+FFFD */
+  undefinedChars: RegExp | undefined;
+}
+
+const NATIVE = new Map<string, NativeDecoder>();
+for (const [label, undefinedBytes, names] of NATIVE_SINGLE_BYTE) {
+  const undefinedChars = undefinedBytes ? new RegExp(`[${undefinedBytes}]`, 'g') : undefined;
+  for (const name of names.split(' ')) NATIVE.set(name, { label, undefinedChars });
+}
+
+/** Decoder names read without iconv-lite (exported for decode.test.ts). */
+export const NATIVE_DECODERS: ReadonlySet<string> = new Set([
+  'utf8',
+  ...ASCII,
+  ...LATIN1,
+  ...WINDOWS_1252,
+  ...NATIVE.keys(),
+]);
+
+const textDecoders = new Map<string, TextDecoder>();
+
+/** A single-byte charset decoded without iconv-lite; undefined when iconv-lite must do it. */
+function decodeSingleByte(bytes: Uint8Array, decoder: string): string | undefined {
+  if (LATIN1.has(decoder)) return latin1(bytes);
+  if (WINDOWS_1252.has(decoder)) return windows1252(bytes);
+  const native = NATIVE.get(decoder);
+  if (native === undefined) return undefined;
+  let td = textDecoders.get(native.label);
+  if (td === undefined) textDecoders.set(native.label, (td = new TextDecoder(native.label)));
+  const text = td.decode(bytes);
+  return native.undefinedChars ? text.replace(native.undefinedChars, '\ufffd') : text;
+}
+
+function windows1252(bytes: Uint8Array): string {
+  const text = latin1(bytes);
+  return /[\u0080-\u009f]/.test(text)
+    ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!)
+    : text;
+}
+
 function norm(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
@@ -96,7 +199,7 @@ function resolve(label: string): { decoder: string; report: string } | undefined
   if (alias !== undefined) {
     return { decoder: alias, report: alias === 'gb18030' ? 'gb18030' : report };
   }
-  if (iconv.encodingExists(n)) return { decoder: n, report };
+  if (NATIVE_DECODERS.has(n) || iconv().encodingExists(n)) return { decoder: n, report };
   return undefined;
 }
 
@@ -114,18 +217,23 @@ function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
   return out + String.fromCharCode(...chunk);
 }
 
-/** Decode; undefined when the bytes are not valid in that encoding. */
-function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
+/**
+ * Decode; undefined when the bytes are not valid in that encoding (`decoder`: a name from
+ * resolve(); exported for decode.test.ts).
+ */
+export function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
   if (decoder === 'cp037' || decoder === 'cp1140') return decodeEbcdic(bytes, decoder === 'cp1140');
   if (decoder === 'utf8') {
     // isUtf8 + a non-fatal decoder: several times faster than a fatal TextDecoder
     return isUtf8(bytes) ? utf8Decoder.decode(bytes) : undefined;
   }
-  if (decoder === 'usascii' || decoder === 'ascii' || decoder === 'ansix341968') {
+  if (ASCII.has(decoder)) {
     for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined;
-    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 'latin1');
+    return latin1(bytes);
   }
-  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), decoder);
+  const text =
+    decodeSingleByte(bytes, decoder) ??
+    iconv().decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), decoder);
   // iconv-lite replaces undecodable sequences with U+FFFD instead of failing
   if (text.includes('\ufffd') && !bytesHaveReplacementChar(bytes)) return undefined;
   return text;
@@ -207,7 +315,7 @@ export function parseContentType(value: string | undefined): ContentType {
 
 function detect(bytes: Uint8Array): string | undefined {
   const sample = bytes.length > 16384 ? bytes.subarray(0, 16384) : bytes;
-  const name = chardet.detect(sample);
+  const name = chardet().detect(sample);
   return name ?? undefined;
 }
 
@@ -277,7 +385,7 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
   }
   problems.push('encoding unknown; read as windows-1252');
   return {
-    text: iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.length), 'windows-1252'),
+    text: windows1252(body),
     encoding: 'windows-1252',
     problems,
   };
@@ -305,8 +413,7 @@ function stripBom(s: string, mayHoldC1: boolean): string {
     : t;
 }
 
+/** ISO-8859-1: each byte is the code point of the same value. */
 function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }

@@ -3,11 +3,15 @@
  * which microformats-parser reads through its backward-compatible mode.
  */
 
-import { mf2 } from 'microformats-parser';
+import type { mf2 } from 'microformats-parser';
 import { errorMessage } from '../model/errors.js';
 import type { Entry, Person } from '../model/feed.js';
 import { addCategory, type Context, cleanHtml, dateOrWarn, resolveUrl } from './common.js';
+import { lazyPackage } from './lazy-package.js';
 import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
+
+// Loaded by the first HTML page (~370 KB with its own parse5): feeds rarely are one.
+const microformats = lazyPackage<typeof import('microformats-parser')>('microformats-parser');
 
 type Mf = ReturnType<typeof mf2>['items'][number];
 type Prop = Mf['properties'][string][number];
@@ -130,7 +134,7 @@ function readWithBase(
 ): FeedBody | undefined {
   let doc: ReturnType<typeof mf2>;
   try {
-    doc = mf2(html, { baseUrl: hasBase ? ctx.base! : SENTINEL_BASE });
+    doc = microformats().mf2(html, { baseUrl: hasBase ? ctx.base! : SENTINEL_BASE });
   } catch (err) {
     // microformats-parser rejects some inputs (e.g. an unusable base URL): not an h-feed then
     ctx.warnings.push(`h-feed: ${errorMessage(err)}`);
