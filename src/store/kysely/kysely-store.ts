@@ -12,9 +12,9 @@ import {
   type Insertable,
   type Kysely,
   type Selectable,
+  sql,
   type Transaction,
   type Updateable,
-  sql,
 } from 'kysely';
 import { foldText } from '../../lib/text.js';
 import { errorMessage, OrreryError } from '../../model/errors.js';
