@@ -101,9 +101,6 @@ function earlier(a: Original, b: Original): Original {
   return a.rank <= b.rank ? a : b;
 }
 
-/** Rows per multi-row INSERT (about 25 parameters each). */
-const INSERT_CHUNK = 100;
-
 interface ExistingEntry {
   id: number;
   key: string;
@@ -182,6 +179,59 @@ function prepared<N extends string>(
     const parameters = names.map((n, i) => (n === undefined ? fixed[i] : values[n]));
     const result = await db.executeQuery({ ...compiled, parameters });
     return { rows: result.rows, changed: Number(result.numAffectedRows ?? 0) };
+  };
+}
+
+/** Rows per multi-row INSERT (about 21 parameters each). */
+const INSERT_CHUNK = 100;
+
+type EntryRow = Insertable<EntriesTable>;
+
+/**
+ * Inserts entry rows with one statement per chunk, compiled once per row count (at most
+ * INSERT_CHUNK shapes) instead of a Kysely build + compile per call: building and compiling a
+ * 50-row insert cost more CPU than SQLite took to run it (docs/decisions/store.md). Every row
+ * must have the first row's columns (entryColumns() builds them all alike). Returns the new
+ * rows' ids and keys.
+ */
+function createEntryInserter(db: Kysely<StoreDatabase>) {
+  interface Shape {
+    compiled: CompiledQuery;
+    /** For each parameter: the row (offset in the chunk) and column it takes its value from. */
+    from: { row: number; column: string }[];
+  }
+  const shapes = new Map<string, Shape>();
+  const shapeFor = (columns: readonly string[], count: number): Shape => {
+    const id = `${count}\u0000${columns.join(',')}`;
+    let shape = shapes.get(id);
+    if (!shape) {
+      const rows = Array.from(
+        { length: count },
+        (_, row) => Object.fromEntries(columns.map((c) => [c, `${SLOT}${row}:${c}`])) as EntryRow,
+      );
+      const compiled = db.insertInto('entries').values(rows).returning(['id', 'key']).compile();
+      const from = compiled.parameters.map((p) => {
+        const [row, column] = String(p).slice(SLOT.length).split(':') as [string, string];
+        return { row: Number(row), column };
+      });
+      shape = { compiled, from };
+      shapes.set(id, shape);
+    }
+    return shape;
+  };
+  return async (trx: Db, rows: readonly EntryRow[]): Promise<{ id: number; key: string }[]> => {
+    const out: { id: number; key: string }[] = [];
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      const columns = Object.keys(chunk[0] as EntryRow);
+      const { compiled, from } = shapeFor(columns, chunk.length);
+      const parameters = from.map((f) => (chunk[f.row] as Record<string, unknown>)[f.column]);
+      const result = await trx.executeQuery<{ id: number | bigint; key: string }>({
+        ...compiled,
+        parameters,
+      });
+      for (const r of result.rows) out.push({ id: Number(r.id), key: r.key });
+    }
+    return out;
   };
 }
 
@@ -271,6 +321,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     });
   }
 
+  const insertEntries = createEntryInserter(db);
   const selectFeed = prepared<'id'>((slot) =>
     db.selectFrom('feeds').selectAll().where('id', '=', slot('id')),
   );
@@ -655,21 +706,14 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       }
       // New posts first, in multi-row inserts; then their repeats, which may point at them.
       const idOfKey = new Map<string, number>();
-      for (const rows of chunks(primaries, INSERT_CHUNK)) {
-        const ids = await trx.insertInto('entries').values(rows).returning(['id', 'key']).execute();
-        for (const r of ids) idOfKey.set(r.key, Number(r.id));
-      }
-      for (const rows of chunks(repeats, INSERT_CHUNK)) {
-        await trx
-          .insertInto('entries')
-          .values(
-            rows.map(({ row, original }) => ({
-              ...row,
-              duplicate_of: original.id ?? idOfKey.get(original.key ?? '') ?? null,
-            })),
-          )
-          .execute();
-      }
+      for (const r of await insertEntries(trx, primaries)) idOfKey.set(r.key, r.id);
+      await insertEntries(
+        trx,
+        repeats.map(({ row, original }) => ({
+          ...row,
+          duplicate_of: original.id ?? idOfKey.get(original.key ?? '') ?? null,
+        })),
+      );
       for (const ids of chunks(unchangedIds)) {
         await trx
           .updateTable('entries')
