@@ -58,12 +58,16 @@ export async function prepareSchema(
         `${stage}: ${label} was written by a newer Orrery (schema ${version}); upgrade Orrery`,
       );
     }
-    if (options.readonly && appliedNames.length < Object.keys(migrations).length) {
+    const current = Object.keys(migrations).every((n) => appliedNames.includes(n));
+    if (options.readonly && !current) {
       throw new OrreryError(
         'store-old-schema',
         `${stage}: ${label} has an older schema; open it once without read-only to upgrade it`,
       );
     }
+    // Up to date (every run but the first after an upgrade): the migrator would only take its
+    // lock and read the same table again, a dozen statements per start.
+    if (current) return;
   }
   if (options.readonly) return;
 
