@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDate } from './dates.js';
 
@@ -36,5 +37,56 @@ describe('parseDate', () => {
     'Sun, 16 Dec 2012 1:2:3:4 GMT',
   ])('rejects %j', (input) => {
     expect(parseDate(input)).toBeUndefined();
+  });
+
+  // parseDate reads the two common forms with one pattern each (RFC822_COMMON, W3DTF_COMMON);
+  // an extra space sends the same date through the general readers, which must agree.
+  const two = (lo: number, hi: number) =>
+    fc.integer({ min: lo, max: hi }).map((n) => String(n).padStart(2, '0'));
+  it('reads the common RFC 822 form as the general reader does', () => {
+    const weekday = fc.constantFrom('', 'Mon, ', 'Sun, ');
+    const month = fc.constantFrom('Jan', 'Feb', 'Jun', 'Dec');
+    const zone = fc.constantFrom(
+      'GMT',
+      'UT',
+      'Z',
+      'EST',
+      'AM',
+      'PM',
+      'XYZ',
+      '+0000',
+      '-0830',
+      '+0099',
+      '+1401',
+    );
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          weekday,
+          fc.integer({ min: 0, max: 32 }),
+          month,
+          fc.integer({ min: 0, max: 9999 }),
+        ),
+        fc.tuple(fc.integer({ min: 0, max: 25 }), two(0, 61), fc.option(two(0, 61)), zone),
+        ([wd, d, mo, y], [h, mi, s, z]) => {
+          const date = `${d} ${mo} ${String(y).padStart(4, '0')} ${h}:${mi}${s ? ':' + s : ''} ${z}`;
+          expect(parseDate(wd + date)).toBe(parseDate(`${wd}${date.replace(' ', '  ')}`));
+        },
+      ),
+    );
+  });
+
+  it('reads the common W3C-DTF form as the general reader does', () => {
+    const zone = fc.constantFrom('Z', '+00:00', '-08:00', '+05:30', '+14:01', '-07:99');
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.integer({ min: 0, max: 9999 }), two(0, 13), two(0, 32)),
+        fc.tuple(two(0, 25), two(0, 61), two(0, 61), fc.constantFrom('', '.5', '.123'), zone),
+        ([y, mo, d], [h, mi, s, frac, z]) => {
+          const date = `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}${frac}`;
+          expect(parseDate(date + z)).toBe(parseDate(`${date} ${z}`));
+        },
+      ),
+    );
   });
 });

@@ -365,9 +365,35 @@ function parseRfc822(input: string): string | undefined {
   return build(year, month, day, h, mi, sec, off);
 }
 
+/**
+ * The two forms nearly every feed writes (97 % of the corpus's dates), read by one pattern each
+ * instead of the general readers (parseRfc822, parseW3dtf), which cost 11 % of parsing the
+ * corpus. They give what those give for the same text, refusals included (build and parseZone
+ * decide both), checked by properties in dates.test.ts.
+ * 'Wed, 02 Oct 2002 13:00:00 GMT', '2 Oct 2002 13:00 +0200' (not AM/PM: that is no zone).
+ */
+const RFC822_COMMON =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))? ([+-]\d{4}|(?![AP]M$)[A-Z]{1,4})$/;
+/** '2003-12-31T10:14:55Z', '2003-12-31T10:14:55.123-08:00' */
+const W3DTF_COMMON =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** Parse a date in any format feeds use into ISO 8601 UTC; undefined when unreadable. */
 export function parseDate(text: string): string | undefined {
   let s = text.trim();
+  let m = RFC822_COMMON.exec(s);
+  if (m) {
+    const off = parseZone(m[7]!);
+    if (off === undefined) return undefined;
+    const mo = MONTHS[m[2]!.toLowerCase()]!;
+    return build(+m[3]!, mo, +m[1]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, off);
+  }
+  m = W3DTF_COMMON.exec(s);
+  if (m) {
+    const off = parseZone(m[7]!);
+    if (off === undefined) return undefined;
+    return build(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, off);
+  }
   // a DCMI period ('start=...; end=...'): the end is the date that matters for expiry
   const period = /(?:^|;)\s*end=([^;]+)/.exec(s) ?? /(?:^|;)\s*start=([^;]+)/.exec(s);
   if (period) s = period[1]!.trim();

@@ -73,6 +73,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
   const maxDepth = options.maxDepth ?? 256;
   const errors: string[] = [];
   const entities = new Map<string, string>();
+  const names: NameCache = new Map();
   const report = (msg: string): void => {
     if (errors.length < MAX_ERRORS) errors.push(msg);
     else if (errors.length === MAX_ERRORS) errors.push('further problems not listed');
@@ -292,7 +293,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
       if (!selfClosing) flattened++;
       continue;
     }
-    const el = makeElement(qname, rawAttrs, current, report);
+    const el = makeElement(qname, rawAttrs, current, report, names);
     if (current) current.children.push(el);
     else if (!root) root = el;
     else {
@@ -313,6 +314,48 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
 /** Shared by every element without attributes (most of them): one allocation fewer each. */
 const NO_ATTRS: XmlAttr[] = [];
 
+/**
+ * What makeElement derives from a name as written, kept per document: a feed repeats a few
+ * dozen names thousands of times, and splitting, lower-casing and building the key of each
+ * element anew (with its canonical-prefix lookup) was over a quarter of readXml's time
+ * (docs/decisions/parse.md 14). Element and attribute names share the cache.
+ */
+interface NameInfo {
+  /** the name as written (shared by every element of that name) */
+  qname: string;
+  /** prefix as written, '' for none */
+  prefix: string;
+  /** local name, lower case */
+  local: string;
+  /** the namespace `key` was made for (undefined: not yet); the prefix's binding may change */
+  ns: string | undefined;
+  key: string;
+}
+
+type NameCache = Map<string, NameInfo>;
+
+function nameInfo(names: NameCache, qname: string): NameInfo {
+  let info = names.get(qname);
+  if (info === undefined) {
+    const colon = qname.indexOf(':');
+    info = {
+      qname,
+      prefix: colon === -1 ? '' : qname.slice(0, colon),
+      local: (colon === -1 ? qname : qname.slice(colon + 1)).toLowerCase(),
+      ns: undefined,
+      key: '',
+    };
+    names.set(qname, info);
+  }
+  return info;
+}
+
+/**
+ * Duplicate attributes are found by looking back over the names before (no Set allocated for
+ * the usual one to three); above this many, with a Set, so that no tag costs quadratic time.
+ */
+const FEW_ATTRS = 16;
+
 function lookupNs(prefix: string, el: XmlElement | null): string | undefined {
   for (let e = el; e; e = e.parent) {
     const d = e.nsDecl;
@@ -323,11 +366,12 @@ function lookupNs(prefix: string, el: XmlElement | null): string | undefined {
 }
 
 function makeElement(
-  qname: string,
+  writtenName: string,
   /** name, value, name, value ... (null when none) */
   rawAttrs: string[] | null,
   parent: XmlElement | null,
   report: (msg: string) => void,
+  names: NameCache,
 ): XmlElement {
   let nsDecl: Record<string, string> | null = null;
   if (rawAttrs) {
@@ -337,6 +381,8 @@ function makeElement(
       else if (n.startsWith('xmlns:')) (nsDecl ??= {})[n.slice(6)] = rawAttrs[i + 1]!;
     }
   }
+  const info = nameInfo(names, writtenName);
+  const qname = info.qname;
   const el: XmlElement = {
     qname,
     key: '',
@@ -347,44 +393,45 @@ function makeElement(
     parent,
     nsDecl,
   };
-  const colon = qname.indexOf(':');
-  const prefix = colon === -1 ? '' : qname.slice(0, colon);
-  const local = (colon === -1 ? qname : qname.slice(colon + 1)).toLowerCase();
+  const prefix = info.prefix;
   let ns = lookupNs(prefix, el);
   if (ns === undefined) {
     report(`undeclared namespace prefix '${prefix}' on <${qname}>`);
     ns = '';
   }
-  el.local = local;
+  if (info.ns !== ns) {
+    const canon = ns === '' ? prefix.toLowerCase() : canonicalPrefix(ns, prefix);
+    info.key = canon === '' ? info.local : canon + ':' + info.local;
+    info.ns = ns;
+  }
+  el.local = info.local;
   el.ns = ns;
-  const canon = ns === '' ? prefix.toLowerCase() : canonicalPrefix(ns, prefix);
-  el.key = canon === '' ? local : canon + ':' + local;
+  el.key = info.key;
   if (rawAttrs) {
-    const seen = new Set<string>();
+    const seen = rawAttrs.length > 2 * FEW_ATTRS ? new Set<string>() : undefined;
     for (let i = 0; i < rawAttrs.length; i += 2) {
       const n = rawAttrs[i]!;
       const v = rawAttrs[i + 1]!;
-      if (seen.has(n)) {
+      let duplicate = false;
+      if (seen) {
+        duplicate = seen.has(n);
+        seen.add(n);
+      } else for (let j = 0; j < i && !duplicate; j += 2) duplicate = rawAttrs[j] === n;
+      if (duplicate) {
         report(`duplicate attribute ${n} on <${qname}>`);
         continue;
       }
-      seen.add(n);
-      const ac = n.indexOf(':');
+      const a = nameInfo(names, n);
       let aprefix = '';
-      if (ac !== -1) {
-        const p = n.slice(0, ac);
+      if (a.qname.indexOf(':') !== -1) {
+        const p = a.prefix;
         if (p === 'xmlns') aprefix = 'xmlns';
         else {
           const ans = lookupNs(p, el);
           aprefix = ans === undefined || ans === '' ? p.toLowerCase() : canonicalPrefix(ans, p);
         }
       }
-      el.attrs.push({
-        qname: n,
-        local: (ac === -1 ? n : n.slice(ac + 1)).toLowerCase(),
-        prefix: aprefix,
-        value: v,
-      });
+      el.attrs.push({ qname: a.qname, local: a.local, prefix: aprefix, value: v });
     }
   }
   return el;
