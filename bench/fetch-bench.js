@@ -309,33 +309,18 @@ async function main() {
                   cwd: dir,
                   maxSeconds: args.maxSeconds,
                 });
-              } else if (runner === 'direct') {
+              } else if (runner === 'direct' || runner.endsWith('-bare')) {
+                // Both read the URLs from a file and keep validators in state.json between runs.
                 writeFileSync(join(dir, 'urls.txt'), urls.join('\n'));
+                const script =
+                  runner === 'direct'
+                    ? ['bench/farm/direct-run.js', '--build', build]
+                    : ['bench/farm/bare-client.js', '--client', runner.replace('-bare', '')];
                 run = await measure(
                   process.execPath,
                   [
-                    join(ROOT, 'bench/farm/direct-run.js'),
-                    '--build',
-                    build,
-                    '--urls',
-                    join(dir, 'urls.txt'),
-                    '--state',
-                    join(dir, 'state.json'),
-                    '--concurrency',
-                    String(args.concurrency),
-                    '--per-host',
-                    String(args.perHost),
-                  ],
-                  { cwd: dir, maxSeconds: args.maxSeconds },
-                );
-              } else if (runner.endsWith('-bare')) {
-                writeFileSync(join(dir, 'urls.txt'), urls.join('\n'));
-                run = await measure(
-                  process.execPath,
-                  [
-                    join(ROOT, 'bench/farm/bare-client.js'),
-                    '--client',
-                    runner === 'undici-bare' ? 'undici' : 'http',
+                    join(ROOT, script[0]),
+                    ...script.slice(1),
                     '--urls',
                     join(dir, 'urls.txt'),
                     '--state',
