@@ -53,7 +53,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     sqlite.pragma('foreign_keys = ON');
     // With WAL, NORMAL loses no committed data on an application crash, and is much faster.
     if (!readonly) sqlite.pragma('synchronous = NORMAL');
-    // 4 MB of page cache, not better-sqlite3's 16 MB: a cold 600-feed fetch peaked 10–14 MB
+    // 4 MB of page cache, not better-sqlite3's 16 MB: a cold 600-feed fetch peaked about 11 MB
     // lower at the same CPU; the OS page cache holds the file anyway (docs/decisions/store.md).
     sqlite.pragma('cache_size = -4000');
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
