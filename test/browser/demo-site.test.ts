@@ -22,12 +22,14 @@ describe.skipIf(!hasChromium)(
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
+    // Settles once the temp dir is removed: afterAll waits for it, or the folder is left behind.
+    let removed: Promise<void> = Promise.resolve();
 
     beforeAll(async () => {
       await mkdir(ARTIFACTS, { recursive: true });
       const ready = new Promise<string>((resolve, reject) => {
         // The temp dir lives until afterAll resolves `done`.
-        withTempDir(async (dir) => {
+        removed = withTempDir(async (dir) => {
           await withDemoPlanet(dir, async () => {
             const run = await runCli(['run'], { cwd: dir });
             if (run.code !== 0) throw new Error(`orrery run failed: ${run.stderr}`);
@@ -44,6 +46,7 @@ describe.skipIf(!hasChromium)(
       await browser?.close();
       await site?.close();
       finish();
+      await removed;
     });
 
     async function open(
