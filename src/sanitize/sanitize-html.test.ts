@@ -311,3 +311,21 @@ describe('pathological input', () => {
     expect(out.split('<li>').length - 1).toBe(20_000);
   });
 });
+
+describe('unwrapped scope boundaries', () => {
+  // fast-check found `<p><object><h1>` (seed 53671608): the unwrapped <object> had kept the
+  // <h1> inside the <p> for the parser, and the output changed when sanitized again.
+  it.each([
+    ['<p><object><h1>x</h1></object></p>', '<p></p><h1>x</h1><p></p>'],
+    ['<ul><li>a<object><li>b</object></ul>', '<ul><li>a</li><li>b</li></ul>'],
+    [
+      '<button><marquee><button>x</button></marquee></button>',
+      '<button></button><button>x</button>',
+    ],
+    ['<table><td><object><td>z', '<table><tbody><tr><td></td><td>z</td></tr></tbody></table>'],
+  ])('%s is sanitized as the browser will read the output', (html, expected) => {
+    const once = sanitizeHtml(html);
+    expect(once).toBe(expected);
+    expect(sanitizeHtml(once)).toBe(once);
+  });
+});

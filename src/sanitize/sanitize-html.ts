@@ -49,6 +49,22 @@ interface Context {
 }
 
 const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, inForm: false };
+
+/**
+ * Elements that bound the parser's scope checks (the spec's "has an element in scope",
+ * button, list-item, table and select scopes). One of them unwrapped lets its content meet
+ * what was outside it: `<p><object><h1>` is a <p> holding an <h1> for the parser, but
+ * `<p><h1></h1></p>` parses as `<p></p><h1></h1><p></p>`. The output is then sanitized again,
+ * as the browser will read it (see sanitizeHtml).
+ */
+const SCOPE_BOUNDARIES: ReadonlySet<string> = new Set([
+  'applet', 'caption', 'html', 'table', 'td', 'th', 'marquee', 'object', 'template', 'mi', 'mo',
+  'mn', 'ms', 'mtext', 'annotation-xml', 'foreignObject', 'desc', 'title', 'button', 'ol', 'ul',
+  'select', 'optgroup', 'option', 'tbody', 'thead', 'tfoot', 'tr', 'svg', 'math',
+]); // biome-ignore format: keep the list compact
+
+/** Sanitizing output that needs it again (see SCOPE_BOUNDARIES) converges in one more pass. */
+const MAX_PASSES = 3;
 const PARSE_OPTIONS = { scriptingEnabled: false } as const;
 
 /**
@@ -60,8 +76,15 @@ const PARSE_OPTIONS = { scriptingEnabled: false } as const;
  * dropped, so re-parsing the output in any context cannot reveal markup (no mutation XSS).
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
+  let out = sanitizeOnce(html, options);
+  // Relative URLs are absolute after the first pass: later passes need no base.
+  for (let pass = 1; pass < MAX_PASSES && out.reparse; pass++) out = sanitizeOnce(out.html, {});
+  return out.html;
+}
+
+function sanitizeOnce(html: string, options: SanitizeOptions): { html: string; reparse: boolean } {
   // Fast path: without '<' there is no markup; entities and bare '&' are inert.
-  if (!html.includes('<')) return html.trim();
+  if (!html.includes('<')) return { html: html.trim(), reparse: false };
   // feedparser shows a stray CDATA section as text rather than letting it become a comment.
   const source = html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '&lt;![CDATA[') : html;
   let base = options.baseUrl;
@@ -72,10 +95,14 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     const baseHref = findBaseHref(fragment, html);
     if (baseHref !== undefined) base = baseHref(base);
   }
-  return serializeChildren(fragment.childNodes, base).trim();
+  const out = serializeChildren(fragment.childNodes, base);
+  return { html: out.html.trim(), reparse: out.reparse };
 }
 
-function serializeChildren(roots: ChildNode[], base: string | undefined): string {
+function serializeChildren(
+  roots: ChildNode[],
+  base: string | undefined,
+): { html: string; reparse: boolean } {
   // Iterative depth-first walk: deeply nested input must not overflow the stack. Two parallel
   // stacks (node or closing tag, and its context) avoid an allocation per node.
   const nodes: (ChildNode | string)[] = [];
@@ -85,6 +112,7 @@ function serializeChildren(roots: ChildNode[], base: string | undefined): string
     ctxs.push(ROOT);
   }
   let out = '';
+  let reparse = false;
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const ctx = ctxs.pop()!;
@@ -114,6 +142,7 @@ function serializeChildren(roots: ChildNode[], base: string | undefined): string
       continue;
     }
     const children = el.childNodes;
+    if (action === 'unwrap' && SCOPE_BOUNDARIES.has(el.tagName)) reparse = true;
     let childCtx = ctx;
     if (action === 'keep') {
       const name = el.tagName;
@@ -140,7 +169,7 @@ function serializeChildren(roots: ChildNode[], base: string | undefined): string
       ctxs.push(childCtx);
     }
   }
-  return out;
+  return { html: out, reparse };
 }
 
 /** Shared contexts for HTML elements outside forms and SVG (the common case). */
