@@ -9,7 +9,7 @@ import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
 import type { Fetcher, FetchOutcome } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
-import type { FetchRecord, StoredFeed } from '../model/stored.js';
+import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
@@ -92,6 +92,22 @@ export async function refreshFeed(
 
   const redirect = trackRedirect(feed, outcome, nowIso);
 
+  /** When a feed that answered is due again: the document's own hints are lower bounds. */
+  const healthyNextDue = (kind: 'ok' | 'not-modified', hints: ScheduleHints | undefined) =>
+    computeNextCheck(
+      {
+        outcome: kind,
+        notBefore: outcome.notBefore,
+        ttlMinutes: hints?.ttl,
+        skipHours: hints?.skipHours,
+        skipDays: hints?.skipDays,
+        consecutiveFailures: 0,
+        intervalMinutes,
+        maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+      },
+      now,
+    ).toISOString();
+
   /** A 304, or a 200 with nothing new to read: only the fetch record and the schedule move. */
   const nothingToRead = async (fetch: FetchRecord): Promise<RefreshOutcome> => {
     await deps.store.applyFeedUpdate({
@@ -101,20 +117,8 @@ export async function refreshFeed(
       validators: outcome.validators,
       error: null,
       ...redirect,
-      nextDueAt: computeNextCheck(
-        {
-          outcome: 'not-modified',
-          notBefore: outcome.notBefore,
-          // The hints of the document last read still hold: it has not changed.
-          ttlMinutes: feed.scheduleHints?.ttl,
-          skipHours: feed.scheduleHints?.skipHours,
-          skipDays: feed.scheduleHints?.skipDays,
-          consecutiveFailures: 0,
-          intervalMinutes,
-          maxIntervalMinutes: deps.settings.maxIntervalMinutes,
-        },
-        now,
-      ).toISOString(),
+      // The hints of the document last read still hold: it has not changed.
+      nextDueAt: healthyNextDue('not-modified', feed.scheduleHints),
     });
     return { kind: 'not-modified', feed, ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}) };
   };
@@ -167,6 +171,11 @@ export async function refreshFeed(
   }
   const { entries } = read;
   const meta: FeedUpdate['meta'] = pickMeta(read.feed);
+  const hints: ScheduleHints = {
+    ttl: read.feed.ttl,
+    skipHours: read.feed.skipHours,
+    skipDays: read.feed.skipDays,
+  };
   const report = await deps.store.applyFeedUpdate({
     feedId: feed.id,
     now: nowIso,
@@ -174,28 +183,12 @@ export async function refreshFeed(
     validators: outcome.validators,
     documentDigest,
     meta,
-    scheduleHints: {
-      ttl: read.feed.ttl,
-      skipHours: read.feed.skipHours,
-      skipDays: read.feed.skipDays,
-    },
+    scheduleHints: hints,
     entries,
     cleanEntry: reading.cleanEntry,
     error: null,
     ...redirect,
-    nextDueAt: computeNextCheck(
-      {
-        outcome: 'ok',
-        notBefore: outcome.notBefore,
-        ttlMinutes: read.feed.ttl,
-        skipHours: read.feed.skipHours,
-        skipDays: read.feed.skipDays,
-        consecutiveFailures: 0,
-        intervalMinutes,
-        maxIntervalMinutes: deps.settings.maxIntervalMinutes,
-      },
-      now,
-    ).toISOString(),
+    nextDueAt: healthyNextDue('ok', hints),
   });
   return {
     kind: 'ok',

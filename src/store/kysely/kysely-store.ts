@@ -166,20 +166,31 @@ const SLOT = '\u0000orrery-slot:';
 function prepared<N extends string>(
   build: (slot: (name: N) => never) => Compilable<unknown>,
 ): (db: Db, values: Record<N, unknown>) => Promise<{ rows: unknown[]; changed: number }> {
-  let compiled: CompiledQuery | undefined;
-  let names: (N | undefined)[] = [];
+  let compiled: SlottedQuery<N> | undefined;
   return async (db, values) => {
-    if (!compiled) {
-      compiled = build((name) => `${SLOT}${name}` as never).compile();
-      names = compiled.parameters.map((p) =>
-        typeof p === 'string' && p.startsWith(SLOT) ? (p.slice(SLOT.length) as N) : undefined,
-      );
-    }
-    const fixed = compiled.parameters;
-    const parameters = names.map((n, i) => (n === undefined ? fixed[i] : values[n]));
-    const result = await db.executeQuery({ ...compiled, parameters });
+    compiled ??= compileWithSlots(build);
+    const { query, slots } = compiled;
+    const parameters = slots.map((n, i) => (n === undefined ? query.parameters[i] : values[n]));
+    const result = await db.executeQuery({ ...query, parameters });
     return { rows: result.rows, changed: Number(result.numAffectedRows ?? 0) };
   };
+}
+
+interface SlottedQuery<N extends string> {
+  query: CompiledQuery;
+  /** Per parameter: the name of the slot it stands for, or undefined for a fixed value. */
+  slots: (N | undefined)[];
+}
+
+/** Compiles a query built with a marker in place of each named value (see prepared()). */
+function compileWithSlots<N extends string>(
+  build: (slot: (name: N) => never) => Compilable<unknown>,
+): SlottedQuery<N> {
+  const query = build((name) => `${SLOT}${name}` as never).compile();
+  const slots = query.parameters.map((p) =>
+    typeof p === 'string' && p.startsWith(SLOT) ? (p.slice(SLOT.length) as N) : undefined,
+  );
+  return { query, slots };
 }
 
 /** Rows per multi-row INSERT (about 21 parameters each). */
@@ -189,8 +200,9 @@ type EntryRow = Insertable<EntriesTable>;
 
 /**
  * Inserts entry rows with one statement per chunk, compiled once per row count (at most
- * INSERT_CHUNK shapes) instead of a Kysely build + compile per call: building and compiling a
- * 50-row insert cost more CPU than SQLite took to run it (docs/decisions/store.md). Every row
+ * INSERT_CHUNK shapes) instead of a Kysely build + compile per call: in a cold fetch's profile,
+ * building and compiling the inserts took about half the CPU SQLite took to run them (~270 ms
+ * against 525 ms; docs/decisions/store.md). Every row
  * must have the first row's columns (entryColumns() builds them all alike). Returns the new
  * rows' ids and keys.
  */
@@ -205,16 +217,23 @@ function createEntryInserter(db: Kysely<StoreDatabase>) {
     const id = `${count}\u0000${columns.join(',')}`;
     let shape = shapes.get(id);
     if (!shape) {
-      const rows = Array.from(
-        { length: count },
-        (_, row) => Object.fromEntries(columns.map((c) => [c, `${SLOT}${row}:${c}`])) as EntryRow,
+      const { query, slots } = compileWithSlots<string>((slot) =>
+        db
+          .insertInto('entries')
+          .values(
+            Array.from(
+              { length: count },
+              (_, row) =>
+                Object.fromEntries(columns.map((c) => [c, slot(`${row}:${c}`)])) as EntryRow,
+            ),
+          )
+          .returning(['id', 'key']),
       );
-      const compiled = db.insertInto('entries').values(rows).returning(['id', 'key']).compile();
-      const from = compiled.parameters.map((p) => {
-        const [row, column] = String(p).slice(SLOT.length).split(':') as [string, string];
+      const from = slots.map((name) => {
+        const [row, column] = (name ?? '').split(':') as [string, string];
         return { row: Number(row), column };
       });
-      shape = { compiled, from };
+      shape = { compiled: query, from };
       shapes.set(id, shape);
     }
     return shape;
@@ -341,8 +360,8 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   );
   // Keep the newest `history` fetches of a feed: delete those older than the history-th newest,
   // compared as the row value (at, id). Both sides walk the (feed_id, at) index; the former
-  // `id NOT IN (… LIMIT history)` built and sorted a list per call, a third of a warm run's SQL
-  // time (portable: no DELETE … LIMIT; SQLite ≥ 3.15 and PostgreSQL have row values).
+  // `id NOT IN (… LIMIT history)` built and sorted a list per call, about 40 % of a warm
+  // run's SQL time (portable: no DELETE … LIMIT; SQLite ≥ 3.15 and PostgreSQL have row values).
   const pruneFetches = prepared<'feed'>((slot) => {
     const boundary = db
       .selectFrom('fetches')

@@ -66,7 +66,7 @@ export async function prepareSchema(
       );
     }
     // Up to date (every run but the first after an upgrade): the migrator would only take its
-    // lock and read the same table again, a dozen statements per start.
+    // lock and read the same table again: six statements per start.
     if (current) return;
   }
   if (options.readonly) return;
