@@ -9,3 +9,4 @@
 export { htmlToText } from './html-to-text.js';
 export { resolveHtmlUrls } from './resolve-html-urls.js';
 export { type SanitizeOptions, sanitizeHtml } from './sanitize-html.js';
+export { USER_CONTENT_PREFIX } from './user-content.js';

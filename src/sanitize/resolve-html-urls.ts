@@ -1,63 +1,202 @@
-import { type DefaultTreeAdapterTypes, parseFragment, serialize } from 'parse5';
-import { URL_ATTRIBUTES } from './allowlists.js';
-import { fastParse } from './fast-parse.js';
-import { findBaseHref } from './find-base.js';
-import { parseSrcset, resolveUrl, urlScheme } from './urls.js';
-
-type ParentNode = DefaultTreeAdapterTypes.ParentNode;
+import { decodeHTMLAttribute } from 'entities';
+import { URL_ATTRIBUTES, URL_LIST_ATTRIBUTES } from './allowlists.js';
+import { escapeHtml } from './escape.js';
+import { baseFromHref, mapUrlList, resolveContentUrl } from './urls.js';
 
 /**
- * No sanitizing, only relative URLs resolved (the parser's sanitize:false path): URL
- * attributes, `srcset` candidates and `ping` lists, against the first `<base href>` if any,
- * else baseUrl. Absolute URLs, whatever their scheme, are left as they are.
+ * Relative URLs in HTML resolved without parsing the HTML into a tree: the sanitize:false
+ * path, where the markup must come back exactly as the feed gave it and a tree parse costs
+ * more than the rest of parse() together (docs/decisions/parse.md). Start tags are read the
+ * way the HTML tokenizer reads them (quoted and unquoted values, `/` between attributes);
+ * comments, bogus comments and the bodies of raw-text elements are skipped.
+ */
+
+/** Where the text of a raw-text or RCDATA element ends: tags inside it are text. */
+const RAW_TEXT_END: ReadonlyMap<string, RegExp> = new Map(
+  ['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'textarea', 'title'].map((name) => [
+    name,
+    new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi'),
+  ]),
+);
+const BASE_TAG_RE = /<base[\s/>]/i;
+
+/**
+ * Called for each attribute with a value of each start tag (lower-cased tag name, then
+ * offsets: attribute start, end of its name, value start and end, attribute end); returning
+ * true stops the scan.
+ */
+type AttributeVisitor = (
+  tag: string,
+  start: number,
+  nameEnd: number,
+  valueStart: number,
+  valueEnd: number,
+  end: number,
+) => boolean | undefined;
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Resolve the relative URLs of HTML against `baseUrl` — or against the first `<base href>`,
+ * as browsers do — leaving every other byte as it is. URL attributes, `srcset` candidates,
+ * `ping` lists and `<object data>` are rewritten; same-document references (`#x`) stay.
  */
 export function resolveHtmlUrls(html: string, baseUrl: string): string {
   if (!html.includes('<')) return html;
-  let fragment = fastParse(html);
-  let base = baseUrl;
-  // The fast parser declines <base>, so only a parse5 tree can hold one.
-  if (fragment === undefined) {
-    fragment = parseFragment(html, { scriptingEnabled: false });
-    const baseHref = findBaseHref(fragment, html);
-    if (baseHref !== undefined) base = baseHref(baseUrl) ?? baseUrl;
-  }
-  const stack: ParentNode[] = [fragment];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if ('attrs' in node) {
-      for (const attr of node.attrs) {
-        const name = attr.namespace ? `xlink:${attr.name}` : attr.name;
-        if (URL_ATTRIBUTES.has(name)) attr.value = resolveOne(attr.value, base);
-        else if (name === 'srcset') attr.value = resolveSrcset(attr.value, base);
-        else if (name === 'ping') {
-          attr.value = attr.value
-            .split(/\s+/)
-            .filter((u) => u !== '')
-            .map((u) => resolveOne(u, base))
-            .join(' ');
-        }
-      }
+  const base = documentBase(html, baseUrl);
+  let out = '';
+  let last = 0;
+  scanStartTags(html, (tag, start, nameEnd, valueStart, valueEnd, end) => {
+    const name = html.slice(start, nameEnd).toLowerCase();
+    const raw = html.slice(valueStart, valueEnd);
+    const resolved = resolveAttribute(
+      tag,
+      name,
+      raw.includes('&') ? decodeHTMLAttribute(raw) : raw,
+      base,
+    );
+    if (resolved !== undefined) {
+      out += `${html.slice(last, nameEnd)}="${escapeHtml(resolved, 'attribute')}"`;
+      last = end;
     }
-    const children =
-      node.nodeName === 'template' && 'content' in node
-        ? (node as DefaultTreeAdapterTypes.Template).content.childNodes
-        : node.childNodes;
-    for (const child of children) if ('childNodes' in child) stack.push(child);
+    return undefined;
+  });
+  return last === 0 ? html : out + html.slice(last);
+}
+
+/** The attribute's value with its URLs resolved, or undefined when nothing changes. */
+function resolveAttribute(
+  tag: string,
+  name: string,
+  value: string,
+  base: string,
+): string | undefined {
+  if (URL_ATTRIBUTES.has(name) || (name === 'data' && tag === 'object')) {
+    if (tag === 'base') return undefined;
+    const resolved = resolveContentUrl(value, base);
+    return resolved === value ? undefined : resolved;
   }
-  return serialize(fragment);
+  if (!URL_LIST_ATTRIBUTES.has(name)) return undefined;
+  let changed = false;
+  const resolved = mapUrlList(value, name === 'srcset', (url) => {
+    const r = resolveContentUrl(url, base);
+    if (r !== url) changed = true;
+    return r;
+  });
+  return changed ? resolved : undefined;
 }
 
-function resolveOne(value: string, base: string): string {
-  const trimmed = value.trim();
-  if (urlScheme(trimmed) !== '') return value;
-  return resolveUrl(trimmed, base) ?? value;
+/** baseUrl, or what the document's first `<base href>` makes of it. */
+function documentBase(html: string, baseUrl: string): string {
+  if (!BASE_TAG_RE.test(html)) return baseUrl;
+  let href: string | undefined;
+  scanStartTags(html, (tag, start, nameEnd, valueStart, valueEnd) => {
+    if (tag !== 'base' || html.slice(start, nameEnd).toLowerCase() !== 'href') return undefined;
+    href = decodeHTMLAttribute(html.slice(valueStart, valueEnd));
+    return true;
+  });
+  return href === undefined ? baseUrl : (baseFromHref(href, baseUrl) ?? baseUrl);
 }
 
-function resolveSrcset(value: string, base: string): string {
-  return parseSrcset(value)
-    .map(({ url, descriptor }) => {
-      const resolved = resolveOne(url, base);
-      return descriptor ? `${resolved} ${descriptor}` : resolved;
-    })
-    .join(', ');
+/** Visit the attributes of every start tag, in document order (see AttributeVisitor). */
+function scanStartTags(html: string, visit: AttributeVisitor): void {
+  const len = html.length;
+  let pos = 0;
+  while (pos < len) {
+    const lt = html.indexOf('<', pos);
+    if (lt === -1) return;
+    const c = html.charCodeAt(lt + 1);
+    if (c === 33 && html.startsWith('<!--', lt)) {
+      pos = commentEnd(html, lt + 4);
+      continue;
+    }
+    const endTag = c === 47 && isAlpha(html.charCodeAt(lt + 2));
+    if (!isAlpha(c) && !endTag) {
+      // `<!…>`, `<?…>` and `</` + non-letter are bogus comments up to the next '>'; any
+      // other '<' is text.
+      const bogus = c === 33 || c === 63 || c === 47;
+      const end = bogus ? html.indexOf('>', lt + 2) : lt;
+      pos = end === -1 ? len : end + 1;
+      continue;
+    }
+    let i = endTag ? lt + 2 : lt + 1;
+    const nameStart = i;
+    while (i < len && !isSpace(html.charCodeAt(i)) && html[i] !== '/' && html[i] !== '>') i++;
+    const tag = html.slice(nameStart, i).toLowerCase();
+    i = scanAttributes(html, i, endTag ? undefined : tag, visit);
+    if (i < 0) return;
+    pos = i + 1;
+    const rawEnd = endTag ? undefined : RAW_TEXT_END.get(tag);
+    if (rawEnd !== undefined) {
+      rawEnd.lastIndex = pos;
+      pos = rawEnd.exec(html)?.index ?? len;
+    }
+  }
+}
+
+/** The offset just after a comment whose text starts at `from` (`-->`, `--!>`, `<!-->`). */
+function commentEnd(html: string, from: number): number {
+  if (html.startsWith('>', from)) return from + 1;
+  if (html.startsWith('->', from)) return from + 2;
+  const a = html.indexOf('-->', from);
+  const b = html.indexOf('--!>', from);
+  if (a === -1 && b === -1) return html.length;
+  return a !== -1 && (b === -1 || a < b) ? a + 3 : b + 4;
+}
+
+/**
+ * Read the attributes of a tag from `i` (just after its name) to its '>', visiting each one
+ * with a value when `tag` is given. Returns the offset of the '>', or -1 when the scan ends
+ * (end of input inside the tag, or the visitor stopped it).
+ */
+function scanAttributes(
+  html: string,
+  from: number,
+  tag: string | undefined,
+  visit: AttributeVisitor,
+): number {
+  const len = html.length;
+  let i = from;
+  while (i < len) {
+    const c = html.charCodeAt(i);
+    if (c === 62) return i;
+    if (isSpace(c) || c === 47) {
+      i++;
+      continue;
+    }
+    const start = i++; // a name may start with '='
+    while (i < len) {
+      const n = html.charCodeAt(i);
+      if (isSpace(n) || n === 47 || n === 62 || n === 61) break;
+      i++;
+    }
+    const nameEnd = i;
+    while (i < len && isSpace(html.charCodeAt(i))) i++;
+    if (html.charCodeAt(i) !== 61) continue;
+    i++;
+    while (i < len && isSpace(html.charCodeAt(i))) i++;
+    const q = html.charCodeAt(i);
+    let valueStart = i;
+    let valueEnd: number;
+    let end: number;
+    if (q === 34 || q === 39) {
+      valueStart = i + 1;
+      valueEnd = html.indexOf(q === 34 ? '"' : "'", valueStart);
+      if (valueEnd === -1) return -1;
+      end = valueEnd + 1;
+    } else {
+      valueEnd = i;
+      while (
+        valueEnd < len &&
+        !isSpace(html.charCodeAt(valueEnd)) &&
+        html.charCodeAt(valueEnd) !== 62
+      )
+        valueEnd++;
+      end = valueEnd;
+    }
+    i = end;
+    if (tag !== undefined && visit(tag, start, nameEnd, valueStart, valueEnd, end)) return -1;
+  }
+  return -1;
 }

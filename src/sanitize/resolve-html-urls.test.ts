@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveUrlsFast } from './resolve-urls-fast.js';
+import { resolveHtmlUrls } from './resolve-html-urls.js';
 
 const base = 'https://example.com/blog/post/';
 
-describe('resolveUrlsFast', () => {
+describe('resolveHtmlUrls', () => {
   it.each([
     ['<a href="/x">x</a>', '<a href="https://example.com/x">x</a>'],
     ['<img src=\'pic.png\' alt="a">', '<img src="https://example.com/blog/post/pic.png" alt="a">'],
@@ -30,11 +30,11 @@ describe('resolveUrlsFast', () => {
     ],
     ['1 < 2 and <b>bold</b>', '1 < 2 and <b>bold</b>'],
   ])('%s', (input, expected) => {
-    expect(resolveUrlsFast(input, base)).toBe(expected);
+    expect(resolveHtmlUrls(input, base)).toBe(expected);
   });
 
   it('returns the very same string when nothing is relative', () => {
     const html = '<p>Hello <a href="https://example.org/">world</a></p>';
-    expect(resolveUrlsFast(html, base)).toBe(html);
+    expect(resolveHtmlUrls(html, base)).toBe(html);
   });
 });
