@@ -19,11 +19,19 @@ const RAW_TEXT_END: ReadonlyMap<string, RegExp> = new Map(
   ]),
 );
 const BASE_TAG_RE = /<base[\s/>]/i;
+/** HTML start tags that end foreign content (the spec's "in foreign content" breakout list). */
+// biome-ignore format: keep the list compact
+const FOREIGN_BREAKOUT: ReadonlySet<string> = new Set([
+  'b', 'big', 'blockquote', 'body', 'br', 'center', 'code', 'dd', 'div', 'dl', 'dt', 'em',
+  'embed', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'head', 'hr', 'i', 'img', 'li', 'listing', 'menu',
+  'meta', 'nobr', 'ol', 'p', 'pre', 'ruby', 's', 'small', 'span', 'strong', 'strike', 'sub',
+  'sup', 'table', 'tt', 'u', 'ul', 'var',
+]);
 
 /**
- * Called for each attribute with a value of each start tag (lower-cased tag name, then
- * offsets: attribute start, end of its name, value start and end, attribute end); returning
- * true stops the scan.
+ * Called for each attribute with a value of each start tag (lower-cased tag name, or '' for
+ * `<base>` in SVG/MathML, which is no base element; then offsets: attribute start, end of its
+ * name, value start and end, attribute end); returning true stops the scan.
  */
 type AttributeVisitor = (
   tag: string,
@@ -72,8 +80,8 @@ function resolveAttribute(
   value: string,
   base: string,
 ): string | undefined {
+  if (tag === 'base') return undefined; // the base itself stays as written
   if (URL_ATTRIBUTES.has(name) || (name === 'data' && tag === 'object')) {
-    if (tag === 'base') return undefined;
     const resolved = resolveContentUrl(value, base);
     return resolved === value ? undefined : resolved;
   }
@@ -103,6 +111,8 @@ function documentBase(html: string, baseUrl: string): string {
 function scanStartTags(html: string, visit: AttributeVisitor): void {
   const len = html.length;
   let pos = 0;
+  // Open SVG/MathML elements: in foreign content <style>, <title>… hold markup, not text.
+  const foreign: string[] = [];
   while (pos < len) {
     const lt = html.indexOf('<', pos);
     if (lt === -1) return;
@@ -124,15 +134,65 @@ function scanStartTags(html: string, visit: AttributeVisitor): void {
     const nameStart = i;
     while (i < len && !isSpace(html.charCodeAt(i)) && html[i] !== '/' && html[i] !== '>') i++;
     const tag = html.slice(nameStart, i).toLowerCase();
-    i = scanAttributes(html, i, endTag ? undefined : tag, visit);
+    const visited = endTag ? undefined : foreign.length > 0 && tag === 'base' ? '' : tag;
+    i = scanAttributes(html, i, visited, visit);
     if (i < 0) return;
     pos = i + 1;
-    const rawEnd = endTag ? undefined : RAW_TEXT_END.get(tag);
-    if (rawEnd !== undefined) {
+    trackForeign(foreign, tag, endTag, html[i - 1] === '/');
+    const rawEnd = endTag || foreign.length > 0 ? undefined : RAW_TEXT_END.get(tag);
+    if (tag === 'script' && rawEnd !== undefined) pos = scriptEnd(html, pos);
+    else if (rawEnd !== undefined) {
       rawEnd.lastIndex = pos;
       pos = rawEnd.exec(html)?.index ?? len;
     }
   }
+}
+
+/**
+ * Follow the open SVG/MathML elements (`foreign`, changed in place) through one tag. Not
+ * modelled: integration points (<foreignObject>, <mi>…) and <template>, inside which a
+ * raw-text element's text is read as markup, so at worst a URL in that text is resolved.
+ */
+function trackForeign(foreign: string[], tag: string, endTag: boolean, selfClosing: boolean): void {
+  if (foreign.length === 0) {
+    if (!endTag && !selfClosing && (tag === 'svg' || tag === 'math')) foreign.push(tag);
+  } else if (!endTag) {
+    if (FOREIGN_BREAKOUT.has(tag)) foreign.length = 0;
+    else if (!selfClosing) foreign.push(tag);
+  } else {
+    // An end tag closes its open element; `</p>` and `</br>` break out; one that matches
+    // none is assumed stray (as HTML, it would close an element open around the <svg>).
+    const open = foreign.lastIndexOf(tag);
+    if (open !== -1) foreign.length = open;
+    else if (tag === 'p' || tag === 'br') foreign.length = 0;
+  }
+}
+
+const SCRIPT_TOKENS_RE = /<!--(-*>)?|-->|<(\/?)script(?=[\t\n\f\r />])/gi;
+
+/**
+ * Where a script's text ends (the offset of its `</script`, or the end): the tokenizer's
+ * escaped states, in which `<!--<script>` hides the next `</script>`.
+ */
+function scriptEnd(html: string, from: number): number {
+  let state: 'data' | 'escaped' | 'double' = 'data';
+  SCRIPT_TOKENS_RE.lastIndex = from;
+  for (let m = SCRIPT_TOKENS_RE.exec(html); m !== null; m = SCRIPT_TOKENS_RE.exec(html)) {
+    const token = m[0];
+    if (token.startsWith('<!--')) {
+      // `<!-->` and `<!--->` hold a `-->`: they end an escape rather than start one.
+      if (m[1] !== undefined) state = 'data';
+      else if (state === 'data') state = 'escaped';
+    } else if (token === '-->') {
+      state = 'data';
+    } else if (m[2] === '/') {
+      if (state !== 'double') return m.index;
+      state = 'escaped';
+    } else if (state === 'escaped') {
+      state = 'double';
+    }
+  }
+  return html.length;
 }
 
 /** The offset just after a comment whose text starts at `from` (`-->`, `--!>`, `<!-->`). */
