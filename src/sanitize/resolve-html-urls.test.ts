@@ -45,6 +45,47 @@ describe('resolveHtmlUrls', () => {
   });
 });
 
+const SANITIZE_BASE = 'http://example.com/blog/post/';
+
+describe('resolveHtmlUrls: what it rewrites', () => {
+  it('resolves without sanitizing', () => {
+    const out = resolveHtmlUrls(
+      '<a href="x" onclick="f()">x</a><script src="s.js"></script>',
+      SANITIZE_BASE,
+    );
+    expect(out).toBe(
+      '<a href="http://example.com/blog/post/x" onclick="f()">x</a><script src="http://example.com/blog/post/s.js"></script>',
+    );
+  });
+
+  it.each([
+    [
+      'srcset',
+      '<img srcset="a.png 1x, b.png 2x">',
+      '<img srcset="http://example.com/blog/post/a.png 1x, http://example.com/blog/post/b.png 2x">',
+    ],
+    [
+      'poster',
+      '<video poster="p.jpg"></video>',
+      '<video poster="http://example.com/blog/post/p.jpg"></video>',
+    ],
+    [
+      'absolute untouched',
+      '<a href="javascript:void(0)">x</a>',
+      '<a href="javascript:void(0)">x</a>',
+    ],
+    [
+      'base element',
+      '<base href="http://o.example/"><img src="i.png">',
+      '<base href="http://o.example/"><img src="http://o.example/i.png">',
+    ],
+    ['plain text', 'no markup & co', 'no markup & co'],
+    ['IRI', '<a href="&#192;">uri</a>', '<a href="http://example.com/blog/post/À">uri</a>'],
+  ])('%s', (_name, input, expected) => {
+    expect(resolveHtmlUrls(input, SANITIZE_BASE)).toBe(expected);
+  });
+});
+
 describe('resolveHtmlUrls: reads tags as the HTML tokenizer does', () => {
   it.each([
     [

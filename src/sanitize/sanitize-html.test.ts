@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, resolveHtmlUrls, sanitizeHtml } from './index.js';
+import { htmlToText, sanitizeHtml } from './index.js';
 import { findHazards } from './testdata/find-hazards.js';
 import { XSS_VECTORS } from './testdata/xss-vectors.js';
 
@@ -238,44 +238,6 @@ describe('sanitizeHtml: robustness', () => {
   });
 });
 
-describe('resolveHtmlUrls', () => {
-  it('resolves without sanitizing', () => {
-    const out = resolveHtmlUrls(
-      '<a href="x" onclick="f()">x</a><script src="s.js"></script>',
-      BASE,
-    );
-    expect(out).toBe(
-      '<a href="http://example.com/blog/post/x" onclick="f()">x</a><script src="http://example.com/blog/post/s.js"></script>',
-    );
-  });
-
-  it.each([
-    [
-      'srcset',
-      '<img srcset="a.png 1x, b.png 2x">',
-      '<img srcset="http://example.com/blog/post/a.png 1x, http://example.com/blog/post/b.png 2x">',
-    ],
-    [
-      'poster',
-      '<video poster="p.jpg"></video>',
-      '<video poster="http://example.com/blog/post/p.jpg"></video>',
-    ],
-    [
-      'absolute untouched',
-      '<a href="javascript:void(0)">x</a>',
-      '<a href="javascript:void(0)">x</a>',
-    ],
-    [
-      'base element',
-      '<base href="http://o.example/"><img src="i.png">',
-      '<base href="http://o.example/"><img src="http://o.example/i.png">',
-    ],
-    ['plain text', 'no markup & co', 'no markup & co'],
-  ])('%s', (_name, input, expected) => {
-    expect(resolveHtmlUrls(input, BASE)).toBe(expected);
-  });
-});
-
 describe('htmlToText', () => {
   it.each([
     ['tags stripped', 'Example <b>Atom</b>', 'Example Atom'],
@@ -313,9 +275,6 @@ describe('IRIs', () => {
   it('keeps non-ASCII characters of resolved URLs as written (feedparser: rel_uri_with_unicode_character)', () => {
     expect(sanitizeHtml('<a href="&#192;/é%20x">x</a>', { baseUrl: BASE })).toBe(
       '<a href="http://example.com/blog/post/À/é%20x">x</a>',
-    );
-    expect(resolveHtmlUrls('<a href="&#192;">uri</a>', 'http://any.test/')).toBe(
-      '<a href="http://any.test/À">uri</a>',
     );
   });
 });
