@@ -151,6 +151,8 @@ describe('resolveHtmlUrls: reads tags as the HTML tokenizer does', () => {
     ],
     ['end tag attributes are not rewritten', '</a href="/x"><b>', '</a href="/x"><b>'],
     ['unterminated value: the tag never ends', '<a href="/x>y', '<a href="/x>y'],
+    ['a tag cut off at the end is no tag', 'link: <a href=/x title=', 'link: <a href=/x title='],
+    ['not a doctype: a bogus comment', '<!\' <a href="foo">', '<!\' <a href="foo">'],
     [
       'only the first base element counts, wherever it is',
       '<a href="x">x</a><base href="https://one.example/d/"><base href="https://two.example/">',

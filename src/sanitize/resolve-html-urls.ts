@@ -113,6 +113,8 @@ function scanStartTags(html: string, visit: AttributeVisitor): void {
   let pos = 0;
   // Open SVG/MathML elements: in foreign content <style>, <title>… hold markup, not text.
   const foreign: string[] = [];
+  // The attributes of the tag being read, visited once it is known to end (see scanAttributes).
+  const spans: number[] = [];
   while (pos < len) {
     const lt = html.indexOf('<', pos);
     if (lt === -1) return;
@@ -134,9 +136,16 @@ function scanStartTags(html: string, visit: AttributeVisitor): void {
     const nameStart = i;
     while (i < len && !isSpace(html.charCodeAt(i)) && html[i] !== '/' && html[i] !== '>') i++;
     const tag = html.slice(nameStart, i).toLowerCase();
-    const visited = endTag ? undefined : foreign.length > 0 && tag === 'base' ? '' : tag;
-    i = scanAttributes(html, i, visited, visit);
+    spans.length = 0;
+    i = scanAttributes(html, i, spans);
     if (i < 0) return;
+    if (!endTag) {
+      const visited = foreign.length > 0 && tag === 'base' ? '' : tag;
+      for (let k = 0; k < spans.length; k += 5) {
+        const at = (n: number): number => spans[k + n] ?? 0;
+        if (visit(visited, at(0), at(1), at(2), at(3), at(4))) return;
+      }
+    }
     pos = i + 1;
     trackForeign(foreign, tag, endTag, html[i - 1] === '/');
     const rawEnd = endTag || foreign.length > 0 ? undefined : RAW_TEXT_END.get(tag);
@@ -206,16 +215,12 @@ function commentEnd(html: string, from: number): number {
 }
 
 /**
- * Read the attributes of a tag from `i` (just after its name) to its '>', visiting each one
- * with a value when `tag` is given. Returns the offset of the '>', or -1 when the scan ends
- * (end of input inside the tag, or the visitor stopped it).
+ * Read the attributes of a tag from `from` (just after its name) to its '>', pushing five
+ * offsets per attribute with a value onto `spans` (start, name end, value start, value end,
+ * end). Returns the offset of the '>', or -1 when the input ends inside the tag (a browser
+ * then drops the tag).
  */
-function scanAttributes(
-  html: string,
-  from: number,
-  tag: string | undefined,
-  visit: AttributeVisitor,
-): number {
+function scanAttributes(html: string, from: number, spans: number[]): number {
   const len = html.length;
   let i = from;
   while (i < len) {
@@ -256,7 +261,7 @@ function scanAttributes(
       end = valueEnd;
     }
     i = end;
-    if (tag !== undefined && visit(tag, start, nameEnd, valueStart, valueEnd, end)) return -1;
+    spans.push(start, nameEnd, valueStart, valueEnd, end);
   }
   return -1;
 }
