@@ -57,6 +57,9 @@ export function resolveHtmlUrls(html: string, baseUrl: string): string {
   let last = 0;
   scanStartTags(html, (tag, start, nameEnd, valueStart, valueEnd, end) => {
     const name = html.slice(start, nameEnd).toLowerCase();
+    if (!URL_ATTRIBUTES.has(name) && !URL_LIST_ATTRIBUTES.has(name) && name !== 'data') {
+      return undefined;
+    }
     const raw = html.slice(valueStart, valueEnd);
     const resolved = resolveAttribute(
       tag,
