@@ -337,7 +337,7 @@ describe.skipIf(!hasChromium)(
       const result = page.locator('.pagefind-ui__result-link').first();
       await result.waitFor({ timeout: 20_000 });
       expect(await result.getAttribute('href')).toContain('/planet/archive/2024/05/02/');
-    expect(await page.locator('.pagefind-ui__results').textContent()).toMatch(/clobbering/i);
+      expect(await page.locator('.pagefind-ui__results').textContent()).toMatch(/clobbering/i);
       await page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
       expect(foreign).toEqual([]);
