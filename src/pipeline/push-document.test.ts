@@ -79,7 +79,12 @@ describe('storePushedDocument', () => {
 
   it('keeps the polling schedule and validators of the feed', async () => {
     const before = (await store.getFeed(feed.id))!;
-    await storePushedDocument(feed, undefined, { body: bytes(rss([{ id: 'a', title: 'A' }])) }, deps());
+    await storePushedDocument(
+      feed,
+      undefined,
+      { body: bytes(rss([{ id: 'a', title: 'A' }])) },
+      deps(),
+    );
     const after = (await store.getFeed(feed.id))!;
     expect(after.nextDueAt).toBe(before.nextDueAt ?? new Date(NOW).toISOString());
     expect(after.validators).toEqual(before.validators);
