@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): ServeApp {
     const section =
       sectionParam && /^[A-Za-z0-9_-]{1,100}$/.test(sectionParam) ? sectionParam : undefined;
     const rootParam = c.req.query('root') ?? '';
-    const root = /^(\.\.\/){0,8}$/.test(rootParam) ? rootParam : '';
+    const root = /^(\.\/|(\.\.\/){0,8})$/.test(rootParam) ? rootParam : '';
     const last = Number.parseInt(c.req.header('last-event-id') ?? c.req.query('after') ?? '', 10);
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {

@@ -92,7 +92,18 @@ export interface TestPlanet {
 export interface TestPlanetOptions {
   feeds: string[];
   extraToml?: string;
+  /** Listen on a known port and use it as --public-url (WebSub callbacks). */
+  publicUrl?: boolean;
   server?: Partial<PlanetServerOptions>;
+}
+
+/** A port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** planet.toml for the feeds, with allow_private (loopback) and fast polling. */
@@ -126,18 +137,27 @@ export async function startTestPlanet(options: TestPlanetOptions): Promise<TestP
       },
     }),
   });
+  const port = options.publicUrl ? await freePort() : 0;
   const server = await startPlanetServer({
     config,
     loadConfig: load,
     store,
     fetcher: createHttpFetcher(config.fetch),
     host: '127.0.0.1',
-    port: 0,
+    port,
+    ...(options.publicUrl ? { publicUrl: `http://127.0.0.1:${port}/` } : {}),
     log,
     now: () => new Date(),
     version: '0.0.0-test',
-    timings: { publishQuietMs: 200, publishMaxWaitMs: 1000, maxSleepMs: 500, stopGraceMs: 2000 },
     ...options.server,
+    timings: {
+      publishQuietMs: 200,
+      publishMaxWaitMs: 1000,
+      maxSleepMs: 500,
+      stopGraceMs: 2000,
+      websubTickMs: 200,
+      ...options.server?.timings,
+    },
   });
   return {
     dir,

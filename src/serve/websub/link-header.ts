@@ -11,7 +11,7 @@ export function parseWebSubLinks(header: string | undefined, base: string): WebS
   const links: WebSubLinks = { hubs: [] };
   if (!header) return links;
   // <uri>; param; param, <uri>; ... — commas inside <…> or quotes do not split.
-  const pattern = /<([^>]*)>((?:\s*;\s*[^;,"]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+  const pattern = /<([^>]*)>((?:\s*;\s*[^;,="]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
   for (const match of header.slice(0, 16_384).matchAll(pattern)) {
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]*))/i.exec(match[2] ?? '');
     const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
