@@ -46,7 +46,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** Constant-time token check (hashing first makes the lengths equal). */
 export function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  const given = /^Bearer\s+(.+?)\s*$/i.exec(header ?? '')?.[1];
   return given !== undefined && timingSafeEqual(digest(given), digest(token));
 }
 
