@@ -98,7 +98,9 @@ export function createApp(deps: AppDeps): ServeApp {
       sectionParam && /^[A-Za-z0-9_-]{1,100}$/.test(sectionParam) ? sectionParam : undefined;
     const rootParam = c.req.query('root') ?? '';
     const root = /^(\.\/|(\.\.\/){0,8})$/.test(rootParam) ? rootParam : '';
-    const last = Number.parseInt(c.req.header('last-event-id') ?? c.req.query('after') ?? '', 10);
+    const lastEventId = c.req.header('last-event-id');
+    const last = Number.parseInt(lastEventId ?? c.req.query('after') ?? '', 10);
+    log.debug({ section, root, lastEventId }, 'live page connected');
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
       let disconnect: (() => void) | undefined;

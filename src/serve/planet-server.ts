@@ -100,6 +100,8 @@ export interface PlanetServer {
   subscriber?: Subscriber;
   /** Resolves when no publish is running. */
   published(): Promise<void>;
+  /** End every live stream; the pages reconnect and catch up (Last-Event-ID). */
+  closeLiveStreams(): Promise<void>;
   /** Stop accepting, end live streams, let fetches finish (bounded), stop. Idempotent. */
   close(): Promise<void>;
 }
@@ -470,6 +472,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
     live,
     ...(subscriber ? { subscriber } : {}),
     published: () => publisher.idle(),
+    closeLiveStreams: closeStreams,
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
