@@ -15,58 +15,39 @@
  * docs/decisions/serve.md), hence this one. Behaviours a test needs (deny, never verify, answer
  * slowly) are switches.
  */
+// Plain JavaScript (typed with JSDoc) so that the benches, which run without a TypeScript
+// loader, drive the same hub as the tests.
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 
-export interface HubSubscription {
-  callback: string;
-  topic: string;
-  secret?: string;
-  leaseSeconds: number;
-  expiresAt: number;
-}
+/**
+ * @typedef {{ callback: string, topic: string, secret?: string, leaseSeconds: number, expiresAt: number }} HubSubscription
+ *
+ * @typedef {object} HubOptions
+ * @property {number} [leaseSeconds] lease granted (default: what was asked, at most 10 days)
+ * @property {boolean} [verify] verify requests (default true); false: a hub that never verifies
+ * @property {(topic: string) => boolean} [deny] topics whose subscriptions are denied
+ * @property {number} [slowMs] answer subscription requests after this long
+ * @property {'sha1' | 'sha256' | 'sha384' | 'sha512'} [algorithm] HMAC of X-Hub-Signature (default sha256)
+ * @property {boolean} [fetchOnPublish] on a publish ping, fetch the topic and distribute it
+ *
+ * @typedef {object} TestHub
+ * @property {string} url
+ * @property {HubOptions} options
+ * @property {Map<string, HubSubscription>} subscriptions active subscriptions by callback
+ * @property {Array<{ mode: string, topic: string, callback: string }>} requests every subscription request, in order
+ * @property {string[]} publishes hub.url of every publish ping
+ * @property {string[]} failedVerifications callbacks whose verification failed
+ * @property {(topic: string, body: string, contentType: string, options?: { secret?: string }) => Promise<number[]>} distribute
+ *   distribute content of `topic` to its subscribers; the status each callback answered
+ * @property {() => Promise<void>} close
+ */
 
-export interface HubOptions {
-  /** Lease granted (default: what was asked, at most 10 days). */
-  leaseSeconds?: number;
-  /** Verify requests (default true); false: a hub that never verifies. */
-  verify?: boolean;
-  /** Topics whose subscriptions are denied. */
-  deny?: (topic: string) => boolean;
-  /** Answer subscription requests after this long. */
-  slowMs?: number;
-  /** HMAC method of X-Hub-Signature (default sha256). */
-  algorithm?: 'sha1' | 'sha256' | 'sha384' | 'sha512';
-  /** On a publish ping, fetch the topic and distribute it. */
-  fetchOnPublish?: boolean;
-}
-
-export interface TestHub {
-  url: string;
-  options: HubOptions;
-  /** Active subscriptions by callback. */
-  subscriptions: Map<string, HubSubscription>;
-  /** Every subscription request received, in order. */
-  requests: Array<{ mode: string; topic: string; callback: string }>;
-  /** hub.url of every publish ping. */
-  publishes: string[];
-  /** Verifications that failed (wrong or missing challenge), by callback. */
-  failedVerifications: string[];
-  /** Distribute content of `topic` to its subscribers; the status each callback answered. */
-  distribute(
-    topic: string,
-    body: string,
-    contentType: string,
-    options?: { secret?: string },
-  ): Promise<number[]>;
-  close(): Promise<void>;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
+/** @param {import('node:http').IncomingMessage} req */
+async function readForm(req) {
+  const chunks = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req) {
     size += chunk.length;
     if (size > 65_536) throw new Error('request too large');
     chunks.push(chunk);
@@ -74,23 +55,30 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
-  const subscriptions = new Map<string, HubSubscription>();
-  const requests: TestHub['requests'] = [];
-  const publishes: string[] = [];
-  const failedVerifications: string[] = [];
+/**
+ * @param {HubOptions} [options]
+ * @returns {Promise<TestHub>}
+ */
+export async function startTestHub(options = {}) {
+  /** @type {Map<string, HubSubscription>} */
+  const subscriptions = new Map();
+  /** @type {TestHub['requests']} */
+  const requests = [];
+  /** @type {string[]} */
+  const publishes = [];
+  /** @type {string[]} */
+  const failedVerifications = [];
   let url = '';
 
-  const active = (topic: string) =>
+  /** @param {string} topic */
+  const active = (topic) =>
     [...subscriptions.values()].filter((s) => s.topic === topic && s.expiresAt > Date.now());
 
-  async function verifyIntent(
-    mode: string,
-    topic: string,
-    callback: string,
-    lease: number,
-    secret?: string,
-  ) {
+  /**
+   * @param {string} mode @param {string} topic @param {string} callback @param {number} lease
+   * @param {string} [secret]
+   */
+  async function verifyIntent(mode, topic, callback, lease, secret) {
     if (hub.options.verify === false) return;
     const target = new URL(callback);
     if (hub.options.deny?.(topic)) {
@@ -129,15 +117,13 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     }
   }
 
-  async function distribute(
-    topic: string,
-    body: string,
-    contentType: string,
-    o: { secret?: string } = {},
-  ) {
-    const statuses: number[] = [];
+  /** @type {TestHub['distribute']} */
+  async function distribute(topic, body, contentType, o = {}) {
+    /** @type {number[]} */
+    const statuses = [];
     for (const sub of active(topic)) {
-      const headers: Record<string, string> = {
+      /** @type {Record<string, string>} */
+      const headers = {
         'content-type': contentType,
         link: `<${url}>; rel="hub", <${topic}>; rel="self"`,
       };
@@ -154,13 +140,13 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     return statuses;
   }
 
-  const server: Server = createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     if (req.method !== 'POST') return void res.writeHead(405).end();
-    let form: URLSearchParams;
+    let form;
     try {
       form = await readForm(req);
     } catch (error) {
-      return void res.writeHead(413).end((error as Error).message);
+      return void res.writeHead(413).end(String(error));
     }
     const mode = form.get('hub.mode') ?? '';
     if (mode === 'publish') {
@@ -199,9 +185,10 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     // Verification happens after the request is answered, as a hub's queue would do it.
     setTimeout(() => void verifyIntent(mode, topic, callback, lease, secret), 10);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const hub: TestHub = {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
+  /** @type {TestHub} */
+  const hub = {
     url,
     options,
     subscriptions,
