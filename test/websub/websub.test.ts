@@ -59,6 +59,12 @@ async function pushedPlanet(
   return { topic, feed, hub, farm, planet };
 }
 
+/** Both sides agree the subscription holds: ours is active and the hub lists it. */
+async function subscribed(planet: TestPlanet, hub: TestHub, feedId: number) {
+  await eventually(() => websubState(planet, feedId));
+  return eventually(() => [...hub.subscriptions.values()][0]);
+}
+
 const websubState = async (p: TestPlanet, feedId: number) => {
   const pushed = await p.server.subscriber?.pushedFeedIds();
   return pushed?.has(feedId) ? 'active' : undefined;
@@ -103,7 +109,7 @@ describe('WebSub subscriber', () => {
 
   it('acknowledges and drops content with a wrong or missing signature', async () => {
     const { topic, feed, hub, planet } = await pushedPlanet();
-    await eventually(() => websubState(planet, feed.id));
+    await subscribed(planet, hub, feed.id);
     const forged = atomDocument({
       path: '/blog.xml',
       title: 'x',
@@ -112,7 +118,7 @@ describe('WebSub subscriber', () => {
     expect(
       await hub.distribute(topic, forged, 'application/atom+xml', { secret: 'not-the-secret' }),
     ).toEqual([202]);
-    const sub = [...hub.subscriptions.values()][0]!;
+    const sub = await subscribed(planet, hub, feed.id);
     const unsigned = await fetch(sub.callback, {
       method: 'POST',
       headers: { 'content-type': 'application/atom+xml' },
@@ -128,8 +134,7 @@ describe('WebSub subscriber', () => {
 
   it('refuses an oversized push with 413 and stores nothing', async () => {
     const { feed, hub, planet } = await pushedPlanet();
-    await eventually(() => websubState(planet, feed.id));
-    const sub = [...hub.subscriptions.values()][0]!;
+    const sub = await subscribed(planet, hub, feed.id);
     const huge = 'x'.repeat(6 * 1024 * 1024);
     const res = await fetch(sub.callback, {
       method: 'POST',
@@ -143,8 +148,7 @@ describe('WebSub subscriber', () => {
 
   it('answers verification only for a pending request of that topic and mode; 404 otherwise', async () => {
     const { topic, feed, hub, planet } = await pushedPlanet();
-    await eventually(() => websubState(planet, feed.id));
-    const sub = [...hub.subscriptions.values()][0]!;
+    const sub = await subscribed(planet, hub, feed.id);
     const verify = (callback: string, params: Record<string, string>) => {
       const url = new URL(callback);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
