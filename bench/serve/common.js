@@ -131,14 +131,14 @@ export async function hubbedFeed(hubUrl) {
       'content-type': 'application/atom+xml',
       link: `<${hubUrl}>; rel="hub", <${topic}>; rel="self"`,
     });
-    res.end(atom(topic, items));
+    res.end(atom(topic, items, hubUrl));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   topic = `http://127.0.0.1:${server.address().port}/feed.xml`;
   return { topic, items, close: () => new Promise((r) => server.close(r)) };
 }
 
-export function atom(topic, items) {
+export function atom(topic, items, hub) {
   const entries = items
     .map(
       (i) =>
@@ -146,7 +146,7 @@ export function atom(topic, items) {
         `<link href="https://bench.example.org/${i.id}"/><content type="html">&lt;p&gt;${i.title}&lt;/p&gt;</content></entry>`,
     )
     .join('');
-  return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Bench Blog</title><id>${topic}</id><updated>2026-11-22T00:00:00Z</updated><link rel="self" href="${topic}"/>${entries}</feed>`;
+  return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Bench Blog</title><id>${topic}</id><updated>2026-11-22T00:00:00Z</updated><link rel="self" href="${topic}"/>${hub ? `<link rel="hub" href="${hub}"/>` : ''}${entries}</feed>`;
 }
 
 /** Reads a Prometheus text value, e.g. metric(text, 'orrery_sse_clients'). */
