@@ -55,6 +55,8 @@ async function waitFor(check, ms, what) {
 /** Pushes one new entry at a time and times it into the open page. */
 async function measure(name, dir, topic, hub, feed, browser) {
   const serveArgs = ['--port', String(args.port), '--public-url', `http://127.0.0.1:${args.port}/`];
+  // The previous planet's subscription (its callback is gone) is not this one's.
+  hub.subscriptions.clear();
   const serve = await startServe(dir, serveArgs);
   try {
     await published(serve);
