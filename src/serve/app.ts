@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): ServeApp {
         send: (event: LiveEvent) => {
           stream
             .writeSSE({ event: 'entries', id: String(event.id), data: JSON.stringify(event) })
+            // A write fails when the page went away: end this stream's handler.
             .catch(() => streams.get(stream)?.());
         },
       };
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): ServeApp {
     async closeStreams() {
       for (const [stream, end] of streams) {
         end();
+        // A stream whose page already went away fails to close: it is closed either way.
         await stream.close().catch(() => undefined);
       }
       deps.live.disconnectAll();

@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)(
         (await (await fetch(planet.server.url)).text()).includes('An older post'),
       );
       await eventually(async () => (await planet.server.subscriber?.pushedFeedIds())?.has(feedId));
-    await eventually(() => hub.subscriptions.size > 0);
+      await eventually(() => hub.subscriptions.size > 0);
       browser = await launchChromium();
     });
 

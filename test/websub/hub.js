@@ -85,6 +85,7 @@ export async function startTestHub(options = {}) {
       target.searchParams.set('hub.mode', 'denied');
       target.searchParams.set('hub.topic', topic);
       target.searchParams.set('hub.reason', 'this hub does not serve that topic');
+      // The subscriber's answer to a denial does not matter to the hub.
       await fetch(target).catch(() => undefined);
       subscriptions.delete(callback);
       return;
@@ -155,6 +156,7 @@ export async function startTestHub(options = {}) {
       publishes.push(topic);
       res.writeHead(202).end();
       if (hub.options.fetchOnPublish) {
+        // An unreachable topic is distributed to nobody.
         const got = await fetch(topic).catch(() => undefined);
         if (got?.ok)
           await distribute(
