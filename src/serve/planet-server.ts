@@ -211,7 +211,8 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
 
   // ------------------------------------------------------------ config reloads
   let seen = await fileStamp(config.configPath);
-  const reloadConfig = async () => {
+  /** Reads planet.toml again if it changed; one reload at a time (the loop and the API both ask). */
+  const reloadOnce = async () => {
     const stamp = await fileStamp(config.configPath);
     if (stamp === seen) return;
     seen = stamp;
@@ -229,6 +230,16 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
         { err: errorMessage(error) },
         'planet.toml changed but does not load; keeping the previous config',
       );
+    }
+  };
+  let reloading: Promise<void> | undefined;
+  const reloadConfig = async () => {
+    while (reloading) await reloading;
+    reloading = reloadOnce();
+    try {
+      await reloading;
+    } finally {
+      reloading = undefined;
     }
   };
 
