@@ -48,6 +48,13 @@ describe('orrery serve: the site', () => {
     expect(await res.text()).toContain('Hello from A');
   });
 
+  it('answers HEAD with the headers and no body', async () => {
+    const res = await fetch(new URL('/index.html', planet.server.url), { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('content-length'))).toBeGreaterThan(1000);
+    expect(await res.text()).toBe('');
+  });
+
   it('answers 304 to a matching If-None-Match or If-Modified-Since', async () => {
     const first = await get('/index.html');
     const etag = first.headers.get('etag') ?? '';
