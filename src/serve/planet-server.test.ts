@@ -134,6 +134,28 @@ describe('orrery serve: the site', () => {
   });
 });
 
+describe('orrery serve: paths sent as they are (no client normalization)', () => {
+  it.each(['/../planet.toml', '/assets/../../planet.toml', '/./../orrery.sqlite', '//etc/passwd'])(
+    'refuses %s',
+    async (path) => {
+      const { request } = await import('node:http');
+      const url = new URL(planet.server.url);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+          let body = '';
+          res
+            .on('data', (c) => (body += c))
+            .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(answer.status).toBe(404);
+      expect(answer.body).not.toContain('[site]');
+    },
+  );
+});
+
 describe('orrery serve: operations', () => {
   it('answers /healthz', async () => {
     const res = await get('/healthz');

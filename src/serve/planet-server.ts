@@ -6,9 +6,9 @@
  */
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
-import { serve } from '@hono/node-server';
 import type { OrreryConfig } from '../config/schema.js';
 import { errorMessage } from '../model/errors.js';
 import type { Fetcher } from '../model/fetch.js';
@@ -426,7 +426,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   }
 
   // ------------------------------------------------------------ HTTP
-  const { app, closeStreams } = createApp({
+  const { listener, closeStreams } = createApp({
     site,
     live,
     metrics,
@@ -437,10 +437,11 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
     ...(api ? { api } : {}),
     heartbeatMs: t.heartbeatMs,
   });
-  const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
+  const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+    server.listen(options.port, options.host);
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -488,7 +489,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeStreams();
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        server.closeIdleConnections();
         watcher?.close();
         clearInterval(ticker);
         await loop.stop(t.stopGraceMs);

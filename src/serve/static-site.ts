@@ -33,8 +33,18 @@ export interface StaticRequest {
   header(name: string): string | undefined;
 }
 
+/** What to send: status, headers, body (null for HEAD, 304, redirects). */
+export interface StaticAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string | null;
+}
+
 export interface StaticSite {
+  /** The answer as a web Response (the Hono route). */
   serve(request: StaticRequest): Promise<Response>;
+  /** The answer itself, for a caller that writes it out directly (the node:http fast path). */
+  answer(request: StaticRequest): Promise<StaticAnswer>;
   /** Forget every cached file (call after a publish). */
   invalidate(): void;
 }
@@ -192,12 +202,48 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
     return file.gzip;
   }
 
-  async function notFound(method: string): Promise<Response> {
+  async function notFound(method: string): Promise<StaticAnswer> {
     const html = await options.notFoundPage();
-    return new Response(method === 'HEAD' ? null : html, {
+    return {
       status: 404,
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' },
-    });
+      body: method === 'HEAD' ? null : html,
+    };
+  }
+
+  async function answer(request: StaticRequest): Promise<StaticAnswer> {
+    const path = sitePath(request.path);
+    if (path === undefined) return notFound(request.method);
+    const file = await find(path);
+    if (!file) {
+      // A folder asked for without its slash: send the browser to the folder.
+      if (!path.endsWith('index.html') && (await find(`${path}/index.html`))) {
+        return { status: 301, headers: { location: `${request.path}/` }, body: null };
+      }
+      return notFound(request.method);
+    }
+    const headers: Record<string, string> = {
+      'content-type': file.type,
+      etag: file.etag,
+      'last-modified': file.lastModified,
+      'cache-control': file.cacheControl,
+      'x-content-type-options': 'nosniff',
+    };
+    if (file.compressible) headers.vary = 'Accept-Encoding';
+    const ifNoneMatch = request.header('if-none-match');
+    const ifModifiedSince = request.header('if-modified-since');
+    const notModified =
+      ifNoneMatch !== undefined
+        ? etagMatches(ifNoneMatch, file.etag)
+        : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) / 1000 >= file.mtimeSeconds;
+    if (notModified) return { status: 304, headers, body: null };
+    const encoding = file.compressible
+      ? pickEncoding(request.header('accept-encoding'))
+      : undefined;
+    const body = encoding ? await encoded(file, encoding) : file.body;
+    if (encoding) headers['content-encoding'] = encoding;
+    headers['content-length'] = String(body.length);
+    return { status: 200, headers, body: request.method === 'HEAD' ? null : body };
   }
 
   return {
@@ -207,42 +253,11 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
       rootReal = undefined;
     },
 
+    answer,
+
     async serve(request) {
-      const path = sitePath(request.path);
-      if (path === undefined) return notFound(request.method);
-      const file = await find(path);
-      if (!file) {
-        // A folder asked for without its slash: send the browser to the folder.
-        if (!path.endsWith('index.html') && (await find(`${path}/index.html`))) {
-          return new Response(null, { status: 301, headers: { location: `${request.path}/` } });
-        }
-        return notFound(request.method);
-      }
-      const headers: Record<string, string> = {
-        'content-type': file.type,
-        etag: file.etag,
-        'last-modified': file.lastModified,
-        'cache-control': file.cacheControl,
-        'x-content-type-options': 'nosniff',
-      };
-      if (file.compressible) headers.vary = 'Accept-Encoding';
-      const ifNoneMatch = request.header('if-none-match');
-      const ifModifiedSince = request.header('if-modified-since');
-      const notModified =
-        ifNoneMatch !== undefined
-          ? etagMatches(ifNoneMatch, file.etag)
-          : ifModifiedSince !== undefined &&
-            Date.parse(ifModifiedSince) / 1000 >= file.mtimeSeconds;
-      if (notModified) return new Response(null, { status: 304, headers });
-      const encoding = file.compressible
-        ? pickEncoding(request.header('accept-encoding'))
-        : undefined;
-      const body = encoding ? await encoded(file, encoding) : file.body;
-      if (encoding) headers['content-encoding'] = encoding;
-      headers['content-length'] = String(body.length);
-      // @hono/node-server writes a Buffer body as is (no stream), the fastest path.
-      const payload = request.method === 'HEAD' ? null : (body as Uint8Array<ArrayBuffer>);
-      return new Response(payload, { status: 200, headers });
+      const { status, headers, body } = await answer(request);
+      return new Response(body as BodyInit | null, { status, headers });
     },
   };
 }
