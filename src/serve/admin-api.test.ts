@@ -12,7 +12,7 @@ import {
   startFeedFarm,
   startTestPlanet,
   type TestPlanet,
-} from './test-planet.js';
+} from './testdata/test-planet.js';
 
 const TOKEN = 'correct horse battery staple';
 let farm: FeedFarm;

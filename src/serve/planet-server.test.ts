@@ -11,7 +11,7 @@ import {
   startFeedFarm,
   startTestPlanet,
   type TestPlanet,
-} from './test-planet.js';
+} from './testdata/test-planet.js';
 
 let farm: FeedFarm;
 let planet: TestPlanet;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, withTempDir } from '../../test/helpers.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { eventually, planetToml, startFeedFarm } from './test-planet.js';
+import { eventually, planetToml, startFeedFarm } from './testdata/test-planet.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'orrery.js');

@@ -13,7 +13,7 @@ import {
   startFeedFarm,
   startTestPlanet,
   type TestPlanet,
-} from '../../src/serve/test-planet.js';
+} from '../../src/serve/testdata/test-planet.js';
 import { startTestHub, type TestHub } from '../websub/hub.js';
 import { hasChromium, launchChromium } from './chromium.js';
 

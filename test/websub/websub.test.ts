@@ -18,7 +18,7 @@ import {
   startFeedFarm,
   startTestPlanet,
   type TestPlanet,
-} from '../../src/serve/test-planet.js';
+} from '../../src/serve/testdata/test-planet.js';
 import { createHubClient } from '../../src/serve/websub/hub-client.js';
 import { runCli, withTempDir } from '../helpers.js';
 import { startTestHub, type TestHub } from './hub.js';

@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseConfig } from '../config/schema.js';
-import { createHttpFetcher } from '../fetch/http-fetcher.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store, StoreLock } from '../store/store.js';
-import { createLogger } from './logger.js';
-import { type PlanetServer, type PlanetServerOptions, startPlanetServer } from './planet-server.js';
+import { parseConfig } from '../../config/schema.js';
+import { createHttpFetcher } from '../../fetch/http-fetcher.js';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store, StoreLock } from '../../store/store.js';
+import { createLogger } from '../logger.js';
+import { type PlanetServer, type PlanetServerOptions, startPlanetServer } from '../planet-server.js';
 
 export interface TestFeed {
   path: string;
