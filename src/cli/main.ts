@@ -18,6 +18,7 @@ const commands = {
   run: () => import('./commands/run.js'),
   status: () => import('./commands/status.js'),
   parse: () => import('./commands/parse.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 export interface MainOptions {
@@ -33,6 +34,7 @@ Examples:
   orrery init myplanet                   write myplanet/planet.toml to edit
   orrery add https://blog.example.org/   find the blog's feed and subscribe to it
   orrery run                             fetch due feeds, then write the site to public/
+  orrery serve                           the same, always on: serve the site, fetch as feeds fall due
   orrery status                          one line per feed: last fetch, HTTP status, errors
 
 From cron, every 30 minutes:
@@ -168,6 +170,29 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
   fetchOptions(
     program.command('run').description('fetch the due feeds, then build the site (what cron runs)'),
   ).action(action(async () => (await commands.run()).runRun));
+
+  program
+    .command('serve')
+    .description('serve the site, keep fetching due feeds and publish as they change (one process)')
+    .option('--host <address>', 'the address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .option('--port <port>', 'the port to listen on', '8080')
+    .option(
+      '--public-url <url>',
+      'the address readers reach this server at; needed to subscribe to WebSub hubs',
+    )
+    .option('--allow-private', 'allow feeds and hubs on loopback and private addresses')
+    .addOption(
+      new Option('--log-format <format>', 'log lines as JSON or for people').choices([
+        'json',
+        'pretty',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      '\nThe admin API under /api is on when ORRERY_ADMIN_TOKEN is set (Authorization: Bearer <token>).\n' +
+        'Example:\n  orrery serve --port 8080 --public-url https://planet.example.org/',
+    )
+    .action(action(async () => (await commands.serve()).runServe));
 
   program
     .command('status')

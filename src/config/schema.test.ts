@@ -94,3 +94,22 @@ describe('table shape mistakes', () => {
     expect(problemsOf(text)).toEqual([{ key, line, message }]);
   });
 });
+
+describe('[websub]', () => {
+  const base = '[site]\nname = "P"\n';
+  it('puts the hub in the site settings', () => {
+    const text = `${base}link = "https://planet.example.org/"\n[websub]\nhub = "https://hub.example.org/"\n`;
+    const config = parseConfig(text, { configPath: '/p/planet.toml' });
+    expect(config.site.websubHub).toBe('https://hub.example.org/');
+  });
+  it('refuses a hub without [site] link, naming the line', () => {
+    const text = `${base}[websub]\nhub = "https://hub.example.org/"\n`;
+    expect(() => parseConfig(text, { configPath: '/p/planet.toml' })).toThrow(
+      /planet\.toml:4.*websub\.hub.*link/s,
+    );
+  });
+  it('refuses a hub that is not a URL', () => {
+    const text = `${base}link = "https://p.example/"\n[websub]\nhub = "hub.example.org"\n`;
+    expect(() => parseConfig(text, { configPath: '/p/planet.toml' })).toThrow(/not an http/);
+  });
+});

@@ -138,6 +138,11 @@ const storeSchema = strictObject(
   { error: 'must be a [store] table (one pair of brackets)' },
 );
 
+const websubSchema = strictObject(
+  { hub: httpUrl.optional() },
+  { error: 'must be a [websub] table (one pair of brackets)' },
+);
+
 const sectionSchema = strictObject({
   id: sectionId,
   title: nonEmpty.optional(),
@@ -167,6 +172,7 @@ export const planetTomlSchema = strictObject({
   site: siteSchema.optional(),
   fetch: fetchSchema.optional(),
   store: storeSchema.optional(),
+  websub: websubSchema.optional(),
   sections: array(sectionSchema, { error: 'must be [[sections]] tables' }).optional(),
   feeds: array(feedSchema, { error: 'must be [[feeds]] tables' }).optional(),
 });
@@ -179,6 +185,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   site: Object.keys(siteSchema.shape),
   fetch: Object.keys(fetchSchema.shape),
   store: Object.keys(storeSchema.shape),
+  websub: Object.keys(websubSchema.shape),
   sections: Object.keys(sectionSchema.shape),
   feeds: Object.keys(feedSchema.shape),
   'feeds.filters': Object.keys(filtersSchema.shape),
@@ -209,6 +216,7 @@ const ALIASES: Record<string, Record<string, string>> = {
     useragent: 'user_agent',
   },
   store: { file: 'path', db: 'path', database: 'path' },
+  websub: { hub_url: 'hub', url: 'hub', pubsubhubbub: 'hub' },
   sections: { name: 'title' },
   feeds: {
     title: 'name',
@@ -389,6 +397,7 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     itemsPerPage: s.items_per_page ?? D.site.itemsPerPage,
     daysPerPage: s.days_per_page ?? D.site.daysPerPage,
     sections,
+    ...(doc.websub?.hub !== undefined ? { websubHub: doc.websub.hub } : {}),
     ...(s.theme !== undefined && s.theme !== 'default'
       ? { themeDir: path.resolve(baseDir, s.theme) }
       : {}),
@@ -493,6 +502,13 @@ function semanticProblems(
       );
     } else urls.set(key, i);
   });
+
+  if (doc.websub?.hub !== undefined && doc.site?.link === undefined) {
+    add(
+      ['websub', 'hub'],
+      'a hub needs the public address of the feeds it announces: set link = "https://…" in [site]',
+    );
+  }
 
   const f = doc.fetch;
   if (f?.interval !== undefined && f.max_interval !== undefined && f.max_interval < f.interval) {

@@ -55,6 +55,10 @@ ${link}
 [store]
 # path = "${D.store.path}"       # the SQLite database holding feeds and entries
 
+[websub]
+# hub = "https://hub.example.org/"  # a WebSub hub: the published feeds name it (rel="hub"),
+#                                   # and Orrery pings it after each publish (needs [site] link)
+
 # Sections group feeds (e.g. "Planet Python" and "PSF GSoC students").
 # Without any [[sections]], there is one section "${D.sectionId}" titled like the site,
 # and feeds without a section go to the first section.

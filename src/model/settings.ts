@@ -27,6 +27,11 @@ export interface SiteSettings {
   sections: SectionSettings[];
   /** Absolute path of a theme folder overriding the default theme, if any. */
   themeDir?: string;
+  /**
+   * The WebSub hub ([websub] hub) the published feeds announce with rel="hub"; Orrery pings
+   * it after each publish that changed a feed.
+   */
+  websubHub?: string;
 }
 
 /** The [fetch] table of planet.toml, resolved with defaults. */

@@ -144,7 +144,8 @@ async function writeFeeds(
   let newest = 0;
   for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
   const updated = new Date(newest).toISOString();
-  const base = { ...meta, updated, generator: GENERATOR };
+  const hub = ctx.site.websubHub;
+  const base = { ...meta, updated, generator: GENERATOR, ...(hub ? { hubUrl: hub } : {}) };
   const link = ctx.site.link;
   await ctx.writer.write(
     `${dir}${FEED_FILES.atom}`,

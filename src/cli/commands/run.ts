@@ -191,6 +191,36 @@ function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
 }
 
 async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
+  const written = await buildSiteInto(store, config, deps);
+  await announceToHub(config, written, deps);
+}
+
+/** With `[websub] hub`: tell the hub which of the planet's feeds this build changed. */
+async function announceToHub(
+  config: OrreryConfig,
+  written: string[],
+  deps: CliDeps,
+): Promise<void> {
+  const hub = config.site.websubHub;
+  if (!hub) return;
+  const { changedFeedUrls, pingHub } = await import('../../serve/websub/publisher.js');
+  const feeds = changedFeedUrls(written, config.site.link);
+  if (feeds.length === 0) return;
+  const { createHubClient } = await import('../../serve/websub/hub-client.js');
+  // The hub is the operator's own choice, not a feed's: it may live on a private address.
+  const client = createHubClient({ userAgent: config.fetch.userAgent, allowPrivate: true });
+  try {
+    const report = await pingHub(hub, feeds, client);
+    for (const f of report.failed)
+      deps.reporter.warn(`the hub ${hub} was not told about ${f.url}: ${f.message}`);
+    if (report.pinged.length > 0)
+      deps.reporter.debug(`websub: told ${hub} about ${report.pinged.length} feeds`);
+  } finally {
+    await client.close();
+  }
+}
+
+async function buildSiteInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<string[]> {
   // Loaded only when a build happens: a warm run with nothing new never needs the renderer.
   const { buildSite } = await import('../../render/build-site.js');
   const report = await buildSite({
@@ -202,6 +232,7 @@ async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Pro
   deps.reporter.out(
     `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.pagesUnchanged} unchanged)`,
   );
+  return report.written;
 }
 
 function progressKind(outcome: RefreshOutcome): 'done' | 'unchanged' | 'failed' {

@@ -52,6 +52,7 @@ export function renderAtom(meta: FeedOutputMeta, entries: readonly EntryView[]):
     meta.selfUrl
       ? `<link rel="self" type="application/atom+xml"${attr('href', meta.selfUrl)}/>`
       : '',
+    meta.hubUrl && meta.selfUrl ? `<link rel="hub"${attr('href', meta.hubUrl)}/>` : '',
     meta.owner?.name || meta.owner?.email
       ? `<author>${element('name', meta.owner.name ?? meta.owner.email)}${element('email', meta.owner.email)}</author>`
       : `<author>${element('name', meta.title)}</author>`,

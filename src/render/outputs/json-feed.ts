@@ -13,6 +13,7 @@ export function renderJsonFeed(
     ...(meta.subtitle ? { description: meta.subtitle } : {}),
     ...(meta.htmlUrl ? { home_page_url: meta.htmlUrl } : {}),
     ...(meta.jsonUrl ? { feed_url: meta.jsonUrl } : {}),
+    ...(meta.hubUrl && meta.jsonUrl ? { hubs: [{ type: 'WebSub', url: meta.hubUrl }] } : {}),
     ...(meta.owner?.name ? { authors: [{ name: meta.owner.name }] } : {}),
     items: entries.map((e) => ({
       id: e.uid,
