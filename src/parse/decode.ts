@@ -8,6 +8,7 @@
  * loaded only for a document that needs them.
  */
 import { isUtf8 } from 'node:buffer';
+import { EBCDIC_TABLES } from './ebcdic.js';
 import { CP1252_C1 } from './entities.js';
 import { lazyPackage } from './lazy-package.js';
 
@@ -21,23 +22,6 @@ export interface DecodeResult {
   /** recovery notes; non-empty means the document was not well-formed as served */
   problems: string[];
 }
-
-/** EBCDIC code page 037 (IBM 1140 differs only at 0x9F: the euro sign), which iconv-lite lacks. */
-const CP037 = [
-  0, 1, 2, 3, 156, 9, 134, 127, 151, 141, 142, 11, 12, 13, 14, 15, 16, 17, 18, 19, 157, 133, 8, 135,
-  24, 25, 146, 143, 28, 29, 30, 31, 128, 129, 130, 131, 132, 10, 23, 27, 136, 137, 138, 139, 140, 5,
-  6, 7, 144, 145, 22, 147, 148, 149, 150, 4, 152, 153, 154, 155, 20, 21, 158, 26, 32, 160, 226, 228,
-  224, 225, 227, 229, 231, 241, 162, 46, 60, 40, 43, 124, 38, 233, 234, 235, 232, 237, 238, 239,
-  236, 223, 33, 36, 42, 41, 59, 172, 45, 47, 194, 196, 192, 193, 195, 197, 199, 209, 166, 44, 37,
-  95, 62, 63, 248, 201, 202, 203, 200, 205, 206, 207, 204, 96, 58, 35, 64, 39, 61, 34, 216, 97, 98,
-  99, 100, 101, 102, 103, 104, 105, 171, 187, 240, 253, 254, 177, 176, 106, 107, 108, 109, 110, 111,
-  112, 113, 114, 170, 186, 230, 184, 198, 164, 181, 126, 115, 116, 117, 118, 119, 120, 121, 122,
-  161, 191, 208, 221, 222, 174, 94, 163, 165, 183, 169, 167, 182, 188, 189, 190, 91, 93, 175, 168,
-  180, 215, 123, 65, 66, 67, 68, 69, 70, 71, 72, 73, 173, 244, 246, 242, 243, 245, 125, 74, 75, 76,
-  77, 78, 79, 80, 81, 82, 185, 251, 252, 249, 250, 255, 92, 247, 83, 84, 85, 86, 87, 88, 89, 90,
-  178, 212, 214, 210, 211, 213, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 179, 219, 220, 217, 218,
-  159,
-];
 
 /** Encoding names iconv-lite does not know under the name feeds use. */
 const EXTRA_ALIASES: Record<string, string> = {
@@ -59,31 +43,54 @@ const EXTRA_ALIASES: Record<string, string> = {
   csgb2312: 'gb18030',
   euccn: 'gb18030',
   xeuccn: 'gb18030',
+  eucgb2312cn: 'gb18030',
+  xmacsimpchinese: 'gb18030',
   gbk: 'gb18030',
   unicode11utf8: 'utf8',
   unicode: 'utf16',
   xuserdefined: 'windows1252',
+  // names of the charset registry and of Python's codecs that iconv-lite spells differently
+  '646': 'ascii',
+  iso646irv1991: 'ascii',
+  big5tw: 'big5',
+  csbig5: 'big5',
+  xmactradchinese: 'big5',
+  hkscs: 'big5hkscs',
+  xmacjapanese: 'shiftjis',
+  gb180302000: 'gb18030',
+  cp154: 'pt154',
+  ptcp154: 'pt154',
+  csptcp154: 'pt154',
+  cyrillicasian: 'pt154',
+  cp866u: 'cp1125',
+  ruscii: 'cp1125',
+  kz1048: 'rk1048',
+  strk10482002: 'rk1048',
+  macromanian: 'macromania',
+  u7: 'utf7',
+  unicode11utf7: 'utf7',
+  tis6200: 'tis620',
+  tis62025290: 'tis620',
+  tis62025291: 'tis620',
+  cp1051: 'hproman8',
+  roman8: 'hproman8',
+  r8: 'hproman8',
+  csiso2022jp: 'iso2022jp',
 };
 
-const EBCDIC = new Set([
-  'cp037',
-  '037',
-  'ibm037',
-  'ibm039',
-  'csibm037',
-  'ebcdiccpus',
-  'ebcdiccpca',
-  'ebcdiccpwt',
-  'ebcdiccpnl',
-  'ebcdiccpbe',
-  'ebcdiccpch',
-  'cp1140',
-  '1140',
-  'ibm1140',
-  'ccsid01140',
-  'cp01140',
-  'ebcdicus37euro',
-]);
+/** EBCDIC labels (the charset registry's and Python's) → the table that decodes them. */
+const EBCDIC: Record<string, string> = {};
+for (const [table, names] of [
+  ['cp037', '037 cp037 ibm037 ibm039 csibm037 ebcdiccpus ebcdiccpca ebcdiccpwt ebcdiccpnl'],
+  ['cp500', '500 cp500 ibm500 csibm500 ebcdiccpbe ebcdiccpch'],
+  ['cp273', '273 cp273 ibm273 csibm273'],
+  ['cp424', '424 cp424 ibm424 csibm424 ebcdiccphe'],
+  ['cp875', '875 cp875 ibm875'],
+  ['cp1026', '1026 cp1026 ibm1026 csibm1026'],
+  ['cp1140', '1140 cp1140 ibm1140 ccsid01140 cp01140 ebcdicus37euro'],
+] as const) {
+  for (const name of names.split(' ')) EBCDIC[name] = table;
+}
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -194,27 +201,27 @@ function resolve(label: string): { decoder: string; report: string } | undefined
   const n = norm(label);
   if (n === '') return undefined;
   const report = label.trim().toLowerCase();
-  if (EBCDIC.has(n)) return { decoder: n.includes('1140') ? 'cp1140' : 'cp037', report };
+  const ebcdic = EBCDIC[n];
+  if (ebcdic !== undefined) return { decoder: ebcdic, report };
   const alias = EXTRA_ALIASES[n];
   if (alias !== undefined) {
-    return { decoder: alias, report: alias === 'gb18030' ? 'gb18030' : report };
+    // GB2312 is read and reported as GB18030, its superset (feedparser does the same)
+    return { decoder: alias, report: n === 'gb2312' ? 'gb18030' : report };
   }
-  if (NATIVE_DECODERS.has(n) || iconv().encodingExists(n)) return { decoder: n, report };
+  if (NATIVE_DECODERS.has(n) || n === 'iso2022jp' || iconv().encodingExists(n))
+    return { decoder: n, report };
   return undefined;
 }
 
-function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
+function decodeEbcdic(bytes: Uint8Array, table: string): string {
   let out = '';
-  const chunk: number[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    chunk.push(euro && b === 0x9f ? 0x20ac : CP037[b]!);
-    if (chunk.length === 8192) {
-      out += String.fromCharCode(...chunk);
-      chunk.length = 0;
-    }
+  for (let i = 0; i < bytes.length; i += 8192) {
+    let chunk = '';
+    const end = Math.min(bytes.length, i + 8192);
+    for (let j = i; j < end; j++) chunk += table[bytes[j]!]!;
+    out += chunk;
   }
-  return out + String.fromCharCode(...chunk);
+  return out;
 }
 
 /**
@@ -222,7 +229,20 @@ function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
  * resolve(); exported for decode.test.ts).
  */
 export function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
-  if (decoder === 'cp037' || decoder === 'cp1140') return decodeEbcdic(bytes, decoder === 'cp1140');
+  const ebcdic = EBCDIC_TABLES[decoder];
+  if (ebcdic !== undefined) {
+    const text = decodeEbcdic(bytes, ebcdic);
+    // an undefined byte: not this code page
+    return text.includes('\ufffd') ? undefined : text;
+  }
+  if (decoder === 'iso2022jp') {
+    // iconv-lite lacks it; WHATWG's decoder (JIS X 0208 and its single-byte sets) reads it
+    try {
+      return new TextDecoder('iso-2022-jp', { fatal: true }).decode(bytes);
+    } catch {
+      return undefined; // not ISO-2022-JP: the caller tries the next candidate
+    }
+  }
   if (decoder === 'utf8') {
     // isUtf8 + a non-fatal decoder: several times faster than a fatal TextDecoder
     return isUtf8(bytes) ? utf8Decoder.decode(bytes) : undefined;
@@ -287,7 +307,8 @@ function sniffXmlStart(b: Uint8Array): Sniffed | undefined {
 
 /** The encoding named in the XML declaration (or an HTML meta tag), read from the first bytes. */
 function declaredEncoding(head: string): string | undefined {
-  const xml = /^\s*<\?xml[^>]*?encoding\s*=\s*["']?([A-Za-z0-9._:() -]+?)["'\s?]/.exec(head);
+  // the quote is any non-name character: read in cp037, cp1026's '"' is 'ü'
+  const xml = /^\s*<\?xml[^>]*?encoding\s*=\s*[^\sA-Za-z0-9._:()-]?([A-Za-z0-9._:()-]+)/.exec(head);
   if (xml) return xml[1];
   const meta =
     /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i.exec(head) ??
