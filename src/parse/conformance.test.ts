@@ -262,13 +262,15 @@ describe.skipIf(!available)('conformance vectors (../shared/conformance)', () =>
       `conformance: vectors ${figure(docs)}, dates ${figure(dates)}, all ${figure(counted)}` +
         ` passed; ${devs.length} deliberate deviation(s) not counted`,
       ...devs.map(([c, f]) => `  deviation ${c}: ${f === undefined ? 'passes anyway' : f}`),
-      ...counted
-        .filter(([, f]) => f !== undefined)
-        .map(([c, f]) => `  failure ${c}: ${f}`),
+      ...counted.filter(([, f]) => f !== undefined).map(([c, f]) => `  failure ${c}: ${f}`),
     ];
     console.log(lines.join('\n'));
     const passed = docs.filter(([, f]) => f === undefined).length;
-    expect((100 * passed) / docs.length).toBeGreaterThanOrEqual(99.5);
+    // The target counts the sanitizer's deviations out; until its list exists (a branch without
+    // it), those cases are failures here and only the older 99 % floor holds.
+    expect((100 * passed) / docs.length).toBeGreaterThanOrEqual(
+      existsSync(DEVIATIONS_FILE) ? 99.5 : 99,
+    );
     expect(dates.filter(([, f]) => f !== undefined).map(([c, f]) => `${c}: ${f}`)).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
  * iconv-lite does are decoded natively; iconv-lite (~540 KB, mostly CJK tables) and chardet are
  * loaded only for a document that needs them.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { EBCDIC_TABLES } from './ebcdic.js';
 import { CP1252_C1 } from './entities.js';
 import { lazyPackage } from './lazy-package.js';
@@ -334,14 +334,64 @@ export function parseContentType(value: string | undefined): ContentType {
   return charset === undefined ? { mediaType } : { mediaType, charset };
 }
 
+/**
+ * The charset of undeclared bytes (chardet), named as the charset registry's narrowest name that
+ * covers them, the way Python's chardet (and so feedparser) names them: GB18030 text that stays
+ * within GB2312's rows is GB2312; Hebrew is windows-1255, the superset of ISO-8859-8 that
+ * logical-order Hebrew is written in; and Thai, which chardet lacks a model for and reads as
+ * a Latin charset, is TIS-620 when windows-874 is among its candidates and the high bytes come
+ * in runs (Latin scripts put single accented letters between ASCII ones; Thai words are all
+ * high bytes).
+ */
 function detect(bytes: Uint8Array): string | undefined {
   const sample = bytes.length > 16384 ? bytes.subarray(0, 16384) : bytes;
-  const name = chardet().detect(sample);
-  return name ?? undefined;
+  const candidates = chardet().analyse(sample);
+  const name = candidates[0]?.name;
+  if (name === undefined) return undefined;
+  if (name === 'GB18030' && withinGb2312(sample)) return 'GB2312';
+  if (name === 'ISO-8859-8') return 'windows-1255';
+  if (
+    /^(ISO-8859-(1|2|9|15)|windows-125[0248])$/.test(name) &&
+    candidates.some((c) => c.name === 'windows-874') &&
+    highByteRuns(sample) > 0.6
+  )
+    return 'TIS-620';
+  return name;
 }
 
-/** Decode a document's bytes following the order of authority above (`charset`: HTTP's). */
-export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResult {
+/** Whether every double-byte character is in GB2312's rows (EUC-CN: A1-F7 then A1-FE). */
+function withinGb2312(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c < 0x80) continue;
+    const d = b[i + 1] ?? 0;
+    if (c < 0xa1 || c > 0xf7 || d < 0xa1 || d > 0xfe) return false;
+    i++;
+  }
+  return true;
+}
+
+/** The share of high bytes (0x80 and above) that follow another high byte. */
+function highByteRuns(b: Uint8Array): number {
+  let high = 0;
+  let inRun = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i]! < 0x80) continue;
+    high++;
+    if (i > 0 && b[i - 1]! >= 0x80) inRun++;
+  }
+  return high === 0 ? 0 : inRun / high;
+}
+
+/**
+ * Decode a document's bytes following the order of authority above (`charset`: HTTP's;
+ * `asciiDefault`: served as text/xml or text/*+xml without one).
+ */
+export function decodeDocument(
+  bytes: Uint8Array,
+  charset?: string,
+  asciiDefault = false,
+): DecodeResult {
   const problems: string[] = [];
   const bom = sniffBom(bytes);
   const wide = bom ?? sniffXmlStart(bytes);
@@ -365,12 +415,19 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
   if (wide && !bom) candidates.push({ label: wide.report, source: 'first bytes' });
 
   const body = bom ? bytes.subarray(bom.bomLength) : bytes;
+  // RFC 3023: text/xml and text/*+xml without a charset are US-ASCII. RFC 7303 replaced that
+  // with the declaration's say, so the old rule is kept only where the two agree: bytes that
+  // are all ASCII, which every ASCII-based declaration reads the same way.
+  if (asciiDefault && !wide && isAscii(body))
+    return { text: latin1(body), encoding: 'us-ascii', problems };
+  let utf8Declared = false;
   for (const c of candidates) {
     const r = resolve(c.label);
     if (!r) {
       problems.push(`unknown encoding '${c.label}' (${c.source})`);
       continue;
     }
+    if (r.decoder === 'utf8') utf8Declared = true;
     // A wide (UTF-16/32) declaration in a byte-oriented document is a lie: skip it.
     if (!wide && /^utf(16|32)/.test(r.decoder)) {
       problems.push(`${c.source} says ${c.label} but the document is not ${c.label}`);
@@ -391,6 +448,21 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
     const utf8 = tryDecode(body, 'utf8');
     if (utf8 !== undefined) {
       return { text: stripBom(utf8, utf8HasC1(body)), encoding: 'utf-8', problems };
+    }
+  }
+  // UTF-8 (declared, or XML's default) with a few invalid bytes is still UTF-8, as browsers
+  // read it: U+FFFD where the bytes were, instead of turning every accent into mojibake.
+  if (candidates.length === 0 || utf8Declared) {
+    const { valid, invalid } = countUtf8(body);
+    if (valid > invalid) {
+      problems.push(
+        `document is not valid UTF-8: ${invalid} invalid byte sequence(s) read as U+FFFD`,
+      );
+      return {
+        text: stripBom(utf8Decoder.decode(body), utf8HasC1(body)),
+        encoding: 'utf-8',
+        problems,
+      };
     }
   }
   const guess = detect(body);
@@ -437,4 +509,32 @@ function stripBom(s: string, mayHoldC1: boolean): string {
 /** ISO-8859-1: each byte is the code point of the same value. */
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+}
+
+/** Valid multi-byte sequences and invalid sequences in bytes that are not all valid UTF-8. */
+function countUtf8(b: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n =
+      c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    let ok = n > 0 && i + n < b.length;
+    for (let k = 1; ok && k <= n; k++) ok = ((b[i + k] ?? 0) & 0xc0) === 0x80;
+    // overlong, surrogate and beyond-U+10FFFF forms
+    if (ok && n === 2) ok = !(c === 0xe0 && b[i + 1]! < 0xa0) && !(c === 0xed && b[i + 1]! > 0x9f);
+    if (ok && n === 3) ok = !(c === 0xf0 && b[i + 1]! < 0x90) && !(c === 0xf4 && b[i + 1]! > 0x8f);
+    if (ok) {
+      valid++;
+      i += n + 1;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
 }

@@ -192,7 +192,9 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     wellFormed = false;
   }
 
-  const decoded = decodeDocument(bytes, charset);
+  const textXml =
+    charset === undefined && mediaType.startsWith('text/') && XML_TYPES.test(mediaType);
+  const decoded = decodeDocument(bytes, charset, textXml);
   if (decoded.problems.length > 0) {
     warnings.push(...decoded.problems);
     wellFormed = false;
