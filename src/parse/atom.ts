@@ -2,6 +2,8 @@
  * Atom 1.0 (RFC 4287) and Atom 0.3 → the model. Text constructs keep their type, xml:base and
  * xml:lang apply at every level, atom:source is kept, link rel=hub/self give WebSub hubs.
  * Elements are matched by local name in the Atom namespace or in none (feeds that forgot it).
+ * Of a repeated element the first value wins, as in feedparser; dates are the exception: the
+ * last readable one wins (feedparser overwrites them).
  */
 import type { Entry, FeedMeta, Person } from '../model/feed.js';
 import {
@@ -80,11 +82,11 @@ function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: stri
       return true;
     case 'updated':
     case 'modified':
-      feed.updated ??= readDate(k, ctx);
+      feed.updated = readDate(k, ctx) ?? feed.updated;
       return true;
     case 'published':
     case 'issued':
-      feed.published ??= readDate(k, ctx);
+      feed.published = readDate(k, ctx) ?? feed.published;
       return true;
     case 'link': {
       const l = readLink(k, ctx);
@@ -100,13 +102,13 @@ function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: stri
       addPerson(feed.contributors, readPerson(k, ctx));
       return true;
     case 'generator':
-      feed.generator = readGenerator(k, ctx);
+      feed.generator ??= readGenerator(k, ctx);
       return true;
     case 'icon':
-      feed.icon = resolveUrl(text(k), enter(ctx, k).base);
+      feed.icon ??= resolveUrl(text(k), enter(ctx, k).base);
       return true;
     case 'logo':
-      feed.logo = resolveUrl(text(k), enter(ctx, k).base);
+      feed.logo ??= resolveUrl(text(k), enter(ctx, k).base);
       return true;
     case 'category': {
       const c = readCategory(k);
@@ -164,15 +166,14 @@ function readEntry(el: XmlElement, outer: Context): Entry {
       }
       case 'published':
       case 'issued':
-        entry.published ??= readDate(k, ctx);
+        entry.published = readDate(k, ctx) ?? entry.published;
         break;
       case 'updated':
       case 'modified':
-        // the last of repeated dates wins, as in feedparser
         entry.updated = readDate(k, ctx) ?? entry.updated;
         break;
       case 'created':
-        entry.created ??= readDate(k, ctx);
+        entry.created = readDate(k, ctx) ?? entry.created;
         break;
       case 'author':
         addPerson(entry.authors, readPerson(k, ctx));
@@ -202,7 +203,7 @@ function readEntry(el: XmlElement, outer: Context): Entry {
         if (src.id !== undefined) source.id = src.id;
         if (src.self !== undefined) source.url = src.self;
         if (src.updated !== undefined) source.updated = src.updated;
-        entry.source = source;
+        entry.source ??= source;
         break;
       }
       default:

@@ -12,7 +12,7 @@
 import { errorMessage } from '../model/errors.js';
 import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
 import { readAtom } from './atom.js';
-import { type Context, resolveUrl } from './common.js';
+import { type Context, safeBase } from './common.js';
 import { decodeDocument, parseContentType } from './decode.js';
 import { readHfeed } from './hfeed.js';
 import { jsonFeedVersion, jsonFeedVersionValid, readJsonFeed } from './json-feed.js';
@@ -177,7 +177,12 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   const location = header(options.headers, 'content-location');
   const language = header(options.headers, 'content-language')?.split(',')[0]?.trim();
   let base = options.url;
-  if (location) base = resolveUrl(location, base);
+  if (location) {
+    // Content-Location is the base when it is a safe, well-formed URL (as an xml:base must be)
+    const safe = safeBase(location, base);
+    if (safe !== undefined) base = safe;
+    else warnings.push(`Content-Location ignored (unsafe or malformed): ${location.slice(0, 80)}`);
+  }
   const ctx: Context = {
     sanitize: options.sanitize === 'defer' ? 'defer' : options.sanitize !== false,
     atom: false,

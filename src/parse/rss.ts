@@ -2,8 +2,10 @@
  * RSS 0.90-2.0, RSS 1.0 (RDF) and CDF → the model. One adapter: the formats share their element
  * names once namespaces are mapped (namespaces.ts), and feeds mix them freely. Extensions: dc,
  * dcterms, content, slash, wfw, sy, admin, itunes, media, feedburner, atom:link (WebSub).
+ * Of an element repeated in one item or channel the first value wins, as in feedparser; dates
+ * are the exception: the last readable one wins (feedparser overwrites them).
  */
-import type { Entry, FeedMeta, Person, Text } from '../model/feed.js';
+import type { Category, Entry, FeedMeta, Person, Text } from '../model/feed.js';
 import {
   addCategory,
   bestAlternate,
@@ -85,10 +87,7 @@ function strayItems(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlEleme
 
 /** Read a channel (and, for RSS 1.0, the items beside it). */
 export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
-  let rootCtx = enter(outer, root);
-  // CDF writes the base as a plain BASE attribute
-  const cdfBase = root.local === 'channel' ? attr(root, 'base', '') : undefined;
-  if (cdfBase) rootCtx = { ...rootCtx, base: resolveUrl(cdfBase, rootCtx.base) };
+  const rootCtx = enter(outer, root);
   const feed = emptyFeed();
   const entries: Entry[] = [];
   const channel = child(root, 'channel') ?? (root.local === 'channel' ? root : undefined);
@@ -195,12 +194,14 @@ function readImage(feed: FeedMeta, el: XmlElement, outer: Context): void {
   if (Object.keys(image).length > 0) feed.image = image;
 }
 
-function readItunesCategories(feed: FeedMeta, el: XmlElement): void {
+/** An itunes:category and the subcategories nested in it, each one a category of its own. */
+function readItunesCategories(list: Category[], el: XmlElement, depth = 0): void {
   const t = attr(el, 'text');
-  if (t !== undefined)
-    addCategory(feed.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+  if (t !== undefined) addCategory(list, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+  if (depth > 8) return;
   for (const k of el.children)
-    if (typeof k !== 'string' && k.key === 'itunes:category') readItunesCategories(feed, k);
+    if (typeof k !== 'string' && k.key === 'itunes:category')
+      readItunesCategories(list, k, depth + 1);
 }
 
 function keywords(list: { term: string; scheme?: string }[], v: string): void {
@@ -293,17 +294,17 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       break;
     case 'pubdate':
     case 'dcterms:issued':
-      feed.published ??= readDate(k, ctx);
+      feed.published = readDate(k, ctx) ?? feed.published;
       break;
     case 'lastbuilddate':
     case 'dc:date':
     case 'dcterms:modified':
     case 'atom:updated':
-      feed.updated ??= readDate(k, ctx);
+      feed.updated = readDate(k, ctx) ?? feed.updated;
       break;
     case 'generator': {
       const v = text(k);
-      if (v !== '') feed.generator = { name: v };
+      if (v !== '') feed.generator ??= { name: v };
       break;
     }
     case 'admin:generatoragent': {
@@ -314,12 +315,12 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
     }
     case 'docs': {
       const v = text(k);
-      if (v !== '') feed.docs = resolveUrl(v, enter(ctx, k).base);
+      if (v !== '') feed.docs ??= resolveUrl(v, enter(ctx, k).base);
       break;
     }
     case 'ttl': {
       const n = toInt(text(k));
-      if (n !== undefined && n >= 0) feed.ttl = n;
+      if (n !== undefined && n >= 0) feed.ttl ??= n;
       break;
     }
     case 'image':
@@ -353,7 +354,7 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       if (rp !== undefined) cloud.registerProcedure = rp;
       const protocol = attr(k, 'protocol');
       if (protocol !== undefined) cloud.protocol = protocol;
-      feed.cloud = cloud;
+      feed.cloud ??= cloud;
       break;
     }
     case 'category':
@@ -364,7 +365,7 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       break;
     }
     case 'itunes:category':
-      readItunesCategories(feed, k);
+      readItunesCategories(feed.categories, k);
       break;
     case 'itunes:keywords':
       keywords(feed.categories, text(k));
@@ -418,6 +419,8 @@ function readEnclosure(
   entry.enclosures.push(enc);
 }
 
+const MEDIA_CATEGORY_SCHEME = 'http://search.yahoo.com/mrss/category_schema';
+
 function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
   for (const k of el.children) {
     if (typeof k === 'string') continue;
@@ -462,10 +465,11 @@ function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
         break;
       case 'media:category': {
         const term = text(k);
-        const scheme = attr(k, 'scheme');
+        // Media RSS 2.0: "If this attribute is not included, the default scheme is
+        // 'http://search.yahoo.com/mrss/category_schema'."
+        const scheme = attr(k, 'scheme')?.trim() || MEDIA_CATEGORY_SCHEME;
         const label = attr(k, 'label');
-        const c: Entry['categories'][number] = { term };
-        if (scheme) c.scheme = scheme;
+        const c: Entry['categories'][number] = { term, scheme };
         if (label) c.label = label;
         addCategory(entry.categories, c);
         break;
@@ -572,20 +576,20 @@ function readItem(el: XmlElement, outer: Context): Entry {
       case 'pubdate':
       case 'dcterms:issued':
       case 'atom:published':
-        entry.published ??= readDate(k, ctx);
+        entry.published = readDate(k, ctx) ?? entry.published;
         break;
       case 'dc:date':
       case 'dcterms:modified':
       case 'atom:updated':
       case 'lastbuilddate':
-        entry.updated ??= readDate(k, ctx);
+        entry.updated = readDate(k, ctx) ?? entry.updated;
         break;
       case 'dcterms:created':
-        entry.created ??= readDate(k, ctx);
+        entry.created = readDate(k, ctx) ?? entry.created;
         break;
       case 'expirationdate':
       case 'dcterms:valid':
-        entry.expired ??= readDate(k, ctx);
+        entry.expired = readDate(k, ctx) ?? entry.expired;
         break;
       case 'author':
       case 'dc:creator':
@@ -609,11 +613,9 @@ function readItem(el: XmlElement, outer: Context): Entry {
         addCategory(entry.categories, domain ? { term, scheme: domain } : { term });
         break;
       }
-      case 'itunes:category': {
-        const t = attr(k, 'text');
-        if (t) addCategory(entry.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+      case 'itunes:category':
+        readItunesCategories(entry.categories, k);
         break;
-      }
       case 'itunes:keywords':
         keywords(entry.categories, text(k));
         break;
@@ -632,7 +634,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
       }
       case 'comments': {
         const v = text(k);
-        if (v !== '') entry.comments = resolveUrl(v, enter(ctx, k).base);
+        if (v !== '') entry.comments ??= resolveUrl(v, enter(ctx, k).base);
         break;
       }
       case 'wfw:commentrss':
@@ -647,7 +649,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
         if (t !== '') src.title = t;
         const url = attr(k, 'url');
         if (url) src.url = resolveUrl(url, enter(ctx, k).base);
-        entry.source = src;
+        entry.source ??= src;
         break;
       }
       case 'copyright':
@@ -677,6 +679,8 @@ function readItem(el: XmlElement, outer: Context): Entry {
       entry.links.push({ href: url, rel: 'alternate', type: 'text/html' });
     }
   }
+  // RSS 1.0 §5.5: rdf:about is the item's URI, its id unless a guid or atom:id names one
+  if (about !== undefined && about.trim() !== '') entry.id ??= about.trim();
   if (about !== undefined && entry.link === undefined && /^https?:/i.test(about)) {
     entry.link = resolveUrl(about, ctx.base);
   }
