@@ -245,18 +245,22 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
     entries.push(readEntry(root, ctx));
     return { feed, entries };
   }
-  for (const k of root.children) {
+  const kids = root.children;
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i]!;
     if (typeof k === 'string') continue;
     const name = atomName(k);
     // some Atom 0.3 feeds wrote <item> for <entry>
     if (name === 'entry' || name === 'item') {
+      // read below: then let its elements go, so a large feed never holds tree and entries whole
+      kids[i] = '';
       // entries never nest: one inside another is the next entry after a missing </entry>
       const stack: XmlElement[] = [k];
       for (let e = stack.pop(); e; e = stack.pop()) {
         if (entries.length >= maxEntries) dropped++;
         else entries.push(readEntry(e, ctx));
-        for (let i = e.children.length - 1; i >= 0; i--) {
-          const c = e.children[i]!;
+        for (let j = e.children.length - 1; j >= 0; j--) {
+          const c = e.children[j]!;
           if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0)
             stack.push(c);
         }
@@ -284,5 +288,5 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
   if (feed.logo !== undefined && !feed.image) feed.image = { url: feed.logo };
   if (dropped > 0)
     outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return { feed, entries };
+  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
 }

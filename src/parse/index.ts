@@ -139,7 +139,16 @@ function finish(
   dropUnsafeUrls(body, warnings);
   prune(body.feed);
   for (const e of body.entries) prune(e);
-  return { version, wellFormed, warnings, encoding, feed: body.feed, entries: body.entries };
+  const result: ParseResult = {
+    version,
+    wellFormed,
+    warnings,
+    encoding,
+    feed: body.feed,
+    entries: body.entries,
+  };
+  if (body.dropped) result.entriesDropped = body.dropped;
+  return result;
 }
 
 function looksLikeHtml(text: string): boolean {

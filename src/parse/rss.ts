@@ -27,6 +27,8 @@ import { attr, type XmlElement } from './xml-reader.js';
 export interface FeedBody {
   feed: FeedMeta;
   entries: Entry[];
+  /** entries past the per-document limit, not read */
+  dropped?: number;
 }
 
 export function emptyFeed(): FeedMeta {
@@ -95,7 +97,7 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
   let dropped = 0;
   const takeItem = (el: XmlElement, ctx: Context): void => {
     if (entries.length >= maxEntries) {
-      dropped++;
+      dropped += 1 + strayItems(el).length;
       return;
     }
     entries.push(readItem(el, ctx));
@@ -107,11 +109,15 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
   let syPeriod: number | undefined;
   let syFrequency: number | undefined;
   if (channel) {
-    for (const k of channel.children) {
+    const kids = channel.children;
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i]!;
       if (typeof k === 'string') continue;
       switch (k.key) {
         case 'item':
           takeItem(k, chCtx);
+          // read: let the item's elements go, so a large feed never holds tree and entries whole
+          kids[i] = '';
           break;
         case 'items':
           // RSS 1.0 <items><rdf:Seq> just lists the items; they follow the channel
@@ -126,10 +132,14 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
       }
     }
   }
-  for (const k of root.children) {
+  const rootKids = root.children;
+  for (let i = 0; i < rootKids.length; i++) {
+    const k = rootKids[i]!;
     if (typeof k === 'string' || k === channel) continue;
-    if (k.key === 'item') takeItem(k, rootCtx);
-    else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
+    if (k.key === 'item') {
+      takeItem(k, rootCtx);
+      rootKids[i] = '';
+    } else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
   }
   if (feed.ttl === undefined && syPeriod !== undefined) {
     feed.ttl = Math.round(syPeriod / Math.max(1, syFrequency ?? 1));
@@ -141,7 +151,7 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
   feed.link ??= bestAlternate(feed.links);
   if (dropped > 0)
     outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return { feed, entries };
+  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
 }
 
 function readCdfAttributes(feed: FeedMeta, el: XmlElement, ctx: Context): void {
