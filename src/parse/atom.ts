@@ -19,11 +19,12 @@ import {
   resolveUrl,
   text,
 } from './common.js';
-import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
+import { ATOM03_NS } from './namespaces.js';
+import { type EntrySink, emptyEntry, emptyFeed, type FeedBody, finishEntries } from './rss.js';
 import { attr, type XmlElement } from './xml-reader.js';
 
 /** The local name of an Atom element, or '' for elements of other namespaces. */
-function atomName(el: XmlElement): string {
+export function atomName(el: XmlElement): string {
   const k = el.key;
   if (k.startsWith('atom:')) return k.slice(5);
   return k.includes(':') ? '' : k;
@@ -235,46 +236,49 @@ function strayEntries(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlEle
   return out;
 }
 
-export function readAtom(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
+/** The context of an Atom document: Atom 0.3 and 1.0 read some text constructs apart. */
+export function atomContext(outer: Context, root: XmlElement): Context {
+  const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
+  return { ...outer, atom: v03 ? 'atom03' : 'atom10' };
+}
+
+/** Read an entry, and the entries nested in it by a missing </entry>, into the sink. */
+export function takeEntry(sink: EntrySink, el: XmlElement, ctx: Context): void {
+  const stack: XmlElement[] = [el];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    if (sink.entries.length >= sink.max) sink.dropped++;
+    else sink.entries.push(readEntry(e, ctx));
+    // entries never nest: one inside another is the next entry after a missing </entry>
+    for (let j = e.children.length - 1; j >= 0; j--) {
+      const c = e.children[j]!;
+      if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0) stack.push(c);
+    }
+  }
+}
+
+/**
+ * Read an Atom feed (`outer` from atomContext). The sink may already hold the entries read while
+ * the document was read (entry-stream.ts); the entries still in the tree join them.
+ */
+export function readAtom(root: XmlElement, outer: Context, sink: EntrySink): FeedBody {
   const ctx = enter(outer, root);
   const feed = emptyFeed();
-  const entries: Entry[] = [];
-  let dropped = 0;
   if (atomName(root) === 'entry') {
     // a bare <entry> document
-    entries.push(readEntry(root, ctx));
-    return { feed, entries };
+    sink.entries.push(readEntry(root, ctx));
+    return { feed, entries: sink.entries };
   }
-  const kids = root.children;
-  for (let i = 0; i < kids.length; i++) {
-    const k = kids[i]!;
+  for (const k of root.children) {
     if (typeof k === 'string') continue;
     const name = atomName(k);
     // some Atom 0.3 feeds wrote <item> for <entry>
     if (name === 'entry' || name === 'item') {
-      // read below: then let its elements go, so a large feed never holds tree and entries whole
-      kids[i] = '';
-      // entries never nest: one inside another is the next entry after a missing </entry>
-      const stack: XmlElement[] = [k];
-      for (let e = stack.pop(); e; e = stack.pop()) {
-        if (entries.length >= maxEntries) dropped++;
-        else entries.push(readEntry(e, ctx));
-        for (let j = e.children.length - 1; j >= 0; j--) {
-          const c = e.children[j]!;
-          if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0)
-            stack.push(c);
-        }
-      }
+      takeEntry(sink, k, ctx);
       continue;
     }
     if (readFeedElement(feed, k, ctx, name)) {
       // an unclosed element swallows the entries after it
-      if (k.children.length > 1) {
-        for (const e of strayEntries(k)) {
-          if (entries.length >= maxEntries) dropped++;
-          else entries.push(readEntry(e, ctx));
-        }
-      }
+      if (k.children.length > 1) for (const e of strayEntries(k)) takeEntry(sink, e, ctx);
       continue;
     }
     if (k.key === 'itunes:image' || k.key === 'media:thumbnail') {
@@ -286,7 +290,5 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
   const link = bestAlternate(feed.links);
   if (link !== undefined) feed.link = link;
   if (feed.logo !== undefined && !feed.image) feed.image = { url: feed.logo };
-  if (dropped > 0)
-    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
+  return finishEntries(feed, sink, outer);
 }

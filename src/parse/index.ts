@@ -11,13 +11,14 @@
  */
 import { errorMessage } from '../model/errors.js';
 import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
-import { readAtom } from './atom.js';
+import { atomContext, readAtom } from './atom.js';
 import { type Context, safeBase } from './common.js';
 import { decodeDocument, parseContentType } from './decode.js';
+import { entryStream } from './entry-stream.js';
 import { readHfeed } from './hfeed.js';
 import { jsonFeedVersion, jsonFeedVersionValid, readJsonFeed } from './json-feed.js';
 import { ATOM03_NS, RSS090_NS } from './namespaces.js';
-import { emptyFeed, type FeedBody, readRss } from './rss.js';
+import { emptyFeed, entrySink, type FeedBody, readRss } from './rss.js';
 import { attr, readXml, type XmlElement } from './xml-reader.js';
 
 export type { ParseOptions, ParseResult } from '../model/feed.js';
@@ -245,7 +246,8 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     if (body) return finish(body, 'hfeed', wellFormed, warnings, decoded.encoding);
   }
 
-  const doc = readXml(text, { maxDepth: LIMITS.maxDepth });
+  const sink = entrySink(LIMITS.maxEntries);
+  const doc = readXml(text, { maxDepth: LIMITS.maxDepth, onClose: entryStream(ctx, sink) });
   if (doc.errors.length > 0) {
     wellFormed = false;
     warnings.push(...doc.errors.map((e) => `ill-formed XML: ${e}`));
@@ -272,24 +274,24 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   switch (root.local) {
     case 'rss':
       version = rssVersion(root, doc.doctype);
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     case 'rdf': {
       const channel = root.children.find(
         (k): k is XmlElement => typeof k !== 'string' && k.local === 'channel',
       );
       version = channel?.ns === RSS090_NS || root.nsDecl?.[''] === RSS090_NS ? 'rss090' : 'rss10';
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     }
     case 'channel':
       version = 'cdf';
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     default: {
       const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
       version = v03 ? 'atom03' : root.ns === '' ? 'atom' : 'atom10';
-      body = readAtom(root, { ...ctx, atom: v03 ? 'atom03' : 'atom10' }, LIMITS.maxEntries);
+      body = readAtom(root, atomContext(ctx, root), sink);
     }
   }
   if (body.feed.language === undefined) {

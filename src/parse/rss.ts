@@ -87,44 +87,52 @@ function strayItems(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlEleme
   return out;
 }
 
-/** Read a channel (and, for RSS 1.0, the items beside it). */
-export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
+/** Where a document's entries go as they are read: at most `max`, the rest only counted. */
+export interface EntrySink {
+  entries: Entry[];
+  dropped: number;
+  max: number;
+}
+
+export function entrySink(max: number): EntrySink {
+  return { entries: [], dropped: 0, max };
+}
+
+/** Read an item, and the items nested in it by a missing </item>, into the sink. */
+export function takeItem(sink: EntrySink, el: XmlElement, ctx: Context): void {
+  if (sink.entries.length >= sink.max) sink.dropped++;
+  else sink.entries.push(readItem(el, ctx));
+  // items never nest: one inside another is the next item after a missing </item>
+  for (const k of el.children) {
+    if (typeof k !== 'string' && k.key === 'item' && k.children.length > 0) takeItem(sink, k, ctx);
+  }
+}
+
+/**
+ * Read a channel (and, for RSS 1.0, the items beside it). The sink may already hold the items
+ * read while the document was read (entry-stream.ts); the items still in the tree join them.
+ */
+export function readRss(root: XmlElement, outer: Context, sink: EntrySink): FeedBody {
   const rootCtx = enter(outer, root);
   const feed = emptyFeed();
-  const entries: Entry[] = [];
   const channel = child(root, 'channel') ?? (root.local === 'channel' ? root : undefined);
   const chCtx = channel ? enter(rootCtx, channel) : rootCtx;
-  let dropped = 0;
-  const takeItem = (el: XmlElement, ctx: Context): void => {
-    if (entries.length >= maxEntries) {
-      dropped += 1 + strayItems(el).length;
-      return;
-    }
-    entries.push(readItem(el, ctx));
-    // items never nest: one inside another is the next item after a missing </item>
-    for (const k of el.children) {
-      if (typeof k !== 'string' && k.key === 'item' && k.children.length > 0) takeItem(k, ctx);
-    }
-  };
+  const take = (el: XmlElement, ctx: Context): void => takeItem(sink, el, ctx);
   let syPeriod: number | undefined;
   let syFrequency: number | undefined;
   if (channel) {
-    const kids = channel.children;
-    for (let i = 0; i < kids.length; i++) {
-      const k = kids[i]!;
+    for (const k of channel.children) {
       if (typeof k === 'string') continue;
       switch (k.key) {
         case 'item':
-          takeItem(k, chCtx);
-          // read: let the item's elements go, so a large feed never holds tree and entries whole
-          kids[i] = '';
+          take(k, chCtx);
           break;
         case 'items':
           // RSS 1.0 <items><rdf:Seq> just lists the items; they follow the channel
           break;
         default: {
           // an unclosed element (<itunes:category>, <image>) swallows the items after it
-          if (k.children.length > 1) for (const it of strayItems(k)) takeItem(it, chCtx);
+          if (k.children.length > 1) for (const it of strayItems(k)) take(it, chCtx);
           const r = readChannelElement(feed, k, chCtx);
           if (r === 'sy:updateperiod') syPeriod = SY_PERIOD_MINUTES[text(k).toLowerCase()];
           else if (r === 'sy:updatefrequency') syFrequency = toInt(text(k));
@@ -132,14 +140,10 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
       }
     }
   }
-  const rootKids = root.children;
-  for (let i = 0; i < rootKids.length; i++) {
-    const k = rootKids[i]!;
+  for (const k of root.children) {
     if (typeof k === 'string' || k === channel) continue;
-    if (k.key === 'item') {
-      takeItem(k, rootCtx);
-      rootKids[i] = '';
-    } else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
+    if (k.key === 'item') take(k, rootCtx);
+    else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
   }
   if (feed.ttl === undefined && syPeriod !== undefined) {
     feed.ttl = Math.round(syPeriod / Math.max(1, syFrequency ?? 1));
@@ -149,9 +153,15 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
     readCdfAttributes(feed, channel, chCtx);
   }
   feed.link ??= bestAlternate(feed.links);
-  if (dropped > 0)
-    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
+  return finishEntries(feed, sink, outer);
+}
+
+/** The body of a feed whose entries are in the sink, with a warning for those dropped. */
+export function finishEntries(feed: FeedMeta, sink: EntrySink, ctx: Context): FeedBody {
+  const { entries, dropped, max } = sink;
+  if (dropped === 0) return { feed, entries };
+  ctx.warnings.push(`feed has more than ${max} entries; ${dropped} dropped`);
+  return { feed, entries, dropped };
 }
 
 function readCdfAttributes(feed: FeedMeta, el: XmlElement, ctx: Context): void {
