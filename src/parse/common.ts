@@ -52,7 +52,8 @@ const BASE_SCHEMES = new Set(
   ).split(' '),
 );
 
-const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+/** A URL's scheme (RFC 3986 §3.1): present only on an absolute URL. */
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
 /**
  * A base URL (xml:base, Content-Location) resolved against the base in force, or undefined when
@@ -63,8 +64,8 @@ const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
  */
 export function safeBase(href: string, base: string | undefined): string | undefined {
   const url = resolveUrl(href, base);
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1];
-  if (scheme === undefined) return base === undefined || !ABSOLUTE.test(base) ? url : undefined;
+  const scheme = SCHEME.exec(url)?.[1];
+  if (scheme === undefined) return base === undefined || !SCHEME.test(base) ? url : undefined;
   if (!BASE_SCHEMES.has(scheme.toLowerCase())) return undefined;
   return URL.canParse(url) ? url : undefined;
 }

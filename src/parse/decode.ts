@@ -339,9 +339,8 @@ export function parseContentType(value: string | undefined): ContentType {
  * covers them, the way Python's chardet (and so feedparser) names them: GB18030 text that stays
  * within GB2312's rows is GB2312; Hebrew is windows-1255, the superset of ISO-8859-8 that
  * logical-order Hebrew is written in; and Thai, which chardet lacks a model for and reads as
- * a Latin charset, is TIS-620 when windows-874 is among its candidates and the high bytes come
- * in runs (Latin scripts put single accented letters between ASCII ones; Thai words are all
- * high bytes).
+ * a Western Latin charset, is TIS-620 when windows-874 is among its candidates and the bytes
+ * look Thai (looksThai).
  */
 function detect(bytes: Uint8Array): string | undefined {
   const sample = bytes.length > 16384 ? bytes.subarray(0, 16384) : bytes;
@@ -351,9 +350,9 @@ function detect(bytes: Uint8Array): string | undefined {
   if (name === 'GB18030' && withinGb2312(sample)) return 'GB2312';
   if (name === 'ISO-8859-8') return 'windows-1255';
   if (
-    /^(ISO-8859-(1|2|9|15)|windows-125[0248])$/.test(name) &&
+    /^(ISO-8859-(1|15)|windows-1252)$/.test(name) &&
     candidates.some((c) => c.name === 'windows-874') &&
-    highByteRuns(sample) > 0.6
+    looksThai(sample)
   )
     return 'TIS-620';
   return name;
@@ -371,16 +370,23 @@ function withinGb2312(b: Uint8Array): boolean {
   return true;
 }
 
-/** The share of high bytes (0x80 and above) that follow another high byte. */
-function highByteRuns(b: Uint8Array): number {
+/**
+ * Thai in TIS-620 rather than a Western Latin charset: most high bytes follow another one (Latin
+ * text puts single accented letters between ASCII ones), and many are Thai consonants (A1-CE),
+ * which in Latin-1 are symbols and capitals, rare in running text.
+ */
+function looksThai(b: Uint8Array): boolean {
   let high = 0;
   let inRun = 0;
+  let consonants = 0;
   for (let i = 0; i < b.length; i++) {
-    if (b[i]! < 0x80) continue;
+    const c = b[i]!;
+    if (c < 0x80) continue;
     high++;
     if (i > 0 && b[i - 1]! >= 0x80) inRun++;
+    if (c >= 0xa1 && c <= 0xce) consonants++;
   }
-  return high === 0 ? 0 : inRun / high;
+  return high > 0 && inRun / high > 0.6 && consonants / high > 0.3;
 }
 
 /**

@@ -97,6 +97,32 @@ describe('RFC 3023 text/xml default', () => {
   });
 });
 
+describe("undeclared charsets, named as Python's chardet names them", () => {
+  const doc = (t: string): string =>
+    `<rss version="2.0"><channel><title>x</title><item><description>${t}</description></item></channel></rss>`;
+  it.each([
+    [
+      'windows-1255',
+      'windows-1255',
+      'האם תדפיס נייר של אתר אינטרנט שמוצג על מסך המחשב שלך? זה לא הכרחי, כי אפשר לשמור את הדף בקובץ ולקרוא אותו מאוחר יותר.',
+    ],
+    [
+      'gb2312',
+      'gb2312',
+      '中华人民共和国是世界上人口最多的国家。北京是中国的首都，也是政治和文化中心。我们今天讨论的问题是关于经济发展和社会进步的。',
+    ],
+    [
+      'latin1',
+      'iso-8859-1',
+      'Não há informações sobre a situação das ações. Élève à côté du château, où est-il? Ça va très bien, merci.',
+    ],
+  ])('%s text is read and named %s', (charset, name, text) => {
+    const r = parse(new Uint8Array(iconv.encode(doc(text), charset)));
+    expect(r.encoding).toBe(name);
+    expect(r.entries[0]!.summary).toBe(text);
+  });
+});
+
 describe('base URLs (RFC 3986 §5.1, XML Base)', () => {
   const atom = (base: string): Uint8Array =>
     utf8(
