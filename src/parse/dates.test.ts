@@ -35,6 +35,9 @@ describe('parseDate', () => {
     ['03-335', '2003-12-01T00:00:00Z'],
     ['2004-060T12:00Z', '2004-02-29T12:00:00Z'],
     ['2003-365', '2003-12-31T00:00:00Z'],
+    // ISO 8601:2000's truncated two-digit-year forms: -YYMM and -YY
+    ['-0312', '2003-12-01T00:00:00Z'],
+    ['-03', '2003-01-01T00:00:00Z'],
     // unpadded fields (feedparser's W3C-DTF reader takes any width) and Google's extra zero
     ['2003-1-5', '2003-01-05T00:00:00Z'],
     ['2003-12-31T1:2:3Z', '2003-12-31T01:02:03Z'],

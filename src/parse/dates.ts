@@ -232,12 +232,12 @@ function parseW3dtf(input: string): string | undefined {
   );
 }
 
-/** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12. */
+/** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12, -0312, -03. */
 function parseIsoShort(s: string): string | undefined {
   let m = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
   if (m) return build(year2(m[1]!), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
-  m = /^-(\d{2})-?(\d{2})$/.exec(s);
-  if (m) return build(year2(m[1]!), Number(m[2]), 1, 0, 0, 0, 0);
+  m = /^-(\d{2})(?:-?(\d{2}))?$/.exec(s);
+  if (m) return build(year2(m[1]!), m[2] ? Number(m[2]) : 1, 1, 0, 0, 0, 0);
   return undefined;
 }
 
