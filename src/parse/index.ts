@@ -4,10 +4,12 @@
  *
  *   decode.ts   bytes → text (HTTP charset, BOM, XML declaration, HTML meta, detection)
  *   xml-reader  text → element tree, recovering from ill-formed XML
+ *   entry-stream  entries read as their elements close, so the tree never holds them all
  *   rss / atom / json-feed / hfeed   format adapters → the one model
  *   dates.ts    every date form feeds use → ISO 8601 UTC
  *
- * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed, DTD entities.
+ * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed (those past
+ * the limit are counted in entriesDropped), DTD entities.
  */
 import { errorMessage } from '../model/errors.js';
 import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
