@@ -216,13 +216,16 @@ describe('RSS 1.0, iTunes and Media RSS', () => {
     expect(r.entries[0]!.categories[1]!.scheme).toBe('http://www.itunes.com/');
   });
 
-  it("gives media:category Media RSS's default scheme unless it names one", () => {
+  it("gives media:category Media RSS's default scheme unless it names one, in channels too", () => {
     const r = parse(
       itunes(
-        '<item><media:category>music/rock</media:category>' +
+        '<media:category>news</media:category><item><media:category>music/rock</media:category>' +
           '<media:category scheme="urn:x" label="L">a</media:category></item>',
       ),
     );
+    expect(r.feed.categories).toEqual([
+      { term: 'news', scheme: 'http://search.yahoo.com/mrss/category_schema' },
+    ]);
     expect(r.entries[0]!.categories).toEqual([
       { term: 'music/rock', scheme: 'http://search.yahoo.com/mrss/category_schema' },
       { term: 'a', scheme: 'urn:x', label: 'L' },

@@ -229,6 +229,21 @@ function keywords(list: { term: string; scheme?: string }[], v: string): void {
     addCategory(list, { term: term.trim(), scheme: 'http://www.itunes.com/' });
 }
 
+const MEDIA_CATEGORY_SCHEME = 'http://search.yahoo.com/mrss/category_schema';
+
+/** A media:category, with Media RSS 2.0's default scheme when it names none. */
+function mediaCategory(el: XmlElement): Category {
+  // "If this attribute is not included, the default scheme is
+  // 'http://search.yahoo.com/mrss/category_schema'."
+  const c: Category = {
+    term: text(el),
+    scheme: attr(el, 'scheme')?.trim() || MEDIA_CATEGORY_SCHEME,
+  };
+  const label = attr(el, 'label');
+  if (label) c.label = label;
+  return c;
+}
+
 /** One child of <channel>; returns the key for the caller's bookkeeping. */
 function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string {
   switch (k.key) {
@@ -387,6 +402,9 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
     case 'itunes:category':
       readItunesCategories(feed.categories, k);
       break;
+    case 'media:category':
+      addCategory(feed.categories, mediaCategory(k));
+      break;
     case 'itunes:keywords':
       keywords(feed.categories, text(k));
       break;
@@ -439,8 +457,6 @@ function readEnclosure(
   entry.enclosures.push(enc);
 }
 
-const MEDIA_CATEGORY_SCHEME = 'http://search.yahoo.com/mrss/category_schema';
-
 function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
   for (const k of el.children) {
     if (typeof k === 'string') continue;
@@ -483,17 +499,9 @@ function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
             readText(k, ctx, attr(k, 'type') === 'html' ? 'text/html' : 'text/plain'),
           );
         break;
-      case 'media:category': {
-        const term = text(k);
-        // Media RSS 2.0: "If this attribute is not included, the default scheme is
-        // 'http://search.yahoo.com/mrss/category_schema'."
-        const scheme = attr(k, 'scheme')?.trim() || MEDIA_CATEGORY_SCHEME;
-        const label = attr(k, 'label');
-        const c: Entry['categories'][number] = { term, scheme };
-        if (label) c.label = label;
-        addCategory(entry.categories, c);
+      case 'media:category':
+        addCategory(entry.categories, mediaCategory(k));
         break;
-      }
       case 'media:group':
         readMedia(entry, k, ctx);
         break;
