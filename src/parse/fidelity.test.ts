@@ -216,7 +216,7 @@ describe('RSS 1.0, iTunes and Media RSS', () => {
     expect(r.entries[0]!.categories[1]!.scheme).toBe('http://www.itunes.com/');
   });
 
-  it("gives media:category Media RSS's default scheme unless it names one, in channels too", () => {
+  it("gives media:category Media RSS's default scheme unless it names one; media:keywords none", () => {
     const r = parse(
       itunes(
         '<media:category>news</media:category><item><media:category>music/rock</media:category>' +
@@ -225,6 +225,12 @@ describe('RSS 1.0, iTunes and Media RSS', () => {
     );
     expect(r.feed.categories).toEqual([
       { term: 'news', scheme: 'http://search.yahoo.com/mrss/category_schema' },
+    ]);
+    const k = parse(itunes('<item><media:keywords>kitty, cat, big dog</media:keywords></item>'));
+    expect(k.entries[0]!.categories).toEqual([
+      { term: 'kitty' },
+      { term: 'cat' },
+      { term: 'big dog' },
     ]);
     expect(r.entries[0]!.categories).toEqual([
       { term: 'music/rock', scheme: 'http://search.yahoo.com/mrss/category_schema' },

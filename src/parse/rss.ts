@@ -214,19 +214,22 @@ function readImage(feed: FeedMeta, el: XmlElement, outer: Context): void {
   if (Object.keys(image).length > 0) feed.image = image;
 }
 
+const ITUNES_SCHEME = 'http://www.itunes.com/';
+
 /** An itunes:category and the subcategories nested in it, each one a category of its own. */
 function readItunesCategories(list: Category[], el: XmlElement, depth = 0): void {
   const t = attr(el, 'text');
-  if (t !== undefined) addCategory(list, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+  if (t !== undefined) addCategory(list, { term: t.trim(), scheme: ITUNES_SCHEME });
   if (depth > 8) return;
   for (const k of el.children)
     if (typeof k !== 'string' && k.key === 'itunes:category')
       readItunesCategories(list, k, depth + 1);
 }
 
-function keywords(list: { term: string; scheme?: string }[], v: string): void {
+/** Comma-separated keywords as categories: iTunes' carry its scheme, Media RSS's none. */
+function keywords(list: Category[], v: string, scheme?: string): void {
   for (const term of v.split(','))
-    addCategory(list, { term: term.trim(), scheme: 'http://www.itunes.com/' });
+    addCategory(list, scheme ? { term: term.trim(), scheme } : { term: term.trim() });
 }
 
 const MEDIA_CATEGORY_SCHEME = 'http://search.yahoo.com/mrss/category_schema';
@@ -405,8 +408,11 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
     case 'media:category':
       addCategory(feed.categories, mediaCategory(k));
       break;
-    case 'itunes:keywords':
+    case 'media:keywords':
       keywords(feed.categories, text(k));
+      break;
+    case 'itunes:keywords':
+      keywords(feed.categories, text(k), ITUNES_SCHEME);
       break;
     case 'skiphours': {
       const hours: number[] = [];
@@ -501,6 +507,9 @@ function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
         break;
       case 'media:category':
         addCategory(entry.categories, mediaCategory(k));
+        break;
+      case 'media:keywords':
+        keywords(entry.categories, text(k));
         break;
       case 'media:group':
         readMedia(entry, k, ctx);
@@ -645,7 +654,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
         readItunesCategories(entry.categories, k);
         break;
       case 'itunes:keywords':
-        keywords(entry.categories, text(k));
+        keywords(entry.categories, text(k), ITUNES_SCHEME);
         break;
       case 'enclosure': {
         const url = attr(k, 'url') ?? attr(k, 'href');
@@ -689,6 +698,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
       case 'media:title':
       case 'media:description':
       case 'media:category':
+      case 'media:keywords':
       case 'media:group':
         media = true;
         break;
