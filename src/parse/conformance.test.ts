@@ -266,11 +266,7 @@ describe.skipIf(!available)('conformance vectors (../shared/conformance)', () =>
     ];
     console.log(lines.join('\n'));
     const passed = docs.filter(([, f]) => f === undefined).length;
-    // The target counts the sanitizer's deviations out; until its list exists (a branch without
-    // it), those cases are failures here and only the older 99 % floor holds.
-    expect((100 * passed) / docs.length).toBeGreaterThanOrEqual(
-      existsSync(DEVIATIONS_FILE) ? 99.5 : 99,
-    );
+    expect((100 * passed) / docs.length).toBeGreaterThanOrEqual(99.5);
     expect(dates.filter(([, f]) => f !== undefined).map(([c, f]) => `${c}: ${f}`)).toEqual([]);
   });
 
