@@ -52,10 +52,7 @@ function folderOf(file: string, specifier: string): string | undefined {
 }
 
 /** Every import that crosses folders against the rules: 'from → to (file: specifier)'. */
-function violations(
-  rules: FolderRules,
-  files: { path: string; source: string }[],
-): string[] {
+function violations(rules: FolderRules, files: { path: string; source: string }[]): string[] {
   const out: string[] = [];
   for (const { path, source } of files) {
     const from = relative(SRC, path).split(/[\\/]/)[0] as string;

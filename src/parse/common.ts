@@ -3,6 +3,7 @@
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
 import type { Category, Link, Person, Text } from '../model/feed.js';
+import { URI_SCHEMES } from '../sanitize/allowlists.js';
 import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
 import { parseDate } from './dates.js';
 import { htmlEntity } from './entities.js';
@@ -38,19 +39,6 @@ export function resolveUrl(href: string, base: string | undefined): string {
   }
 }
 
-/**
- * Schemes a base URL may have: feedparser's list of acceptable URI schemes. A `javascript:` or
- * `data:` base would turn every relative link under it into code or content of the feed's
- * choosing.
- */
-const BASE_SCHEMES = new Set(
-  (
-    'file ftp gopher h323 hdl http https imap magnet mailto mms news nntp prospero rsync rtsp ' +
-    'rtspu sftp shttp sip sips snews svn svn+ssh telnet wais aim callto cvs facetime feed git ' +
-    'gtalk irc ircs irc6 itms msnim skype ssh smb ymsg'
-  ).split(' '),
-);
-
 /** A URL's scheme (RFC 3986 §3.1): present only on an absolute URL. */
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
@@ -65,7 +53,9 @@ export function safeBase(href: string, base: string | undefined): string | undef
   const url = resolveUrl(href, base);
   const scheme = SCHEME.exec(url)?.[1];
   if (scheme === undefined) return base === undefined || !SCHEME.test(base) ? url : undefined;
-  if (!BASE_SCHEMES.has(scheme.toLowerCase())) return undefined;
+  // feedparser's acceptable schemes, as for URLs in HTML: a `javascript:` or `data:` base would
+  // make every relative link under it code or content of the feed's choosing
+  if (!URI_SCHEMES.has(scheme.toLowerCase())) return undefined;
   return URL.canParse(url) ? url : undefined;
 }
 
