@@ -19,9 +19,14 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 if (url) {
-  runStoreContract('postgres', async () => {
+  runStoreContract('postgres', async (options) => {
     const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
-    const store = await createPostgresStore({ connectionString: url, schema, poolSize: 4 });
+    const store = await createPostgresStore({
+      connectionString: url,
+      schema,
+      poolSize: 4,
+      ...options,
+    });
     return { store, cleanup: () => dropSchema(schema) };
   });
 

@@ -1,19 +1,24 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3, WAL) behind the Store port, through
- * the same Kysely queries the PostgreSQL store will use. Opening migrates the file to the
- * latest schema; a file written by a newer Orrery, or one that is not a database, is refused.
+ * the shared Kysely queries (kysely/) with SQLite's dialect, group commit and file lock.
+ * Opening migrates the file to the latest schema; a file written by a newer Orrery, or one that
+ * is not a database, is refused.
  */
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
+import type { ArchiveSettings } from '../../model/settings.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
-import { createMigrations } from '../migrations/migrations.js';
+import { plainTransactor } from '../kysely/dialect.js';
+import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
-import type { StoreDatabase } from '../migrations/schema.js';
 import type { LockOptions, Store, StoreLock } from '../store.js';
 import { StoreLockedError } from '../store.js';
+import { createGroupCommit } from './group-commit.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 import { acquireSqliteLock } from './sqlite-lock.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created when missing), or ':memory:'. */
@@ -26,10 +31,11 @@ export interface SqliteStoreOptions {
   fetchHistory?: number;
   /** Called with the text of every SQL statement run (debugging, query-plan tests). */
   onSql?: (sql: string) => void;
+  /** Retention applied as entries arrive (see Store.pruneEntries). */
+  archive?: ArchiveSettings;
 }
 
-const STAGE = 'store/sqlite';
-const MIGRATIONS = createMigrations({ autoIncrement: 'integer-autoincrement' });
+const STAGE = sqliteDialect.stage;
 
 /** Open (creating and migrating as needed) the SQLite store at options.path. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -80,7 +86,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       label: file,
       kind: 'a SQLite database',
       readonly,
-      migrations: MIGRATIONS,
+      migrations: SQLITE_MIGRATIONS,
     });
   } catch (err) {
     await db.destroy();
@@ -90,14 +96,15 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   let memoryLockHeld = false;
   return createKyselyStore({
     db,
-    dialect: 'sqlite',
-    capabilities: { concurrentWriters: false, skipLocked: false },
-    stage: STAGE,
-    readonly,
-    fetchHistory: options.fetchHistory,
+    dialect: sqliteDialect,
     // One writer: commit feed updates in groups. A commit is most of a small update's cost
     // (measured: 601 commits took as long as inserting 7,132 entries, docs/decisions/store.md).
-    ...(readonly ? {} : { groupCommit: { maxUpdates: 64, maxDelayMs: 250 } }),
+    tx: readonly
+      ? plainTransactor(db)
+      : createGroupCommit(db, { maxUpdates: 64, maxDelayMs: 250, stage: STAGE }),
+    readonly,
+    fetchHistory: options.fetchHistory,
+    ...(options.archive ? { archive: options.archive } : {}),
     async acquireLock(lockOptions: LockOptions): Promise<StoreLock> {
       if (file !== ':memory:') return acquireSqliteLock(file, lockOptions);
       // An in-memory store lives in this process only: a flag is the whole lock.
