@@ -18,6 +18,7 @@ const commands = {
   run: () => import('./commands/run.js'),
   status: () => import('./commands/status.js'),
   parse: () => import('./commands/parse.js'),
+  store: () => import('./commands/store.js'),
 };
 
 export interface MainOptions {
@@ -184,6 +185,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--no-sanitize', 'keep the HTML as the feed gave it (URLs still resolved)')
     .option('--allow-private', 'allow loopback and private addresses for a URL')
     .action(action(async () => (await commands.parse()).runParse));
+
+  program
+    .command('store')
+    .description('manage the store itself')
+    .command('copy')
+    .description(
+      "copy the planet's store to another database (SQLite <-> PostgreSQL), verified; run again to resume",
+    )
+    .requiredOption('--to <url-or-path>', 'the target: a postgres:// URL or a SQLite file path')
+    .option('--from <url-or-path>', "the source (default: the config's store)")
+    .option('--wait <seconds>', 'wait this long for a run holding either store', '0')
+    .addHelpText(
+      'after',
+      '\nExample:\n  orrery store copy --to "postgres://orrery@db.example/planet"',
+    )
+    .action(action(async () => (await commands.store()).runStoreCopy));
 
   try {
     await program.parseAsync(argv);

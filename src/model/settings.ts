@@ -62,3 +62,10 @@ export interface ArchiveSettings {
   /** Each feed keeps at most this many entries, the newest by date. */
   maxEntriesPerFeed?: number;
 }
+
+/** True for a postgres:// or postgresql:// URL: the one kind of store URL (`[store] url`). */
+export function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value.trim())) return false;
+  const { protocol } = new URL(value.trim());
+  return protocol === 'postgres:' || protocol === 'postgresql:';
+}

@@ -15,7 +15,7 @@
  * unchanged/updated/new, river dates, deferred cleaning, retention at arrival), which post a
  * new entry repeats (post-identity.ts) and the entry digest (entry-digest.ts).
  */
-export { type StoredDates, entryDigest } from './entry-digest.js';
+export { entryDigest, type StoredDates } from './entry-digest.js';
 export {
   type IngestCounts,
   type IngestInput,

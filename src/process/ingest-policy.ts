@@ -119,7 +119,10 @@ export function planIngest(input: IngestInput): IngestPlan {
   for (const pe of input.entries) {
     if (seen.has(pe.key)) continue;
     seen.add(pe.key);
-    const dates = { published: isoDate(pe.published) ?? null, updated: isoDate(pe.updated) ?? null };
+    const dates = {
+      published: isoDate(pe.published) ?? null,
+      updated: isoDate(pe.updated) ?? null,
+    };
     const digest = entryDigest(pe, dates);
     const old = input.existing.get(pe.key);
     if (old) {

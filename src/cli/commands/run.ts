@@ -82,7 +82,9 @@ export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
     const report = await fetchInto(store, config, options, deps);
-    if (nothingChanged(report) && existsSync(config.site.outputDir)) {
+    // Retention ([archive]): entries past it leave before the build, so the site drops them too.
+    const pruned = await store.pruneEntries(config.archive, deps.now().toISOString());
+    if (nothingChanged(report) && pruned.removed === 0 && existsSync(config.site.outputDir)) {
       // A warm cron run (all 304) should cost next to nothing: the site is already current.
       deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
     } else {

@@ -4,8 +4,8 @@
  * how transactions run. Everything else is one set of Kysely queries (kysely/*.ts).
  */
 import type { Kysely, RawBuilder, SqlBool, Transaction } from 'kysely';
-import type { Holder, PostIdentity } from '../../process/post-identity.js';
 import type { ProcessedEntry } from '../../model/stored.js';
+import type { Holder, PostIdentity } from '../../process/post-identity.js';
 import type { StoreCapabilities } from '../store.js';
 import type { Db } from './prepared.js';
 import type { StoreDatabase } from './schema.js';
@@ -66,7 +66,10 @@ export interface Transactor {
 export type Retry = <T>(operation: () => Promise<T>) => Promise<T>;
 
 /** One transaction per call; `retry` wraps each whole call (a transaction is redone whole). */
-export function plainTransactor(db: Kysely<StoreDatabase>, retry: Retry = (op) => op()): Transactor {
+export function plainTransactor(
+  db: Kysely<StoreDatabase>,
+  retry: Retry = (op) => op(),
+): Transactor {
   const transaction = <T>(fn: (trx: Transaction<StoreDatabase>) => Promise<T>) =>
     retry(() => db.transaction().execute(fn));
   return {

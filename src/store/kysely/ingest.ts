@@ -119,8 +119,9 @@ export function createIngest(ctx: StoreContext) {
     const { maxEntriesPerFeed } = ctx.archive;
     let nth: string | undefined;
     if (maxEntriesPerFeed !== undefined) {
-      const row = (await nthNewest(trx, { feed: feedId, offset: maxEntriesPerFeed - 1 }))
-        .rows[0] as { date: unknown } | undefined;
+      const row = (await nthNewest(trx, { feed: feedId, offset: maxEntriesPerFeed - 1 })).rows[0] as
+        | { date: unknown }
+        | undefined;
       if (row) nth = dialect.date(row.date);
     }
     return retentionFloor(ctx.archive, now, nth);

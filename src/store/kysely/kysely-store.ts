@@ -32,6 +32,15 @@ export interface KyselyStoreOptions {
 
 const DEFAULT_FETCH_HISTORY = 20;
 
+/** A store with what copying it needs beneath the port: its Kysely instance and dialect. */
+export interface StoreHandle {
+  store: Store;
+  db: Kysely<StoreDatabase>;
+  dialect: StoreDialect;
+  /** The store for messages: a file path, a database URL without password and schema. */
+  label: string;
+}
+
 /** Build a Store on an open, migrated Kysely instance. */
 export function createKyselyStore(options: KyselyStoreOptions): Store {
   const ctx: StoreContext = {

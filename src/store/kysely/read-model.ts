@@ -3,10 +3,7 @@ import type { EntryQuery, EntryStamp, FeedPostStats, ReadModel } from '../store.
 import { requireIso, type StoreContext } from './context.js';
 import { ENTRY_COLUMNS, entryFromRow, fetchFromRow } from './rows.js';
 
-export function createReadModel(
-  ctx: StoreContext,
-  listFeeds: ReadModel['listFeeds'],
-): ReadModel {
+export function createReadModel(ctx: StoreContext, listFeeds: ReadModel['listFeeds']): ReadModel {
   const { db, dialect, tx } = ctx;
 
   function entryFilter(query: Omit<EntryQuery, 'limit'>) {
@@ -74,16 +71,15 @@ export function createReadModel(
       .select((eb) => [
         'feeds.id as id',
         eb.fn.count<number>('entries.id').as('entries'),
-        eb.fn
-          .max(eb.fn.coalesce('entries.published', 'entries.updated'))
-          .as('newest'),
+        eb.fn.max(eb.fn.coalesce('entries.published', 'entries.updated')).as('newest'),
       ])
       .groupBy('feeds.id')
       .orderBy('feeds.id')
       .execute();
     return rows.map((r) => {
       const stats: FeedPostStats = { feedId: Number(r.id), entries: Number(r.entries) };
-      if (r.newest !== null && r.newest !== undefined) stats.newestPostDate = dialect.date(r.newest);
+      if (r.newest !== null && r.newest !== undefined)
+        stats.newestPostDate = dialect.date(r.newest);
       return stats;
     });
   }

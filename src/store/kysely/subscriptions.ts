@@ -82,11 +82,7 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
       }
       const gone = rows.filter((r) => r.active && !matched.has(Number(r.id))).map((r) => r.id);
       if (gone.length > 0) {
-        await trx
-          .updateTable('feeds')
-          .set({ active: 0 })
-          .where(dialect.idIn('id', gone))
-          .execute();
+        await trx.updateTable('feeds').set({ active: 0 }).where(dialect.idIn('id', gone)).execute();
         report.deactivated = gone.length;
       }
       return report;

@@ -6,8 +6,8 @@
 import type { Kysely, Migration } from 'kysely';
 import { Migrator } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
-import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
 import type { StoreDatabase } from '../kysely/schema.js';
+import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
 
 const MIGRATION_TABLE = 'kysely_migration';
 

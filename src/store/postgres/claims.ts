@@ -12,7 +12,8 @@ import { claimKeys, type Holder, lookupKeys } from '../../process/post-identity.
 import type { OriginalRow, OriginalsIndex } from '../kysely/dialect.js';
 import type { Db } from '../kysely/prepared.js';
 
-const anyText = (values: readonly string[]) => sql<SqlBool>`c.claim = ANY(${sql.val(values)}::text[])`;
+const anyText = (values: readonly string[]) =>
+  sql<SqlBool>`c.claim = ANY(${sql.val(values)}::text[])`;
 
 async function holdersOf(trx: Db, keys: readonly string[]) {
   const { rows } = await sql<{

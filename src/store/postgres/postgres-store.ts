@@ -11,11 +11,12 @@ import pg from 'pg';
 import { errorMessage, OrreryError } from '../../model/errors.js';
 import type { ArchiveSettings } from '../../model/settings.js';
 import { plainTransactor } from '../kysely/dialect.js';
-import { createKyselyStore } from '../kysely/kysely-store.js';
+import { createKyselyStore, type StoreHandle } from '../kysely/kysely-store.js';
 import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
 import type { Store } from '../store.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { describePostgres } from './postgres-label.js';
 import { acquireAdvisoryLock, advisoryKey } from './postgres-lock.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { reconnecting } from './reconnect.js';
@@ -39,20 +40,13 @@ export interface PostgresStoreOptions {
 
 const STAGE = postgresDialect.stage;
 
-/** The connection string without its password, and the schema: for messages. */
-export function describePostgres(connectionString: string, schema: string): string {
-  try {
-    const u = new URL(connectionString);
-    u.password = '';
-    return `${u.href} (schema ${schema})`;
-  } catch {
-    // Not a URL (key=value form): name the schema only, never echo a possible password.
-    return `PostgreSQL schema ${schema}`;
-  }
-}
-
 /** Open (creating the schema and migrating as needed) the PostgreSQL store. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  return (await openPostgresStore(options)).store;
+}
+
+/** createPostgresStore, with the store's Kysely instance and dialect (for copying it). */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<StoreHandle> {
   const schema = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new OrreryError('store-bad-input', `${STAGE}: bad schema name ${JSON.stringify(schema)}`);
@@ -91,7 +85,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
 
   const lockKey = advisoryKey(`orrery-run-lock:${schema}`);
-  return createKyselyStore({
+  const store = createKyselyStore({
     db,
     dialect: postgresDialect,
     tx: plainTransactor(db, retry),
@@ -106,4 +100,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         ),
       ),
   });
+  return { store, db, dialect: postgresDialect, label };
 }

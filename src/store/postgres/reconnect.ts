@@ -29,7 +29,11 @@ export function isTransient(error: unknown): boolean {
       return true;
     }
     const message = typeof e.message === 'string' ? e.message : '';
-    if (/Connection terminated|connection error and is not queryable|the database system is (starting up|shutting down)/i.test(message)) {
+    if (
+      /Connection terminated|connection error and is not queryable|the database system is (starting up|shutting down)/i.test(
+        message,
+      )
+    ) {
       return true;
     }
     e = e.cause as typeof e;

@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
 import type { ArchiveSettings } from '../../model/settings.js';
-import { createKyselyStore } from '../kysely/kysely-store.js';
 import { plainTransactor } from '../kysely/dialect.js';
+import { createKyselyStore, type StoreHandle } from '../kysely/kysely-store.js';
 import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
 import type { LockOptions, Store, StoreLock } from '../store.js';
@@ -39,6 +39,11 @@ const STAGE = sqliteDialect.stage;
 
 /** Open (creating and migrating as needed) the SQLite store at options.path. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  return (await openSqliteStore(options)).store;
+}
+
+/** createSqliteStore, with the store's Kysely instance and dialect (for copying it). */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<StoreHandle> {
   const file = options.path === ':memory:' ? ':memory:' : resolve(options.path);
   const readonly = options.readonly ?? false;
   let sqlite: Database.Database;
@@ -94,7 +99,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   }
 
   let memoryLockHeld = false;
-  return createKyselyStore({
+  const store = createKyselyStore({
     db,
     dialect: sqliteDialect,
     // One writer: commit feed updates in groups. A commit is most of a small update's cost
@@ -117,6 +122,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       return { release: async () => void (memoryLockHeld = false) };
     },
   });
+  return { store, db, dialect: sqliteDialect, label: file };
 }
 
 /**

@@ -1,0 +1,107 @@
+/**
+ * Every command on both stores, through the real CLI and the demo planet's loopback server:
+ * `orrery run` on SQLite, `orrery store copy` to PostgreSQL, then run, status and build on
+ * PostgreSQL (chosen by ORRERY_DATABASE_URL, or `[store] url`), and the copy home again.
+ * Needs ORRERY_TEST_POSTGRES_URL; without it the PostgreSQL cases are reported as skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { runCli, withDemoPlanet, withTempDir } from '../../../test/helpers.js';
+
+const pgUrl = process.env.ORRERY_TEST_POSTGRES_URL;
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+/** The site's pages, minus what differs between two builds of the same store (times). */
+async function pages(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of await readdir(join(dir, 'public'))) {
+    if (!name.endsWith('.html') && !name.endsWith('.xml')) continue;
+    out[name] = (await readFile(join(dir, 'public', name), 'utf8')).replace(
+      /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g,
+      'T',
+    );
+  }
+  return out;
+}
+
+describe('orrery on either store', () => {
+  it('refuses an ORRERY_DATABASE_URL that is not a postgres:// URL, and a bad [store] url', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'planet.toml'), '[site]\nname = "x"\n');
+      const env = await runCli(['status'], { cwd: dir, env: { ORRERY_DATABASE_URL: 'mysql://x' } });
+      expect(env.code).toBe(2);
+      expect(env.stderr).toContain('ORRERY_DATABASE_URL must be a postgres:// URL');
+      await writeFile(join(dir, 'planet.toml'), '[store]\nurl = "sqlite://secret@x"\n');
+      const bad = await runCli(['status'], { cwd: dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/planet\.toml:2.*store\.url.*must be a postgres:\/\/ URL/);
+      expect(bad.stderr).not.toContain('secret');
+    });
+  });
+
+  it.skipIf(!pgUrl)(
+    'runs, builds and reports on PostgreSQL, and copies a planet there and back',
+    async () => {
+      const schema = `orrery_cli_${randomBytes(5).toString('hex')}`;
+      // With a password (trust auth ignores it): no message may show it.
+      const u = new URL(pgUrl as string);
+      u.password = 'sekret';
+      u.searchParams.set('schema', schema);
+      const url = u.href;
+      try {
+        await withTempDir(async (dir) => {
+          await withDemoPlanet(dir, async () => {
+            const now = () => new Date('2026-01-10T12:00:00Z');
+            const sqlite = await runCli(['run', '--quiet'], { cwd: dir, now });
+            expect(sqlite.code).toBe(0);
+            const before = await pages(dir);
+            const statusSqlite = await runCli(['status', '--json'], { cwd: dir, now });
+
+            const copy = await runCli(['store', 'copy', '--to', url], { cwd: dir, now });
+            expect(copy.code).toBe(0);
+            expect(copy.stdout).toMatch(
+              /entries: \d+ rows \(\d+ written\), sha256 [0-9a-f]{16} on both/,
+            );
+            expect(copy.stdout).toContain('copied and verified');
+            expect(copy.stdout + copy.stderr).not.toContain('sekret');
+
+            const env = { ORRERY_DATABASE_URL: url };
+            const status = await runCli(['status', '--json'], { cwd: dir, now, env });
+            expect(status.code).toBe(0);
+            expect(JSON.parse(status.stdout)).toEqual(JSON.parse(statusSqlite.stdout));
+            const build = await runCli(['build'], { cwd: dir, now, env });
+            expect(build.code).toBe(0);
+            expect(await pages(dir)).toEqual(before);
+
+            // [store] url in planet.toml selects it too; run goes on there (all feeds again)
+            const config = await readFile(join(dir, 'planet.toml'), 'utf8');
+            await writeFile(join(dir, 'planet.toml'), `${config}\n[store]\nurl = "${url}"\n`);
+            const later = () => new Date('2026-01-10T15:00:00Z');
+            const run = await runCli(['run', '--all'], { cwd: dir, now: later });
+            expect(run.code).toBe(0);
+            expect(run.stdout + run.stderr).toMatch(/feeds: \d+ fetched/);
+
+            // and home again, into a new SQLite file
+            const home = await runCli(['store', 'copy', '--to', 'home.sqlite'], { cwd: dir, now });
+            expect(home.code).toBe(0);
+            await writeFile(join(dir, 'planet.toml'), `${config}\n[store]\npath = "home.sqlite"\n`);
+            const statusHome = await runCli(['status', '--json'], { cwd: dir, now: later });
+            const statusPg = await runCli(['status', '--json'], { cwd: dir, now: later, env });
+            expect(JSON.parse(statusHome.stdout)).toEqual(JSON.parse(statusPg.stdout));
+          });
+        });
+      } finally {
+        await dropSchema(schema);
+      }
+    },
+  );
+});
