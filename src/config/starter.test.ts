@@ -35,6 +35,7 @@ describe('starterConfig', () => {
       site: shape.site.unwrap().shape,
       fetch: shape.fetch.unwrap().shape,
       store: shape.store.unwrap().shape,
+      archive: shape.archive.unwrap().shape,
       sections: shape.sections.unwrap().element.shape,
       feeds: shape.feeds.unwrap().element.shape,
     };

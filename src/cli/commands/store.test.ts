@@ -48,6 +48,39 @@ describe('orrery on either store', () => {
     });
   });
 
+  it('applies [archive] retention on the next run: entries leave the store and the site', async () => {
+    await withTempDir(async (dir) => {
+      await withDemoPlanet(dir, async () => {
+        const now = () => new Date('2026-01-10T12:00:00Z');
+        const shown = async () =>
+          (await readFile(join(dir, 'public', 'index.html'), 'utf8')).split('class="entry-title"')
+            .length - 1;
+        expect((await runCli(['run', '--quiet'], { cwd: dir, now })).code).toBe(0);
+        const status = async () =>
+          JSON.parse((await runCli(['status', '--json'], { cwd: dir, now })).stdout) as {
+            entryCount: number;
+          }[];
+        const before = await status();
+        expect(before.some((f) => f.entryCount > 2)).toBe(true);
+        const all = await shown();
+        const config = await readFile(join(dir, 'planet.toml'), 'utf8');
+        await writeFile(
+          join(dir, 'planet.toml'),
+          `${config}\n[archive]\nmax_entries_per_feed = 2\n`,
+        );
+        // nothing is due: only retention changes the site
+        const later = () => new Date('2026-01-10T12:10:00Z');
+        expect((await runCli(['run'], { cwd: dir, now: later })).code).toBe(0);
+        const after = await status();
+        expect(after.map((f) => f.entryCount)).toEqual(
+          before.map((f) => Math.min(2, f.entryCount)),
+        );
+        expect(await shown()).toBe(after.reduce((n, f) => n + f.entryCount, 0));
+        expect(await shown()).toBeLessThan(all);
+      });
+    });
+  });
+
   it.skipIf(!pgUrl)(
     'runs, builds and reports on PostgreSQL, and copies a planet there and back',
     async () => {
