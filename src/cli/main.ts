@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { errorMessage } from '../model/errors.js';
 import { type CliDeps, VERSION } from './context.js';
-import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode, storeExitCode } from './exit-codes.js';
 import { createReporter, type Verbosity } from './reporter.js';
 
 // Commands are loaded when run: a cron `orrery run` should not pay for parsing OPML or
@@ -41,7 +41,9 @@ From cron, every 30 minutes:
 
 Exit codes: 0 done (single feeds may have failed: see status), 1 internal error,
 2 bad usage, config or input, 3 another run holds the store, 4 every feed failed
-(or --strict and one failed), 130 stopped by Ctrl-C or SIGTERM (what was finished is kept).`;
+(or --strict and one failed), 5 the store cannot be used (damaged, newer, not writable,
+unreachable), 6 the disk is full or the store file at its size limit, 130 stopped by
+Ctrl-C or SIGTERM (what was finished is kept).`;
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -222,6 +224,12 @@ function handleError(
   if (error instanceof CliError || error instanceof ConfigError) {
     stderr.write(`orrery: ${error.message}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.usage;
+  }
+  // A store or disk failure: its message names the file and the next step.
+  const storeCode = storeExitCode(error);
+  if (storeCode !== undefined) {
+    stderr.write(`orrery: ${errorMessage(error)}\n`);
+    return storeCode;
   }
   const message = errorMessage(error);
   stderr.write(`orrery: internal error: ${message}\n`);

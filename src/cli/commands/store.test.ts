@@ -4,14 +4,16 @@
  * PostgreSQL (chosen by ORRERY_DATABASE_URL, or `[store] url`), and the copy home again.
  * Needs ORRERY_TEST_POSTGRES_URL; without it the PostgreSQL cases are reported as skipped.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runCli, withDemoPlanet, withTempDir } from '../../../test/helpers.js';
 
 const pgUrl = process.env.ORRERY_TEST_POSTGRES_URL;
+const hasPrlimit = process.platform === 'linux' && spawnSync('prlimit', ['--version']).status === 0;
 
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: pgUrl });
@@ -80,6 +82,60 @@ describe('orrery on either store', () => {
       });
     });
   });
+
+  it('exits 5 with the file and the next step for a damaged, foreign or newer store, or a server away', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'planet.toml'), '[site]\nname = "x"\n');
+      const store = join(dir, 'orrery.sqlite');
+      await writeFile(store, 'SQLite format 3\u0000 and then nothing a database has');
+      const run = await runCli(['run'], { cwd: dir });
+      expect(run.code).toBe(5);
+      expect(run.stderr).toContain(`orrery: store/sqlite: ${store} is damaged or truncated`);
+      expect(run.stderr).toContain('restore it from a backup, or move it aside');
+      expect(run.stderr).not.toContain('internal error');
+      const status = await runCli(['status'], { cwd: dir });
+      expect(status.code).toBe(5);
+      await writeFile(store, 'a text file\n'.repeat(50));
+      expect((await runCli(['build'], { cwd: dir })).code).toBe(5);
+      const away = await runCli(['status'], {
+        cwd: dir,
+        env: { ORRERY_DATABASE_URL: 'postgres://orrery:pw@127.0.0.1:1/planet' },
+      });
+      expect(away.code).toBe(5);
+      expect(away.stderr).toMatch(
+        /^orrery: store\/postgres: cannot use postgres:\/\/orrery@127\.0\.0\.1:1\/planet \(schema public\) \(.*ECONNREFUSED.*\); start the server, or check \[store\] url \/ ORRERY_DATABASE_URL\n$/,
+      );
+    });
+  });
+
+  it.skipIf(!hasPrlimit)(
+    'exits 6 naming the file when the store reaches the file size limit mid-run (EFBIG, real)',
+    async () => {
+      await withTempDir(async (dir) => {
+        await withDemoPlanet(dir, async () => {
+          const now = () => new Date('2026-01-10T12:00:00Z');
+          // A store with the feeds but no entries yet, then a limit it cannot grow past.
+          expect((await runCli(['build'], { cwd: dir, now })).code).toBe(0);
+          const store = join(dir, 'orrery.sqlite');
+          const limit = (await stat(store)).size + 8192;
+          const setLimit = (v: string) =>
+            execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${v}`]);
+          setLimit(`${limit}:`);
+          let run: Awaited<ReturnType<typeof runCli>>;
+          try {
+            run = await runCli(['run'], { cwd: dir, now });
+          } finally {
+            setLimit('unlimited:');
+          }
+          expect(run.code).toBe(6);
+          expect(run.stderr).toMatch(
+            /orrery: store\/sqlite: \S+orrery\.sqlite(-wal)? reached the largest file size this process may write \(\d+ bytes, ulimit -f\); raise the limit/,
+          );
+          expect(run.stderr).not.toContain('internal error');
+        });
+      });
+    },
+  );
 
   it.skipIf(!pgUrl)(
     'runs, builds and reports on PostgreSQL, and copies a planet there and back',

@@ -28,6 +28,11 @@ export interface KyselyStoreOptions {
   acquireLock(options: LockOptions): Promise<StoreLock>;
   /** Called after the Kysely instance is destroyed. */
   onClose?(): Promise<void> | void;
+  /**
+   * The user-facing failure behind a driver error (a damaged file, a full disk …; see
+   * store-errors.ts), or undefined for anything else, which is thrown as it is.
+   */
+  describeFailure?(error: unknown): Error | undefined;
 }
 
 const DEFAULT_FETCH_HISTORY = 20;
@@ -53,7 +58,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   };
   const subscriptions = createSubscriptions(ctx);
   let closed = false;
-  return {
+  const store: Store = {
     dialect: options.dialect.name,
     capabilities: options.dialect.capabilities,
     ...subscriptions,
@@ -73,4 +78,21 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       }
     },
   };
+  return options.describeFailure ? withFailures(store, options.describeFailure) : store;
+}
+
+/** Every method of `store`, its failures described for the user (see describeFailure). */
+function withFailures(store: Store, describe: (error: unknown) => Error | undefined): Store {
+  const guarded: Record<string, unknown> = { ...store };
+  for (const [name, value] of Object.entries(store)) {
+    if (typeof value !== 'function') continue;
+    guarded[name] = async (...args: unknown[]) => {
+      try {
+        return await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        throw describe(error) ?? error;
+      }
+    };
+  }
+  return guarded as unknown as Store;
 }

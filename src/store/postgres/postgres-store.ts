@@ -15,6 +15,7 @@ import { createKyselyStore, type StoreHandle } from '../kysely/kysely-store.js';
 import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
 import type { Store } from '../store.js';
+import { postgresFailure } from '../store-errors.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { describePostgres } from './postgres-label.js';
 import { acquireAdvisoryLock, advisoryKey } from './postgres-lock.js';
@@ -65,7 +66,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   const retry = reconnecting({ budgetMs: options.reconnectMs });
   try {
-    await retry(async () => {
+    // At open, a server that is away is more likely down or misnamed than restarting: a short
+    // wait, then the message that says which.
+    await reconnecting({ budgetMs: Math.min(options.reconnectMs ?? 3_000, 3_000) })(async () => {
       if (!readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await prepareSchema(db, {
         stage: STAGE,
@@ -78,10 +81,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   } catch (err) {
     await db.destroy();
-    if (err instanceof OrreryError) throw err;
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${label}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw (
+      postgresFailure(err, label) ??
+      new OrreryError('store-open', `${STAGE}: cannot open ${label}: ${errorMessage(err)}`, {
+        cause: err,
+      })
+    );
   }
 
   const lockKey = advisoryKey(`orrery-run-lock:${schema}`);
@@ -92,6 +97,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     readonly,
     fetchHistory: options.fetchHistory,
     ...(options.archive ? { archive: options.archive } : {}),
+    describeFailure: (err) => postgresFailure(err, label),
     acquireLock: (lockOptions) =>
       retry(() =>
         acquireAdvisoryLock(

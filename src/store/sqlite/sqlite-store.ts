@@ -4,7 +4,8 @@
  * Opening migrates the file to the latest schema; a file written by a newer Orrery, or one that
  * is not a database, is refused.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
@@ -15,6 +16,7 @@ import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
 import type { LockOptions, Store, StoreLock } from '../store.js';
 import { StoreLockedError } from '../store.js';
+import { sqliteFailure } from '../store-errors.js';
 import { createGroupCommit } from './group-commit.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { acquireSqliteLock } from './sqlite-lock.js';
@@ -46,6 +48,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<StoreHandle> {
   const file = options.path === ':memory:' ? ':memory:' : resolve(options.path);
   const readonly = options.readonly ?? false;
+  const failure = (err: unknown) =>
+    sqliteFailure(err, file) ??
+    new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, {
@@ -55,9 +62,21 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       verbose: options.onSql ? (sql: unknown) => options.onSql?.(String(sql)) : undefined,
     });
   } catch (err) {
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    if (file !== ':memory:' && !existsSync(dirname(file))) {
+      throw new OrreryError(
+        'store-open',
+        `${STAGE}: cannot open ${file}: its folder ${dirname(file)} does not exist; create it, or set [store] path`,
+        { cause: err },
+      );
+    }
+    if (readonly && !existsSync(file)) {
+      throw new OrreryError(
+        'store-empty',
+        `${STAGE}: cannot open ${file}: there is no store yet; run orrery once to create it`,
+        { cause: err },
+      );
+    }
+    throw failure(err);
   }
   try {
     if (!readonly) sqlite.pragma('journal_mode = WAL');
@@ -70,16 +89,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     sqlite.close();
-    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') {
-      throw new OrreryError(
-        'store-not-a-database',
-        `${STAGE}: ${file} is not an Orrery store (not a SQLite database)`,
-        { cause: err },
-      );
-    }
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw failure(err);
   }
 
   const db = new Kysely<StoreDatabase>({
@@ -95,7 +105,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     });
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw failure(err);
   }
 
   let memoryLockHeld = false;
@@ -110,6 +120,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     readonly,
     fetchHistory: options.fetchHistory,
     ...(options.archive ? { archive: options.archive } : {}),
+    describeFailure: (err) => sqliteFailure(err, file),
     async acquireLock(lockOptions: LockOptions): Promise<StoreLock> {
       if (file !== ':memory:') return acquireSqliteLock(file, lockOptions);
       // An in-memory store lives in this process only: a flag is the whole lock.
