@@ -9,7 +9,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   rmSync,
@@ -183,44 +182,6 @@ describe('store failures name the file and the next step', () => {
     },
   );
 
-  describe.skipIf(!mountable)('on a small tmpfs (real ENOSPC, EROFS; needs mount)', () => {
-    let disk: string;
-    beforeEach(() => {
-      disk = join(dir, 'disk');
-      mkdirSync(disk);
-      // Room for a small store (its file and its write-ahead log), not for 400 more entries.
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=640k', 'tmpfs', disk]);
-    });
-    afterEach(() => {
-      spawnSync('umount', ['-l', disk]);
-    });
-
-    it('a full disk', async () => {
-      const small = join(disk, 'orrery.sqlite');
-      const store = await createSqliteStore({ path: small });
-      await store.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], T);
-      const [feed] = await store.listFeeds();
-      const err = await store
-        .applyFeedUpdate(update(feed!.id, 400, 'big'))
-        .then(() => store.listFeeds())
-        .catch((e: unknown) => e);
-      await store.close().catch(() => undefined);
-      expect(err).toMatchObject({ code: 'store-disk-full' });
-      expect((err as Error).message).toContain(`the disk holding ${small} is full; free space`);
-    });
-
-    it('a read-only file system', async () => {
-      const ro = join(disk, 'orrery.sqlite');
-      await filledStore(ro, 1);
-      execFileSync('mount', ['-o', 'remount,ro', disk]);
-      const err = await createSqliteStore({ path: ro }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'store-unwritable' });
-      expect((err as Error).message).toMatch(
-        new RegExp(`^store/sqlite: cannot write ${ro}.*make it and its folder writable`),
-      );
-    });
-  });
-
   it('classifies PostgreSQL errors: away, refused login, missing database, full disk', () => {
     const label = 'postgres://orrery@db.example/planet (schema public)';
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
@@ -235,5 +196,43 @@ describe('store failures name the file and the next step', () => {
     expect(postgresFailure(full, label)?.code).toBe('store-disk-full');
     expect(postgresFailure(new Error('a bug'), label)).toBeUndefined();
     expect(sqliteFailure(new TypeError('a bug'), file)).toBeUndefined();
+  });
+});
+
+describe.skipIf(!mountable)('on a small tmpfs (real ENOSPC, EROFS; needs mount)', () => {
+  let disk: string;
+  beforeEach(() => {
+    disk = mkdtempSync(join(tmpdir(), 'orrery-disk-'));
+    // Room for a small store (its file and its write-ahead log), not for 400 more entries.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=640k', 'tmpfs', disk]);
+  });
+  afterEach(() => {
+    spawnSync('umount', ['-l', disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+
+  it('a full disk', async () => {
+    const small = join(disk, 'orrery.sqlite');
+    const store = await createSqliteStore({ path: small });
+    await store.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], T);
+    const [feed] = await store.listFeeds();
+    const err = await store
+      .applyFeedUpdate(update(feed!.id, 400, 'big'))
+      .then(() => store.listFeeds())
+      .catch((e: unknown) => e);
+    await store.close().catch(() => undefined);
+    expect(err).toMatchObject({ code: 'store-disk-full' });
+    expect((err as Error).message).toContain(`the disk holding ${small} is full; free space`);
+  });
+
+  it('a read-only file system', async () => {
+    const ro = join(disk, 'orrery.sqlite');
+    await filledStore(ro, 1);
+    execFileSync('mount', ['-o', 'remount,ro', disk]);
+    const err = await createSqliteStore({ path: ro }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'store-unwritable' });
+    expect((err as Error).message).toMatch(
+      new RegExp(`^store/sqlite: cannot write ${ro}.*make it and its folder writable`),
+    );
   });
 });
