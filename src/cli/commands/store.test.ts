@@ -193,4 +193,36 @@ describe('orrery on either store', () => {
       }
     },
   );
+
+  it.skipIf(!pgUrl)(
+    'refuses a second run on a PostgreSQL store another process holds, naming the holder (exit 3)',
+    async () => {
+      const schema = `orrery_cli_${randomBytes(5).toString('hex')}`;
+      const u = new URL(pgUrl as string);
+      u.searchParams.set('schema', schema);
+      const { openStoreAt } = await import('../../store/open-store.js');
+      const holder = await openStoreAt({
+        kind: 'postgres',
+        connectionString: pgUrl as string,
+        schema,
+      });
+      const lock = await holder.acquireLock({ owner: 'orrery worker (pid 4242)', waitMs: 0 });
+      try {
+        await withTempDir(async (dir) => {
+          await writeFile(join(dir, 'planet.toml'), '[site]\nname = "x"\n');
+          const run = await runCli(['run'], { cwd: dir, env: { ORRERY_DATABASE_URL: u.href } });
+          expect(run.code).toBe(3);
+          expect(run.stderr).toMatch(
+            new RegExp(
+              `^orrery: store/postgres: another orrery run \\(pid ${process.pid}, since \\d\\d:\\d\\d UTC, orrery worker \\(pid 4242\\)\\) holds postgres://\\S+ \\(schema ${schema}\\); wait or stop it\n$`,
+            ),
+          );
+        });
+      } finally {
+        await lock.release();
+        await holder.close();
+        await dropSchema(schema);
+      }
+    },
+  );
 });

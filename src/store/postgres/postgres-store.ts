@@ -60,9 +60,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     max: options.poolSize ?? 10,
     options: sessionOptions,
   });
-  // An idle client's error (server restart) must not crash the process; the next query
-  // gets a new connection.
+  // A connection's error (a server restart) must not crash the process: an idle one is
+  // dropped by the pool, one in use fails its query, which is then run again (reconnect.ts).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   const retry = reconnecting({ budgetMs: options.reconnectMs });
   try {
