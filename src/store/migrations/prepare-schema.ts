@@ -80,6 +80,9 @@ export async function prepareSchema(
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: MIGRATION_TABLE,
+    // Its own schema named: otherwise Kysely finds another schema's migration tables in the
+    // same database (several planets, or tests, side by side) and never creates its own.
+    ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

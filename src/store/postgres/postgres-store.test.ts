@@ -12,6 +12,7 @@ import { createPostgresStore } from './postgres-store.js';
 import { startPgProxy } from './testdata-proxy.js';
 
 const url = process.env.ORRERY_TEST_POSTGRES_URL;
+const T0 = '2026-01-10T12:00:00.000Z';
 
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -51,6 +52,28 @@ if (url) {
       }
     });
   });
+  describe('several planets in one database', () => {
+    it('keeps each in its own schema, migrations included', async () => {
+      const schemas = [1, 2].map(() => `orrery_test_${randomBytes(6).toString('hex')}`);
+      try {
+        const [a, b] = await Promise.all(
+          schemas.map((schema) => createPostgresStore({ connectionString: url, schema })),
+        );
+        await a!.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], T0);
+        expect(await b!.listFeeds()).toEqual([]);
+        await Promise.all([a!.close(), b!.close()]);
+        // a third, after both exist
+        const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
+        schemas.push(schema);
+        const c = await createPostgresStore({ connectionString: url, schema });
+        expect(await c.listFeeds()).toEqual([]);
+        await c.close();
+      } finally {
+        for (const schema of schemas) await dropSchema(schema);
+      }
+    });
+  });
+
   describe('PostgreSQL faults', () => {
     it('goes on when the server restarts mid-run: connections dropped, refused for a second', async () => {
       const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
