@@ -11,6 +11,8 @@ import type { StoreHandle } from './kysely/kysely-store.js';
 import { describePostgres } from './postgres/postgres-label.js';
 import type { Store } from './store.js';
 
+export type { StoreHandle } from './kysely/kysely-store.js';
+
 export type StoreLocation =
   | { kind: 'sqlite'; path: string }
   | { kind: 'postgres'; connectionString: string; schema: string };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { processed, runStoreContract } from '../store.contract.js';
 import { StoreLockedError } from '../store.js';
 import { createPostgresStore } from './postgres-store.js';
-import { startPgProxy } from './testdata-proxy.js';
+import { startPgProxy } from './testdata/pg-proxy.js';
 
 const url = process.env.ORRERY_TEST_POSTGRES_URL;
 const T0 = '2026-01-10T12:00:00.000Z';
