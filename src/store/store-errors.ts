@@ -19,8 +19,8 @@ import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage, OrreryError } from '../model/errors.js';
 
-/** Codes of the failures above: what the CLI reports as the store's (or the disk's) fault. */
-export const STORE_FAILURE_CODES = [
+/** Failures described for the user (not to be described again from their cause). */
+const DESCRIBED_CODES = [
   'store-corrupt',
   'store-not-a-database',
   'store-foreign-database',
@@ -30,14 +30,18 @@ export const STORE_FAILURE_CODES = [
   'store-unwritable',
   'store-io',
   'store-unreachable',
+] as const;
+/** Codes of a full disk or a file at its size limit. */
+export const DISK_FAILURE_CODES = ['store-disk-full', 'store-too-large'] as const;
+/** Codes of the failures above: what the CLI reports as the store's (not a bug's) fault. */
+export const STORE_FAILURE_CODES = [
+  ...DESCRIBED_CODES,
   'store-open',
   'store-migration',
   'store-commit',
   'store-copy-mismatch',
   'store-copy-target-not-empty',
 ] as const;
-/** Codes of a full disk or a file at its size limit. */
-export const DISK_FAILURE_CODES = ['store-disk-full', 'store-too-large'] as const;
 
 const MOVE_ASIDE = (file: string) =>
   `restore it from a backup, or move it aside (mv '${file}' '${file}.damaged') and run orrery again to start a new store (every feed is fetched again; entries the feeds no longer list are lost)`;
@@ -194,19 +198,7 @@ function pathOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Failures already described for the user (not to be described again from their cause). */
-const FINAL = new Set<string>([
-  'store-corrupt',
-  'store-not-a-database',
-  'store-foreign-database',
-  'store-newer-schema',
-  'store-old-schema',
-  'store-empty',
-  'store-unwritable',
-  'store-io',
-  'store-unreachable',
-  ...DISK_FAILURE_CODES,
-]);
+const FINAL = new Set<string>([...DESCRIBED_CODES, ...DISK_FAILURE_CODES]);
 
 /** SQLSTATEs of a PostgreSQL server that is away, refuses the login or lacks the database. */
 const UNREACHABLE_STATES: Record<string, string> = {

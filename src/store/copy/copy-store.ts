@@ -42,6 +42,22 @@ export interface CopyOptions {
 // biome-ignore lint/suspicious/noExplicitAny: the copy walks every table alike, by name
 type AnyDb = Kysely<any>;
 
+/** A table's rows by ascending id, `spec.batch` at a time, with the id each batch follows. */
+async function* batches(db: AnyDb, spec: TableSpec) {
+  for (let after = 0; ; ) {
+    const rows = await db
+      .selectFrom(spec.name)
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(spec.batch)
+      .execute();
+    if (rows.length === 0) return;
+    yield { after, rows };
+    after = Number(rows[rows.length - 1]?.id);
+  }
+}
+
 /** Copy `from` into `to` (both open; the caller holds their run locks), then verify. */
 export async function copyStore(
   from: StoreHandle,
@@ -126,23 +142,11 @@ async function copyTable(
     )?.n ?? 0,
   );
   const columns = Object.keys(spec.columns);
-  let after = 0;
+  let last = 0;
   let done = 0;
   let written = 0;
-  for (;;) {
-    const rows = await source
-      .selectFrom(spec.name)
-      .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(spec.batch)
-      .execute();
-    if (rows.length === 0) {
-      // Rows past the source's last id (the source lost them since an earlier copy).
-      await target.deleteFrom(spec.name).where('id', '>', after).execute();
-      return written;
-    }
-    const last = Number(rows[rows.length - 1]?.id);
+  for await (const { after, rows } of batches(source, spec)) {
+    last = Number(rows[rows.length - 1]?.id);
     const wanted = rows.map((r) => forwardFree(spec, canonicalRow(spec, from.dialect, r)));
     const held = (
       await target
@@ -178,10 +182,12 @@ async function copyTable(
       });
       written += rows.length;
     }
-    after = last;
     done += rows.length;
     options.onProgress?.(spec.name, done, total);
   }
+  // Rows past the source's last id (the source lost them since an earlier copy).
+  await target.deleteFrom(spec.name).where('id', '>', last).execute();
+  return written;
 }
 
 /**
@@ -230,22 +236,13 @@ async function refreshPostgres(db: AnyDb): Promise<void> {
 }
 
 async function digestTable(spec: TableSpec, store: StoreHandle) {
-  const db = store.db as AnyDb;
   const hash = createHash('sha256');
   let rows = 0;
-  let after = 0;
-  for (;;) {
-    const batch = await db
-      .selectFrom(spec.name)
-      .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(spec.batch)
-      .execute();
-    if (batch.length === 0) break;
-    for (const r of batch) hash.update(`${JSON.stringify(canonicalRow(spec, store.dialect, r))}\n`);
-    rows += batch.length;
-    after = Number(batch[batch.length - 1]?.id);
+  for await (const batch of batches(store.db as AnyDb, spec)) {
+    for (const r of batch.rows) {
+      hash.update(`${JSON.stringify(canonicalRow(spec, store.dialect, r))}\n`);
+    }
+    rows += batch.rows.length;
   }
   return { rows, digest: hash.digest('hex') };
 }
