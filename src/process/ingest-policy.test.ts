@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../model/feed.js';
 import type { ProcessedEntry } from '../model/stored.js';
-import { emptyEntry } from '../parse/rss.js';
 import { entryDigest } from './entry-digest.js';
 import { isoDate, planIngest, retentionFloor, riverDate } from './ingest-policy.js';
 import {
@@ -24,7 +23,11 @@ function pe(key: string, over: Partial<Entry> & Partial<ProcessedEntry> = {}): P
     ...(canonicalLink ? { canonicalLink } : {}),
     ...(published ? { published } : {}),
     ...(updated ? { updated } : {}),
-    entry: { ...emptyEntry(), title: `Title ${key}`, ...e },
+    entry: {
+      ...{ links: [], content: [], authors: [], contributors: [], categories: [], enclosures: [] },
+      title: `Title ${key}`,
+      ...e,
+    },
   };
 }
 
