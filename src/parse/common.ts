@@ -3,10 +3,9 @@
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
 import type { Category, Link, Person, Text } from '../model/feed.js';
-import { htmlToText, sanitizeHtml } from '../sanitize/index.js';
+import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
 import { parseDate } from './dates.js';
 import { htmlEntity } from './entities.js';
-import { resolveUrlsFast } from './resolve-urls-fast.js';
 import { attr, hasElementChildren, innerXml, textContent, type XmlElement } from './xml-reader.js';
 
 export interface Context {
@@ -147,7 +146,7 @@ export function cleanHtml(html: string, ctx: Pick<Context, 'sanitize' | 'base'>)
   if (ctx.sanitize === 'defer') return html;
   if (ctx.sanitize) return sanitizeHtml(html, ctx.base ? { baseUrl: ctx.base } : {});
   // The markup stays byte for byte as given; only relative URLs change.
-  return ctx.base ? resolveUrlsFast(html, ctx.base) : html;
+  return ctx.base ? resolveHtmlUrls(html, ctx.base) : html;
 }
 
 /**

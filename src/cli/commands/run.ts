@@ -3,8 +3,16 @@
 import { existsSync } from 'node:fs';
 import type { OrreryConfig } from '../../config/schema.js';
 import { errorMessage } from '../../model/errors.js';
-import type { StoredFeed } from '../../model/stored.js';
-import { type RefreshReport, refreshAll } from '../../pipeline/refresh-all.js';
+import type { Fetcher } from '../../model/fetch.js';
+import {
+  fetchPass,
+  type PassReport,
+  type PlanetPassDeps,
+  type PlanetPassOptions,
+  type PlanetRunReport,
+  planetPass,
+} from '../../pipeline/planet-pass.js';
+import type { RefreshReport } from '../../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
 import type { Store } from '../../store/store.js';
 import {
@@ -16,6 +24,7 @@ import {
   VERSION,
 } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { Progress } from '../reporter.js';
 
 export interface FetchOptions extends GlobalOptions {
   /** Fetch every feed now, not only the due ones. */
@@ -66,9 +75,19 @@ async function withLockedStore(
 }
 
 export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
-  return withLockedStore(options, deps, async (store, config) =>
-    fetchExitCode(await fetchInto(store, config, options, deps), options),
-  );
+  return withLockedStore(options, deps, async (store, config) => {
+    const fetcher = createFetcher(config.fetch, deps);
+    const passing = passOptions(options, deps);
+    let pass: PassReport;
+    try {
+      pass = await fetchPass(passDeps(store, config, fetcher, deps), passing);
+    } finally {
+      passing.done();
+      await fetcher.close();
+    }
+    reportPass(pass, deps);
+    return fetchExitCode(pass, options);
+  });
 }
 
 export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
@@ -81,100 +100,96 @@ export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 
 export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
-    const report = await fetchInto(store, config, options, deps);
-    // Retention ([archive]): entries past it leave before the build, so the site drops them too.
-    const pruned = await store.pruneEntries(config.archive, deps.now().toISOString());
-    if (nothingChanged(report) && pruned.removed === 0 && existsSync(config.site.outputDir)) {
-      // A warm cron run (all 304) should cost next to nothing: the site is already current.
-      deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
-    } else {
-      await buildInto(store, config, deps);
+    // Retention ([archive]): entries past it leave first; the site is rebuilt when any did.
+    const { removed } = await store.pruneEntries(config.archive, deps.now().toISOString());
+    const fetcher = createFetcher(config.fetch, deps);
+    let closing: Promise<void> | undefined;
+    const closeFetcher = () => (closing ??= fetcher.close());
+    const passing = passOptions(options, deps);
+    let report: PlanetRunReport<void>;
+    try {
+      report = await planetPass(passDeps(store, config, fetcher, deps), {
+        ...passing,
+        // The summary comes before the build's line; the build needs no connection.
+        publish: async (pass) => {
+          passing.done();
+          await closeFetcher();
+          reportPass(pass, deps);
+          await buildInto(store, config, deps);
+        },
+        siteExists: () => removed === 0 && existsSync(config.site.outputDir),
+      });
+    } finally {
+      passing.done();
+      await closeFetcher();
     }
-    return fetchExitCode(report, options);
+    if (!('published' in report)) {
+      reportPass(report.pass, deps);
+      deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
+    }
+    return fetchExitCode(report.pass, options);
   });
 }
 
+function passDeps(
+  store: Store,
+  config: OrreryConfig,
+  fetcher: Fetcher,
+  deps: CliDeps,
+): PlanetPassDeps {
+  return {
+    store,
+    fetcher,
+    subscriptions: config.feeds,
+    settings: config.fetch,
+    now: deps.now,
+    readerId: `orrery ${VERSION}`,
+  };
+}
+
 /**
- * True when the run changed nothing the site shows: no new or updated entry, no config change,
- * no feed that started failing, failed differently or recovered. A feed failing again as it
- * did before is no news (like a 304, it only moves "last checked", which waits for the next
- * real change): without this, a planet with a few dead feeds rebuilt on every cron run.
+ * The pass's options, with the progress bar (or plain lines) fed by its callbacks; `done`
+ * ends the bar before the summary is printed.
  */
-export function nothingChanged(report: RefreshReport & { configChanged: boolean }): boolean {
-  if (report.configChanged) return false;
-  return report.outcomes.every((o) => {
-    const wasFailing = o.feed.errorCode;
-    if (o.kind === 'failed') return wasFailing === o.code;
-    if (wasFailing !== undefined) return false;
-    if (o.kind === 'not-modified') return o.movedTo === undefined;
-    return o.newEntries === 0 && o.updatedEntries === 0 && o.duplicates === 0 && !o.movedTo;
-  });
+function passOptions(
+  options: FetchOptions,
+  deps: CliDeps,
+): PlanetPassOptions & { done: () => void } {
+  let progress: Progress | undefined;
+  return {
+    done: () => progress?.stop(),
+    ...(options.all ? { all: true } : {}),
+    ...(options.feed !== undefined ? { feed: options.feed } : {}),
+    onStart: (feeds) => {
+      if (feeds.length === 0 && options.feed === undefined) {
+        deps.reporter.info('no feed is due; nothing to fetch (use --all to fetch every feed now)');
+      }
+      progress = deps.reporter.progress(feeds.length, 'fetching');
+    },
+    onSettled: (outcome) => progress?.tick(progressKind(outcome), label(outcome), detail(outcome)),
+  };
+}
+
+function reportPass(pass: PassReport, deps: CliDeps): void {
+  const { reporter } = deps;
+  if (pass.unknownFeed !== undefined) {
+    reporter.warn(`no subscribed feed with URL or name '${pass.unknownFeed}'`);
+  }
+  if (pass.sync.added || pass.sync.deactivated) {
+    reporter.debug(
+      `subscriptions: ${pass.sync.added} added, ${pass.sync.updated} updated, ${pass.sync.deactivated} removed`,
+    );
+  }
+  if (pass.total > 0) reporter.info(formatSummary(pass));
+  for (const move of pass.moved) {
+    reporter.info(`moved (permanent redirect): ${move.from} -> ${move.to}`);
+  }
 }
 
 function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
   if (report.total > 0 && report.failed === report.total) return EXIT.feedsFailed;
   if (options.strict && report.failed > 0) return EXIT.feedsFailed;
   return EXIT.ok;
-}
-
-async function fetchInto(
-  store: Store,
-  config: OrreryConfig,
-  options: FetchOptions,
-  deps: CliDeps,
-): Promise<RefreshReport & { configChanged: boolean }> {
-  const { reporter } = deps;
-  const nowIso = deps.now().toISOString();
-  const sync = await store.syncSubscriptions(config.feeds, nowIso);
-  const configChanged = sync.added + sync.updated + sync.deactivated > 0;
-  if (sync.added || sync.deactivated) {
-    reporter.debug(
-      `subscriptions: ${sync.added} added, ${sync.updated} updated, ${sync.deactivated} removed`,
-    );
-  }
-  let feeds = options.all || options.feed ? await store.listFeeds() : await store.dueFeeds(nowIso);
-  if (options.feed) {
-    const wanted = options.feed;
-    feeds = feeds.filter((f) => f.url === wanted || f.name === wanted);
-    if (feeds.length === 0) reporter.warn(`no subscribed feed with URL or name '${wanted}'`);
-  }
-  feeds = feeds.filter((f) => !f.retired);
-  const subscriptions = new Map(config.feeds.map((s) => [s.url, s]));
-  // A feed moved by a permanent redirect keeps its config entry under the old URL.
-  const subscriptionFor = (feed: StoredFeed) =>
-    subscriptions.get(feed.url) ??
-    feed.previousUrls.map((url) => subscriptions.get(url)).find((s) => s !== undefined);
-  if (feeds.length === 0) {
-    reporter.info('no feed is due; nothing to fetch (use --all to fetch every feed now)');
-  }
-  const fetcher = createFetcher(config.fetch, deps);
-  const progress = reporter.progress(feeds.length, 'fetching');
-  let report: RefreshReport;
-  try {
-    report = await refreshAll(
-      feeds,
-      { store, fetcher, settings: config.fetch, now: deps.now, readerId: `orrery ${VERSION}` },
-      {
-        concurrency: config.fetch.concurrency,
-        perHostLimit: config.fetch.perHostLimit,
-        perFeedTimeoutMs:
-          config.fetch.connectTimeoutMs +
-          config.fetch.headersTimeoutMs +
-          config.fetch.bodyTimeoutMs +
-          10_000,
-        subscriptionFor,
-        onSettled: (outcome) =>
-          progress.tick(progressKind(outcome), label(outcome), detail(outcome)),
-      },
-    );
-  } finally {
-    progress.stop();
-    await fetcher.close();
-  }
-  if (report.total > 0) reporter.info(formatSummary(report));
-  for (const move of report.moved)
-    reporter.info(`moved (permanent redirect): ${move.from} -> ${move.to}`);
-  return { ...report, configChanged };
 }
 
 async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedErrorCode } from '../../model/errors.js';
-import type { StoredFeed } from '../../model/stored.js';
-import { summarize } from '../../pipeline/refresh-all.js';
-import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
-import { nothingChanged } from './run.js';
+import type { FeedErrorCode } from '../model/errors.js';
+import type { StoredFeed } from '../model/stored.js';
+import { nothingChanged } from './planet-pass.js';
+import { summarize } from './refresh-all.js';
+import type { RefreshOutcome } from './refresh-feed.js';
 
 const feed = (errorCode?: FeedErrorCode): StoredFeed => ({
   id: 1,
