@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { errorMessage } from '../model/errors.js';
 import { type CliDeps, VERSION } from './context.js';
-import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode, storeExitCode } from './exit-codes.js';
 import { createReporter, type Verbosity } from './reporter.js';
 
 // Commands are loaded when run: a cron `orrery run` should not pay for parsing OPML or
@@ -19,6 +19,7 @@ const commands = {
   status: () => import('./commands/status.js'),
   parse: () => import('./commands/parse.js'),
   serve: () => import('./commands/serve.js'),
+  store: () => import('./commands/store.js'),
 };
 
 export interface MainOptions {
@@ -42,7 +43,9 @@ From cron, every 30 minutes:
 
 Exit codes: 0 done (single feeds may have failed: see status), 1 internal error,
 2 bad usage, config or input, 3 another run holds the store, 4 every feed failed
-(or --strict and one failed), 130 stopped by Ctrl-C or SIGTERM (what was finished is kept).`;
+(or --strict and one failed), 5 the store cannot be used (damaged, newer, not writable,
+unreachable), 6 the disk is full or the store file at its size limit, 130 stopped by
+Ctrl-C or SIGTERM (what was finished is kept).`;
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -210,6 +213,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--allow-private', 'allow loopback and private addresses for a URL')
     .action(action(async () => (await commands.parse()).runParse));
 
+  program
+    .command('store')
+    .description('manage the store itself')
+    .command('copy')
+    .description(
+      "copy the planet's store to another database (SQLite <-> PostgreSQL), verified; run again to resume",
+    )
+    .requiredOption('--to <url-or-path>', 'the target: a postgres:// URL or a SQLite file path')
+    .option('--from <url-or-path>', "the source (default: the config's store)")
+    .option('--wait <seconds>', 'wait this long for a run holding either store', '0')
+    .addHelpText(
+      'after',
+      '\nExample:\n  orrery store copy --to "postgres://orrery@db.example/planet"',
+    )
+    .action(action(async () => (await commands.store()).runStoreCopy));
+
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -230,6 +249,12 @@ function handleError(
   if (error instanceof CliError || error instanceof ConfigError) {
     stderr.write(`orrery: ${error.message}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.usage;
+  }
+  // A store or disk failure: its message names the file and the next step.
+  const storeCode = storeExitCode(error);
+  if (storeCode !== undefined) {
+    stderr.write(`orrery: ${errorMessage(error)}\n`);
+    return storeCode;
   }
   const message = errorMessage(error);
   stderr.write(`orrery: internal error: ${message}\n`);

@@ -113,3 +113,42 @@ describe('[websub]', () => {
     expect(() => parseConfig(text, { configPath: '/p/planet.toml' })).toThrow(/not an http/);
   });
 });
+
+describe('[store] and [archive]', () => {
+  const load = (text: string) => parseConfig(text, { configPath: '/srv/p/planet.toml' });
+
+  it('reads a PostgreSQL URL and the retention bounds; keeps everything by default', () => {
+    const config = load(
+      '[store]\nurl = "postgres://orrery@db.example/planet?schema=py"\n[archive]\nkeep_days = 730\nmax_entries_per_feed = 500\n',
+    );
+    expect(config.store).toEqual({
+      path: '/srv/p/orrery.sqlite',
+      url: 'postgres://orrery@db.example/planet?schema=py',
+    });
+    expect(config.archive).toEqual({ keepDays: 730, maxEntriesPerFeed: 500 });
+    expect(load('').archive).toEqual({});
+    expect(load('').store.url).toBeUndefined();
+  });
+
+  it('names the file, line and key of a bad value, without echoing a URL', () => {
+    expect(
+      problemsOf(
+        '[store]\nurl = "mysql://root:hunter2@db/x"\n\n[archive]\nkeep_days = 0\nmax_entries_per_feed = "many"\nkeep = 3\n',
+      ),
+    ).toEqual([
+      {
+        key: 'store.url',
+        line: 2,
+        message:
+          'must be a postgres:// URL such as "postgres://orrery@db.example/planet" (leave it out to use the SQLite file at path)',
+      },
+      { key: 'archive.keep_days', line: 5, message: 'must be at least 1' },
+      {
+        key: 'archive.max_entries_per_feed',
+        line: 6,
+        message: 'must be a number (without quotes), not the string "many"',
+      },
+      { key: 'archive.keep', line: 7, message: "unknown key — did you mean 'keep_days'?" },
+    ]);
+  });
+});

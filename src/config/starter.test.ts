@@ -36,6 +36,7 @@ describe('starterConfig', () => {
       fetch: shape.fetch.unwrap().shape,
       store: shape.store.unwrap().shape,
       websub: shape.websub.unwrap().shape,
+      archive: shape.archive.unwrap().shape,
       sections: shape.sections.unwrap().element.shape,
       feeds: shape.feeds.unwrap().element.shape,
     };

@@ -100,6 +100,8 @@ export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 
 export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
+    // Retention ([archive]): entries past it leave first; the site is rebuilt when any did.
+    const { removed } = await store.pruneEntries(config.archive, deps.now().toISOString());
     const fetcher = createFetcher(config.fetch, deps);
     let closing: Promise<void> | undefined;
     const closeFetcher = () => (closing ??= fetcher.close());
@@ -115,7 +117,7 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
           reportPass(pass, deps);
           await buildInto(store, config, deps);
         },
-        siteExists: () => existsSync(config.site.outputDir),
+        siteExists: () => removed === 0 && existsSync(config.site.outputDir),
       });
     } finally {
       passing.done();
