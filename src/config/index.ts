@@ -10,7 +10,9 @@ export {
   addImportedSiteToConfig,
   addImportToConfig,
   type EditConfigOptions,
+  type FeedMove,
   feedBlock,
+  moveFeedInConfig,
   removeFeedFromConfig,
 } from './edit.js';
 export { type ImportOpmlOptions, importOpml } from './import-opml.js';

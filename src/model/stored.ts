@@ -100,5 +100,7 @@ export interface FetchRecord {
   bytes?: number;
   elapsedMs: number;
   newEntries?: number;
+  /** Entries the document had past the parser's per-document limit, not read (absent: none). */
+  entriesDropped?: number;
   redirects?: RedirectHop[];
 }
