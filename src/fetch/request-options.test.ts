@@ -43,7 +43,8 @@ beforeAll(async () => {
       if (req.headers.authorization !== SECRET) res.writeHead(401).end('who are you?');
       else res.writeHead(200).end(RSS);
     },
-    '/slow-headers': slowAnswer(1200),
+    // Well past the tight fetcher's timeouts: undici checks them on a ~0.5 s tick.
+    '/slow-headers': slowAnswer(2500),
     '/slow-body': (_req, res) => {
       res.writeHead(200);
       const timer = setInterval(() => res.write(' '), 100);

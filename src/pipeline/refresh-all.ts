@@ -16,6 +16,10 @@ export interface RefreshReport {
   failed: number;
   newEntries: number;
   duplicates: number;
+  /** Entries past the parser's per-document limit in the documents this pass read. */
+  entriesDropped: number;
+  /** Feeds whose document had such entries. */
+  feedsWithDroppedEntries: number;
   failedByKind: Partial<Record<FeedErrorCode, number>>;
   moved: Array<{ from: string; to: string }>;
   outcomes: RefreshOutcome[];
@@ -73,6 +77,8 @@ export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport
     failed: 0,
     newEntries: 0,
     duplicates: 0,
+    entriesDropped: 0,
+    feedsWithDroppedEntries: 0,
     failedByKind: {},
     moved: [],
     outcomes,
@@ -83,6 +89,10 @@ export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport
       report.fetched++;
       report.newEntries += outcome.newEntries;
       report.duplicates += outcome.duplicates;
+      if (outcome.entriesDropped) {
+        report.entriesDropped += outcome.entriesDropped;
+        report.feedsWithDroppedEntries++;
+      }
     } else if (outcome.kind === 'not-modified') {
       report.unchanged++;
     } else {

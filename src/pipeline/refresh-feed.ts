@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
-import type { Fetcher, FetchOutcome } from '../model/fetch.js';
+import type { Fetcher, FetchOutcome, FetchRequestOptions } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
@@ -43,6 +43,8 @@ export type RefreshOutcome =
       newEntries: number;
       updatedEntries: number;
       duplicates: number;
+      /** Entries past the parser's per-document limit, not read (absent when none). */
+      entriesDropped?: number;
       warnings: string[];
       /** Set when this fetch confirmed a permanent redirect and the feed's URL moved. */
       movedTo?: string;
@@ -60,7 +62,12 @@ export async function refreshFeed(
   signal?: AbortSignal,
 ): Promise<RefreshOutcome> {
   const started = deps.now();
-  const outcome = await deps.fetcher.fetch(feed.url, feed.validators, signal);
+  const outcome = await deps.fetcher.fetch(
+    feed.url,
+    feed.validators,
+    signal,
+    requestOptions(subscription),
+  );
   const now = deps.now();
   const nowIso = now.toISOString();
   const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
@@ -179,7 +186,9 @@ export async function refreshFeed(
   const report = await deps.store.applyFeedUpdate({
     feedId: feed.id,
     now: nowIso,
-    fetch: { ...record, bytes: outcome.body.byteLength },
+    // entriesDropped is written on every read (0: none), so the last read can be told apart
+    // from a 304 or a same-bytes answer, which read nothing.
+    fetch: { ...record, bytes: outcome.body.byteLength, entriesDropped: read.entriesDropped },
     validators: outcome.validators,
     documentDigest,
     meta,
@@ -196,8 +205,22 @@ export async function refreshFeed(
     newEntries: report.inserted,
     updatedEntries: report.updated,
     duplicates: report.duplicates,
+    ...(read.entriesDropped > 0 ? { entriesDropped: read.entriesDropped } : {}),
     warnings: read.warnings,
     ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
+  };
+}
+
+/** The feed's own settings for its request (planet.toml [[feeds]] user_agent, timeout, headers). */
+function requestOptions(subscription: Subscription | undefined): FetchRequestOptions | undefined {
+  const o = subscription?.overrides;
+  if (!o || (o.userAgent === undefined && o.timeoutMs === undefined && !o.headers)) {
+    return undefined;
+  }
+  return {
+    ...(o.userAgent !== undefined ? { userAgent: o.userAgent } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.headers ? { headers: o.headers } : {}),
   };
 }
 

@@ -6,28 +6,25 @@ import {
   addFeedToConfig,
   addImportedSiteToConfig,
   addImportToConfig,
-  ConfigError,
   type ImportResult,
   importOpml,
   importVenusIni,
-  type OrreryConfig,
-  parseConfig,
   removeFeedFromConfig,
   starterConfig,
 } from '../../config/index.js';
 import { discoverFeeds } from '../../fetch/discover.js';
 import type { Subscription } from '../../model/subscription.js';
 import { renderOpml } from '../../render/outputs/opml.js';
+import { saveConfig } from '../config-file.js';
 import {
   type CliDeps,
   createFetcher,
   type GlobalOptions,
   loadPlanet,
   loadPlanetText,
-  VERSION,
 } from '../context.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { readText, replaceFileAtomically } from '../files.js';
+import { readText } from '../files.js';
 
 export async function runInit(
   dir: string | undefined,
@@ -46,22 +43,6 @@ export async function runInit(
     `next: cd ${dir ?? '.'} && orrery add https://blog.example.org/ && orrery run`,
   );
   return EXIT.ok;
-}
-
-/**
- * Write the edited config only if it still loads where it lives (paths included): a bad edit
- * never replaces a good file.
- */
-async function saveConfig(config: OrreryConfig, text: string): Promise<void> {
-  try {
-    parseConfig(text, { configPath: config.configPath, file: config.configPath, version: VERSION });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new CliError(`the edited config would not load, nothing changed: ${error.message}`);
-    }
-    throw error;
-  }
-  await replaceFileAtomically(config.configPath, text);
 }
 
 export async function runAdd(
@@ -158,7 +139,7 @@ export async function runList(
 ): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
   if (options.json) {
-    deps.reporter.out(JSON.stringify(config.feeds, null, 2));
+    deps.reporter.out(JSON.stringify(config.feeds.map(withoutHeaderValues), null, 2));
     return EXIT.ok;
   }
   for (const section of config.site.sections) {
@@ -167,6 +148,14 @@ export async function runList(
     for (const feed of feeds) deps.reporter.out(`  ${feed.name ?? '(no name)'}  ${feed.url}`);
   }
   return EXIT.ok;
+}
+
+/** A subscription as `list --json` shows it: its header names, never their values (secrets). */
+function withoutHeaderValues(sub: Subscription): Subscription {
+  const headers = sub.overrides?.headers;
+  if (!headers) return sub;
+  const hidden = Object.fromEntries(Object.keys(headers).map((name) => [name, '(hidden)']));
+  return { ...sub, overrides: { ...sub.overrides, headers: hidden } };
 }
 
 export async function runImport(

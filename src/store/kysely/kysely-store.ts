@@ -355,6 +355,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       bytes: slot('bytes'),
       elapsed_ms: slot('elapsed_ms'),
       new_entries: slot('new_entries'),
+      entries_dropped: slot('entries_dropped'),
       redirects: slot('redirects'),
     }),
   );
@@ -813,6 +814,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         bytes: f.bytes ?? null,
         elapsed_ms: Math.round(f.elapsedMs),
         new_entries: f.newEntries ?? (update.entries ? report.inserted : null),
+        entries_dropped: f.entriesDropped ?? null,
         redirects: f.redirects && f.redirects.length > 0 ? JSON.stringify(f.redirects) : null,
       });
       await pruneFetches(trx, { feed: feedId });

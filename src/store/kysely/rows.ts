@@ -128,6 +128,7 @@ export function fetchFromRow(r: Selectable<FetchesTable>): FetchRecord {
     bytes: r.bytes === null ? undefined : Number(r.bytes),
     elapsedMs: Number(r.elapsed_ms),
     newEntries: r.new_entries === null ? undefined : Number(r.new_entries),
+    entriesDropped: r.entries_dropped === null ? undefined : Number(r.entries_dropped),
     redirects: json(r.redirects, undefined),
   });
 }

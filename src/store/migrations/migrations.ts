@@ -183,12 +183,26 @@ const scheduleHints: Migration = {
   },
 };
 
+/**
+ * Schema 4: each fetch record keeps how many entries the document had past the parser's
+ * per-document limit (shown by `orrery status`).
+ */
+const fetchEntriesDropped: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('fetches').addColumn('entries_dropped', 'integer').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('fetches').dropColumn('entries_dropped').execute();
+  },
+};
+
 /** All migrations, by name, for one dialect. */
 export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_slim_entries': slimEntries,
     '0003_schedule_hints': scheduleHints,
+    '0004_fetch_entries_dropped': fetchEntriesDropped,
   };
 }
 

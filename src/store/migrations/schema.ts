@@ -90,6 +90,7 @@ export interface FetchesTable {
   bytes: number | null;
   elapsed_ms: number;
   new_entries: number | null;
+  entries_dropped: number | null;
   /** JSON RedirectHop[] */
   redirects: string | null;
 }
