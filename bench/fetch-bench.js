@@ -29,8 +29,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startFarm } from './farm/farm-process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTS = 200;
@@ -109,48 +109,9 @@ function measure(command, argv, { cwd, maxSeconds, env }) {
   });
 }
 
-async function startFarm(args, profile) {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bench/farm/farm.js'),
-      '--hosts',
-      String(HOSTS),
-      '--port',
-      String(args.port),
-      '--profile',
-      profile,
-      '--max-seconds',
-      String(args.maxSeconds * 8),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error('farm: not ready after 30 s')), 30_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolvePromise(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`farm exited early (${code})`)));
-  });
-  return {
-    ready,
-    async stats() {
-      const res = await fetch(`http://127.0.0.1:${args.port}/__stats`);
-      return res.json();
-    },
-    stop() {
-      child.stdin.end();
-      return new Promise((resolvePromise) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolvePromise();
-        });
-      });
-    },
-  };
+/** The farm for one profile (bench/farm/farm-process.js), alive a good while past the runs. */
+function startProfileFarm(args, profile) {
+  return startFarm({ hosts: HOSTS, port: args.port, profile, maxSeconds: args.maxSeconds * 8 });
 }
 
 const feedUrl = (port, id) => `http://127.0.${id % HOSTS}.1:${port}/f/${id}.xml`;
@@ -284,7 +245,7 @@ async function main() {
   const results = [];
   try {
     for (const profile of args.profiles) {
-      const farm = await startFarm(args, profile);
+      const farm = await startProfileFarm(args, profile);
       try {
         for (const n of args.feeds) {
           const urls = Array.from({ length: n }, (_, id) => feedUrl(args.port, id));
