@@ -394,8 +394,11 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       headers,
       ...(signal ? { signal } : {}),
       // A feed's own timeout replaces the run's header and idle-body timeouts, so that a longer
-      // one can be longer; its deadline (in fetchUrl) bounds the whole fetch either way.
-      ...(timeoutMs !== undefined ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
+      // one can be longer; its deadline (in fetchUrl) bounds the whole fetch and, set a little
+      // earlier than undici's (which ticks about every 0.5 s), is the one that names it.
+      ...(timeoutMs !== undefined
+        ? { headersTimeout: timeoutMs + 2000, bodyTimeout: timeoutMs + 2000 }
+        : {}),
     });
     return {
       status: response.statusCode,
