@@ -1,11 +1,11 @@
 // Runs the real CLI against the feed farm's hostile servers and reads back what happened, with
 // the run's wall time, CPU and peak RSS (measured by the child itself: usage-preload.js). Shared
 // by the reliability tests (test/reliability/, CI sizes) and bench/hostile-bench.js (long sizes).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { faultOf, HOSTILE_KINDS } from './farm.js';
 import { startFarm } from './farm-process.js';
+import { runChild } from './run-child.js';
 
 export { faultOf, HOSTILE_KINDS, startFarm };
 
@@ -23,52 +23,20 @@ export function cliBuilt(root = ROOT) {
  * needs it is a hang: `signal` says so). Resolves with wall seconds, CPU seconds (user + sys)
  * and peak RSS in MB (KB ÷ 1024, as /usr/bin/time's figures in the other benches).
  */
-export function runOrrery(args, { cwd, maxSeconds, root = ROOT }) {
+export async function runOrrery(args, { cwd, maxSeconds, root = ROOT }) {
   const usageFile = join(cwd, `.usage-${process.pid}-${Date.now()}.json`);
-  return new Promise((resolvePromise) => {
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        join(import.meta.dirname, 'usage-preload.js'),
-        join(root, 'bin/orrery.js'),
-        ...args,
-      ],
-      {
-        cwd,
-        env: { ...process.env, NO_COLOR: '1', ORRERY_USAGE_FILE: usageFile },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      if (stdout.length < 1 << 20) stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      if (stderr.length < 1 << 20) stderr += d;
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), maxSeconds * 1000);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      const wallS = (performance.now() - started) / 1000;
-      let usage = { maxRssKb: Number.NaN, userS: Number.NaN, systemS: Number.NaN };
-      if (existsSync(usageFile)) {
-        usage = JSON.parse(readFileSync(usageFile, 'utf8'));
-        rmSync(usageFile, { force: true });
-      }
-      resolvePromise({
-        code,
-        signal,
-        wallS,
-        cpuS: usage.userS + usage.systemS,
-        peakMb: usage.maxRssKb / 1024,
-        stdout,
-        stderr,
-      });
-    });
-  });
+  const preload = join(import.meta.dirname, 'usage-preload.js');
+  const run = await runChild(
+    process.execPath,
+    ['--import', preload, join(root, 'bin/orrery.js'), ...args],
+    { cwd, env: { NO_COLOR: '1', ORRERY_USAGE_FILE: usageFile }, maxSeconds },
+  );
+  let usage = { maxRssKb: Number.NaN, userS: Number.NaN, systemS: Number.NaN };
+  if (existsSync(usageFile)) {
+    usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+    rmSync(usageFile, { force: true });
+  }
+  return { ...run, cpuS: usage.userS + usage.systemS, peakMb: usage.maxRssKb / 1024 };
 }
 
 /** Writes `dir/planet.toml` subscribing to `urls`, with `[fetch]` settings (allow_private on). */

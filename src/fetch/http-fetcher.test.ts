@@ -3,34 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchOutcome } from '../model/fetch.js';
 import {
   cacheNotBefore,
   createHttpFetcher,
   type HttpFetcherOptions,
   parseRetryAfter,
 } from './http-fetcher.js';
+import { expectKind, TEST_FETCHER_OPTIONS } from './testdata/fetcher-options.js';
 import { RSS, startServer, type TestServer } from './testdata/serve.js';
 
-const base: HttpFetcherOptions = {
-  connectTimeoutMs: 2000,
-  headersTimeoutMs: 2000,
-  bodyTimeoutMs: 2000,
-  maxBodyBytes: 64 * 1024,
-  maxDecompressedBytes: 256 * 1024,
-  maxRedirects: 5,
-  perHostLimit: 4,
-  userAgent: 'Orrery-test/1',
-  allowPrivate: true,
-};
-
-function expectKind<K extends FetchOutcome['kind']>(
-  outcome: FetchOutcome,
-  kind: K,
-): Extract<FetchOutcome, { kind: K }> {
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<FetchOutcome, { kind: K }>;
-}
+const base: HttpFetcherOptions = TEST_FETCHER_OPTIONS;
 
 const zeros = Buffer.alloc(8 * 1024 * 1024); // 8 MiB of zeros: compresses to a few KiB.
 const GZIP_BOMB = gzipSync(zeros);

@@ -4,21 +4,13 @@
  * loses, and that no header value ever shows in an outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchOutcome } from '../model/fetch.js';
 import { createHttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
+import { expectKind, TEST_FETCHER_OPTIONS } from './testdata/fetcher-options.js';
 import { RSS, startServer, type TestServer } from './testdata/serve.js';
 
 const SECRET = 'Bearer s3cr3t-7f1e';
 const base: HttpFetcherOptions = {
-  connectTimeoutMs: 2000,
-  headersTimeoutMs: 2000,
-  bodyTimeoutMs: 2000,
-  maxBodyBytes: 64 * 1024,
-  maxDecompressedBytes: 256 * 1024,
-  maxRedirects: 5,
-  perHostLimit: 4,
-  userAgent: 'Orrery-test/1',
-  allowPrivate: true,
+  ...TEST_FETCHER_OPTIONS,
   headers: { 'x-planet': 'run-wide', accept: 'application/rss+xml' },
 };
 
@@ -59,14 +51,6 @@ afterAll(async () => {
   await origin.close();
   await other.close();
 });
-
-function expectKind<K extends FetchOutcome['kind']>(
-  outcome: FetchOutcome,
-  kind: K,
-): Extract<FetchOutcome, { kind: K }> {
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<FetchOutcome, { kind: K }>;
-}
 
 describe("a feed's own request settings, from the server's side", () => {
   it('sends the feed User-Agent instead of the run one, and only for that feed', async () => {

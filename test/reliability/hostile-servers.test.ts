@@ -15,30 +15,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS module without types (shared with bench/hostile-bench.js)
-import * as harness from '../../bench/farm/hostile-run.js';
-import { parse } from '../../src/parse/index.js';
-
-interface CaseResult {
-  kind: string;
-  exit: number | string | null;
-  wallS: number;
-  cpuS: number;
-  peakMb: number;
-  hostile: { outcome: string; message?: string; entries?: number };
-  healthyUpdated: number;
-  healthyTotal: number;
-  summary: string;
-  stderr: string;
-}
-interface FarmResult extends Omit<CaseResult, 'kind' | 'hostile' | 'healthyTotal'> {
-  feeds: number;
-  faulty: number;
-  healthy: number;
-  notUpdated: object[];
-  faultyOutcomes: Record<string, number>;
-}
-const {
+// Shared with bench/hostile-bench.js (plain JS).
+import {
   cliBuilt,
   HOSTILE_KINDS,
   healthyIds,
@@ -46,15 +24,11 @@ const {
   hostileFarm,
   ROOT,
   startFarm,
-}: {
-  cliBuilt: () => boolean;
-  HOSTILE_KINDS: string[];
-  healthyIds: (n: number) => number[];
-  hostileCase: (options: object) => Promise<CaseResult>;
-  hostileFarm: (options: object) => Promise<FarmResult>;
-  ROOT: string;
-  startFarm: (options: object) => Promise<{ stop(): Promise<void> }>;
-} = harness;
+} from '../../bench/farm/hostile-run.js';
+import { parse } from '../../src/parse/index.js';
+
+type CaseResult = Awaited<ReturnType<typeof hostileCase>>;
+type FarmResult = Awaited<ReturnType<typeof hostileFarm>>;
 
 /** CI timeouts: a trickle or a silent server costs a few seconds, not the defaults' 30. */
 const FETCH = { connect_timeout: 2, headers_timeout: 2, body_timeout: 3 };
