@@ -647,3 +647,43 @@ describe('DNS cache', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('a kept-alive connection the server closes as it is reused', () => {
+  it('sends the GET again on a new connection, once', async () => {
+    const served = new WeakMap<object, number>();
+    const sockets = new Set<object>();
+    const flaky = await startServer({
+      '/feed': (req, res) => {
+        sockets.add(req.socket);
+        const n = (served.get(req.socket) ?? 0) + 1;
+        served.set(req.socket, n);
+        // The second request on a connection: the server's idle timeout won the race.
+        if (n > 1) req.socket.destroy();
+        else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS);
+      },
+    });
+    const client = createHttpFetcher({ ...base, perHostLimit: 1 });
+    try {
+      expectKind(await client.fetch(flaky.url('/feed')), 'ok');
+      const again = expectKind(await client.fetch(flaky.url('/feed')), 'ok');
+      expect(Buffer.from(again.body).toString()).toBe(RSS);
+      // The reused connection, then a new one.
+      expect(flaky.requests).toHaveLength(3);
+      expect(sockets.size).toBe(2);
+    } finally {
+      await client.close();
+      await flaky.close();
+    }
+  });
+
+  it('does not try a third time: a server that always drops the connection fails the feed', async () => {
+    const dropping = await startServer({ '/feed': (req) => req.socket.destroy() });
+    try {
+      const outcome = expectKind(await fetcher.fetch(dropping.url('/feed')), 'error');
+      expect(outcome.code).toBe('connect');
+      expect(dropping.requests).toHaveLength(2);
+    } finally {
+      await dropping.close();
+    }
+  });
+});

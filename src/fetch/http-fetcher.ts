@@ -270,6 +270,15 @@ function withFeedDeadline(
   };
 }
 
+/** The connection was closed by the other side before any response (a request that may be sent again). */
+function closedBeforeAnswer(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  }
+  return false;
+}
+
 /** Drops a body we will not read (its abort error has nowhere to go and does not matter). */
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => undefined);
@@ -381,7 +390,27 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     return headers;
   }
 
+  /**
+   * One request, sent again once on a new connection when the server closed the one it went on
+   * before answering: a kept-alive connection the server drops just as we reuse it (its idle
+   * timeout) is a race of HTTP/1.1, not the feed's failure. A GET may be repeated; browsers and
+   * curl do the same.
+   */
   async function requestHop(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<Hop> {
+    try {
+      return await sendRequest(url, headers, signal, timeoutMs);
+    } catch (error) {
+      if (signal?.aborted || !closedBeforeAnswer(error)) throw error;
+      return sendRequest(url, headers, signal, timeoutMs);
+    }
+  }
+
+  async function sendRequest(
     url: URL,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,

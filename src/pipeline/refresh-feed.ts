@@ -14,6 +14,7 @@ import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
+import type { ReadSlots } from './read-slots.js';
 
 let reading: Promise<typeof import('./read-document.js')> | undefined;
 /** Loaded on the first document: a run where every feed answers 304 never loads the parser. */
@@ -34,6 +35,8 @@ export interface RefreshDeps {
    * so that after an upgrade every feed is read again once.
    */
   readerId?: string;
+  /** Bounds the documents read and not yet stored at once (refreshAll gives one per pass). */
+  readSlots?: ReadSlots;
 }
 
 export type RefreshOutcome =
@@ -138,6 +141,47 @@ export async function refreshFeed(
     return nothingToRead({ ...record, bytes: outcome.body.byteLength, newEntries: 0 });
   }
 
+  const release = deps.readSlots ? await deps.readSlots.acquire(signal) : () => undefined;
+  if (!release) {
+    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+    const message = 'its time budget ran out while the documents before it were read and stored';
+    return fail(feed, deps, 'timeout', message, record, nowIso, schedule);
+  }
+  try {
+    return await readAndStore(feed, subscription, deps, {
+      outcome,
+      record,
+      documentDigest,
+      redirect,
+      now,
+      intervalMinutes,
+      healthyNextDue,
+    });
+  } finally {
+    release();
+  }
+}
+
+interface Fetched {
+  outcome: Extract<FetchOutcome, { kind: 'ok' }>;
+  record: FetchRecord;
+  documentDigest: string;
+  redirect: Pick<FeedUpdate, 'moveTo' | 'pendingRedirect'>;
+  now: Date;
+  intervalMinutes: number;
+  healthyNextDue: (kind: 'ok' | 'not-modified', hints: ScheduleHints | undefined) => string;
+}
+
+/** Parse and process a fetched document, then store what it brings. */
+async function readAndStore(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  fetched: Fetched,
+): Promise<RefreshOutcome> {
+  const { outcome, record, documentDigest, redirect, now, intervalMinutes, healthyNextDue } =
+    fetched;
+  const nowIso = now.toISOString();
   const reading = await readingModule();
   const reader = deps.readDocument ?? reading.readInProcess;
   const read = await reader({

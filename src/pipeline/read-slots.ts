@@ -1,0 +1,54 @@
+/**
+ * Read slots: how many fetched documents may be between "read" and "stored" at once. Parsing is
+ * synchronous and the store writes one update at a time, so more than two in that stage only
+ * holds more parsed entries in memory (ten thousand per document at most) without going faster;
+ * fetches go on meanwhile. The wait for a slot honours the feed's signal (its time budget).
+ */
+export interface ReadSlots {
+  /** Resolves with a release function, or undefined when `signal` aborted first. */
+  acquire(signal?: AbortSignal): Promise<(() => void) | undefined>;
+}
+
+/** Documents read at once by one pass (see ReadSlots). */
+export const READ_SLOTS = 2;
+
+export function createReadSlots(size = READ_SLOTS): ReadSlots {
+  let free = Math.max(1, size);
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    acquire(signal) {
+      if (signal?.aborted) return Promise.resolve(undefined);
+      if (free > 0) {
+        free--;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve) => {
+        const turn = () => {
+          signal?.removeEventListener('abort', giveUp);
+          resolve(once(release));
+        };
+        const giveUp = () => {
+          const at = waiting.indexOf(turn);
+          if (at !== -1) waiting.splice(at, 1);
+          resolve(undefined);
+        };
+        waiting.push(turn);
+        signal?.addEventListener('abort', giveUp, { once: true });
+      });
+    },
+  };
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
