@@ -23,13 +23,13 @@ export function cliBuilt(root = ROOT) {
  * needs it is a hang: `signal` says so). Resolves with wall seconds, CPU seconds (user + sys)
  * and peak RSS in MB (KB ÷ 1024, as /usr/bin/time's figures in the other benches).
  */
-export async function runOrrery(args, { cwd, maxSeconds, root = ROOT }) {
+export async function runOrrery(args, { cwd, maxSeconds, root = ROOT, maxOutput }) {
   const usageFile = join(cwd, `.usage-${process.pid}-${Date.now()}.json`);
   const preload = join(import.meta.dirname, 'usage-preload.js');
   const run = await runChild(
     process.execPath,
     ['--import', preload, join(root, 'bin/orrery.js'), ...args],
-    { cwd, env: { NO_COLOR: '1', ORRERY_USAGE_FILE: usageFile }, maxSeconds },
+    { cwd, env: { NO_COLOR: '1', ORRERY_USAGE_FILE: usageFile }, maxSeconds, maxOutput },
   );
   let usage = { maxRssKb: Number.NaN, userS: Number.NaN, systemS: Number.NaN };
   if (existsSync(usageFile)) {
@@ -53,7 +53,14 @@ export function writePlanet(dir, urls, fetch = {}) {
 
 /** The feeds as `orrery status --json` shows them, by URL. */
 export async function feedStates(dir, { root = ROOT } = {}) {
-  const status = await runOrrery(['status', '--json'], { cwd: dir, maxSeconds: 120, root });
+  // About 1 KB a feed: a big farm's status is many megabytes.
+  const maxOutput = 1 << 28;
+  const status = await runOrrery(['status', '--json'], {
+    cwd: dir,
+    maxSeconds: 300,
+    root,
+    maxOutput,
+  });
   if (status.code !== 0) throw new Error(`orrery status failed: ${status.stderr}`);
   return new Map(JSON.parse(status.stdout).map((f) => [f.url, f]));
 }

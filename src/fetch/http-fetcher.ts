@@ -436,7 +436,8 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     };
   }
 
-  async function readBody(hop: Hop, url: URL): Promise<Buffer> {
+  /** The body as it came over the wire, cut at max_body_size. */
+  async function readRawBody(hop: Hop, url: URL): Promise<Buffer> {
     const declared = Number(hop.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
       discard(hop.body);
@@ -458,7 +459,11 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       }
       chunks.push(chunk);
     }
-    const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  }
+
+  /** The body with its Content-Encoding undone, cut at max_decompressed_size. */
+  async function decodeBody(raw: Buffer, hop: Hop, url: URL): Promise<Buffer> {
     const encoding = hop.headers['content-encoding'];
     if (!encoding) return raw;
     try {
@@ -610,7 +615,20 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             );
           }, bodyTimeoutMs);
         }
-        const body = await readBody(hop, current);
+        const raw = await readRawBody(hop, current);
+        clearTimeout(deadline);
+        // The caller may hold the body back until it can read it (see FetchRequestOptions.admit):
+        // what waits is the body as sent, often compressed, not the document it inflates to.
+        if (request?.admit && !(await request.admit())) {
+          return fail(
+            'timeout',
+            `its time budget ran out before it could be read (${current.host})`,
+            {
+              status: hop.status,
+            },
+          );
+        }
+        const body = await decodeBody(raw, hop, current);
         const validatorsOut: FetchValidators = {};
         if (hop.headers.etag) validatorsOut.etag = hop.headers.etag;
         if (hop.headers['last-modified']) validatorsOut.lastModified = hop.headers['last-modified'];

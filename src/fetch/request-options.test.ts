@@ -3,6 +3,7 @@
  * server sees them, over real loopback servers: what arrives, what a redirect to another origin
  * loses, and that no header value ever shows in an outcome.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import { expectKind, TEST_FETCHER_OPTIONS } from './testdata/fetcher-options.js';
@@ -154,5 +155,46 @@ describe("a feed's own request settings, from the server's side", () => {
     const text = JSON.stringify(outcomes.map((o) => ({ ...o, body: undefined })));
     expect(text).not.toContain('s3cr3t');
     expect(text).not.toContain('session=abc');
+  });
+});
+
+describe('admitting a body', () => {
+  it('asks before inflating it, and not for a 304', async () => {
+    let asked = 0;
+    const bomb = gzipSync(Buffer.alloc(8 << 20));
+    const zipped = await startServer({
+      '/bomb': (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb),
+      '/feed': (req, res) => {
+        if (req.headers['if-none-match'] === '"v1"') res.writeHead(304, { etag: '"v1"' }).end();
+        else res.writeHead(200, { 'content-encoding': 'gzip', etag: '"v1"' }).end(gzipSync(RSS));
+      },
+    });
+    try {
+      const refused = await fetcher.fetch(zipped.url('/bomb'), undefined, undefined, {
+        admit: async () => {
+          asked++;
+          return false;
+        },
+      });
+      // A timeout, not too-large: the bomb was never inflated.
+      expect(expectKind(refused, 'error').code).toBe('timeout');
+      const admit = async () => {
+        asked++;
+        return true;
+      };
+      const ok = expectKind(
+        await fetcher.fetch(zipped.url('/feed'), undefined, undefined, { admit }),
+        'ok',
+      );
+      expect(Buffer.from(ok.body).toString()).toBe(RSS);
+      expect(asked).toBe(2);
+      expectKind(
+        await fetcher.fetch(zipped.url('/feed'), ok.validators, undefined, { admit }),
+        'not-modified',
+      );
+      expect(asked).toBe(2);
+    } finally {
+      await zipped.close();
+    }
   });
 });

@@ -64,6 +64,12 @@ export interface FetchRequestOptions {
    * the same name. Authorization and Cookie are never sent to a redirect target on another origin.
    */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Called once a 2xx body has arrived, before it is decompressed and returned; resolves true to
+   * go on, false to give up (the fetch then fails as timed out). The pipeline uses it to bound the
+   * documents held in memory at once: a waiting body stays as sent (often compressed).
+   */
+  admit?: () => Promise<boolean>;
 }
 
 /** The fetch port the pipeline depends on. */

@@ -44,6 +44,30 @@ export function createReadSlots(size = READ_SLOTS): ReadSlots {
   };
 }
 
+/** One feed's claim on a slot of `slots`: taken at most once (admit), released once. */
+export interface ReadTicket {
+  /** Takes the slot (waiting for it); false when the signal aborted first. */
+  admit(): Promise<boolean>;
+  readonly held: boolean;
+  release(): void;
+}
+
+export function readTicket(slots: ReadSlots, signal?: AbortSignal): ReadTicket {
+  let release: (() => void) | undefined;
+  return {
+    async admit() {
+      release ??= await slots.acquire(signal);
+      return release !== undefined;
+    },
+    get held() {
+      return release !== undefined;
+    },
+    release() {
+      release?.();
+    },
+  };
+}
+
 function once(fn: () => void): () => void {
   let done = false;
   return () => {

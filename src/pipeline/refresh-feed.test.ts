@@ -14,7 +14,7 @@ import type { FetchSettings } from '../model/settings.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type DocumentReader, readDocument } from './read-document.js';
-import { summarize } from './refresh-all.js';
+import { refreshAll, summarize } from './refresh-all.js';
 import { type RefreshDeps, refreshFeed } from './refresh-feed.js';
 
 const SETTINGS: FetchSettings = {
@@ -377,5 +377,38 @@ describe("a feed's own request settings", () => {
     } finally {
       await tight.close();
     }
+  });
+});
+
+describe('read slots', () => {
+  it('a pass reads and stores two documents at a time, however many arrive at once', async () => {
+    const paths = ['/s0.xml', '/s1.xml', '/s2.xml', '/s3.xml', '/s4.xml', '/s5.xml'];
+    routes = Object.fromEntries(paths.map((p) => [p, serveFeed]));
+    await store.syncSubscriptions(
+      paths.map((p) => ({ url: `${base}${p}`, section: 'main' })),
+      new Date(clock).toISOString(),
+    );
+    let reading = 0;
+    let most = 0;
+    // A slow reader (a big document): the others arrive meanwhile and must wait their turn.
+    const slow: DocumentReader = async (job) => {
+      reading++;
+      most = Math.max(most, reading);
+      await new Promise((r) => setTimeout(r, 60));
+      reading--;
+      return readDocument(job);
+    };
+    const report = await refreshAll(
+      await store.listFeeds(),
+      { ...deps(), readDocument: slow },
+      {
+        concurrency: 6,
+        perHostLimit: 6,
+        perFeedTimeoutMs: 30_000,
+        subscriptionFor: () => undefined,
+      },
+    );
+    expect(report.fetched).toBe(6);
+    expect(most).toBe(2);
   });
 });

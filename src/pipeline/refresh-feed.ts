@@ -14,7 +14,7 @@ import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
-import type { ReadSlots } from './read-slots.js';
+import { type ReadSlots, type ReadTicket, readTicket } from './read-slots.js';
 
 let reading: Promise<typeof import('./read-document.js')> | undefined;
 /** Loaded on the first document: a run where every feed answers 304 never loads the parser. */
@@ -64,12 +64,30 @@ export async function refreshFeed(
   deps: RefreshDeps,
   signal?: AbortSignal,
 ): Promise<RefreshOutcome> {
+  // A body waits for its read slot as it came over the wire (the fetcher admits it before
+  // inflating it); the slot is held until the document is stored.
+  const ticket = deps.readSlots ? readTicket(deps.readSlots, signal) : undefined;
+  try {
+    return await fetchAndRead(feed, subscription, deps, signal, ticket);
+  } finally {
+    ticket?.release();
+  }
+}
+
+async function fetchAndRead(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  signal: AbortSignal | undefined,
+  ticket: ReadTicket | undefined,
+): Promise<RefreshOutcome> {
   const started = deps.now();
+  const request = requestOptions(subscription);
   const outcome = await deps.fetcher.fetch(
     feed.url,
     feed.validators,
     signal,
-    requestOptions(subscription),
+    ticket ? { ...request, admit: ticket.admit } : request,
   );
   const now = deps.now();
   const nowIso = now.toISOString();
@@ -141,25 +159,21 @@ export async function refreshFeed(
     return nothingToRead({ ...record, bytes: outcome.body.byteLength, newEntries: 0 });
   }
 
-  const release = deps.readSlots ? await deps.readSlots.acquire(signal) : () => undefined;
-  if (!release) {
+  // A fetcher that does not admit bodies: the slot is taken here.
+  if (ticket && !ticket.held && !(await ticket.admit())) {
     const schedule = failureSchedule(feed, intervalMinutes, deps, now);
     const message = 'its time budget ran out while the documents before it were read and stored';
     return fail(feed, deps, 'timeout', message, record, nowIso, schedule);
   }
-  try {
-    return await readAndStore(feed, subscription, deps, {
-      outcome,
-      record,
-      documentDigest,
-      redirect,
-      now,
-      intervalMinutes,
-      healthyNextDue,
-    });
-  } finally {
-    release();
-  }
+  return readAndStore(feed, subscription, deps, {
+    outcome,
+    record,
+    documentDigest,
+    redirect,
+    now,
+    intervalMinutes,
+    healthyNextDue,
+  });
 }
 
 interface Fetched {
