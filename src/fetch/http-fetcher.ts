@@ -59,6 +59,11 @@ const ACCEPT =
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Bodies up to this size once inflated are returned at once; a bigger one waits to be admitted
+ * (FetchRequestOptions.admit). 2 of the 490 corpus feeds are bigger.
+ */
+export const ADMIT_ABOVE_BYTES = 1 << 20;
 /** Credentials a redirect to another origin does not receive (as browsers and curl do). */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Bodies that are never a feed: refused before they are downloaded. */
@@ -270,6 +275,10 @@ function withFeedDeadline(
   };
 }
 
+function isTooLarge(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
 /** The connection was closed by the other side before any response (a request that may be sent again). */
 function closedBeforeAnswer(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -469,12 +478,26 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     try {
       return await decode(raw, encoding, maxDecompressedBytes);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      if (isTooLarge(error)) {
         throw new FetchFailure(
           'too-large',
           `the decompressed body is larger than max_decompressed_size (${formatSize(maxDecompressedBytes)}) (${encoding}, ${url.host})`,
         );
       }
+      throw error;
+    }
+  }
+
+  /** The body inflated when it is at most ADMIT_ABOVE_BYTES, else undefined. */
+  async function smallBody(raw: Buffer, hop: Hop): Promise<Buffer | undefined> {
+    const encoding = hop.headers['content-encoding'];
+    if (!encoding) return raw.length <= ADMIT_ABOVE_BYTES ? raw : undefined;
+    const limit = Math.min(ADMIT_ABOVE_BYTES, maxDecompressedBytes);
+    try {
+      return await decode(raw, encoding, limit);
+    } catch (error) {
+      // Bigger: inflated again once admitted, against max_decompressed_size.
+      if (isTooLarge(error)) return undefined;
       throw error;
     }
   }
@@ -617,9 +640,10 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
         }
         const raw = await readRawBody(hop, current);
         clearTimeout(deadline);
-        // The caller may hold the body back until it can read it (see FetchRequestOptions.admit):
-        // what waits is the body as sent, often compressed, not the document it inflates to.
-        if (request?.admit && !(await request.admit())) {
+        // A big document waits until the caller can read it (FetchRequestOptions.admit), as
+        // sent: often compressed, not the document it inflates to.
+        const small = request?.admit ? await smallBody(raw, hop) : undefined;
+        if (request?.admit && !small && !(await request.admit())) {
           return fail(
             'timeout',
             `its time budget ran out before it could be read (${current.host})`,
@@ -628,7 +652,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             },
           );
         }
-        const body = await decodeBody(raw, hop, current);
+        const body = small ?? (await decodeBody(raw, hop, current));
         const validatorsOut: FetchValidators = {};
         if (hop.headers.etag) validatorsOut.etag = hop.headers.etag;
         if (hop.headers['last-modified']) validatorsOut.lastModified = hop.headers['last-modified'];

@@ -158,12 +158,13 @@ describe("a feed's own request settings, from the server's side", () => {
   });
 });
 
-describe('admitting a body', () => {
-  it('asks before inflating it, and not for a 304', async () => {
+describe('admitting a big body', () => {
+  it('asks before inflating one over 1 MB, not for a small one nor a 304', async () => {
     let asked = 0;
     const bomb = gzipSync(Buffer.alloc(8 << 20));
     const zipped = await startServer({
       '/bomb': (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb),
+      '/big': (_req, res) => res.writeHead(200).end(Buffer.alloc(2 << 20, 0x20)),
       '/feed': (req, res) => {
         if (req.headers['if-none-match'] === '"v1"') res.writeHead(304, { etag: '"v1"' }).end();
         else res.writeHead(200, { 'content-encoding': 'gzip', etag: '"v1"' }).end(gzipSync(RSS));
@@ -187,12 +188,23 @@ describe('admitting a body', () => {
         'ok',
       );
       expect(Buffer.from(ok.body).toString()).toBe(RSS);
-      expect(asked).toBe(2);
       expectKind(
         await fetcher.fetch(zipped.url('/feed'), ok.validators, undefined, { admit }),
         'not-modified',
       );
-      expect(asked).toBe(2);
+      expect(asked).toBe(1);
+      const roomy = createHttpFetcher({
+        ...base,
+        maxBodyBytes: 4 << 20,
+        maxDecompressedBytes: 4 << 20,
+      });
+      try {
+        const big = await roomy.fetch(zipped.url('/big'), undefined, undefined, { admit });
+        expect(expectKind(big, 'ok').body.byteLength).toBe(2 << 20);
+        expect(asked).toBe(2);
+      } finally {
+        await roomy.close();
+      }
     } finally {
       await zipped.close();
     }

@@ -65,9 +65,10 @@ export interface FetchRequestOptions {
    */
   headers?: Readonly<Record<string, string>>;
   /**
-   * Called once a 2xx body has arrived, before it is decompressed and returned; resolves true to
-   * go on, false to give up (the fetch then fails as timed out). The pipeline uses it to bound the
-   * documents held in memory at once: a waiting body stays as sent (often compressed).
+   * Called for a 2xx body bigger than 1 MB once inflated, before it is inflated and returned;
+   * resolves true to go on, false to give up (the fetch then fails as timed out). The pipeline
+   * bounds the big documents held at once with it: a waiting body stays as sent (often
+   * compressed), and small documents never wait.
    */
   admit?: () => Promise<boolean>;
 }

@@ -1,8 +1,10 @@
 /**
- * Read slots: how many fetched documents may be between "read" and "stored" at once. Parsing is
- * synchronous and the store writes one update at a time, so more than two in that stage only
- * holds more parsed entries in memory (ten thousand per document at most) without going faster;
- * fetches go on meanwhile. The wait for a slot honours the feed's signal (its time budget).
+ * Read slots: how many big fetched documents (over 1 MB once inflated: the fetcher asks before
+ * inflating one) may be between "read" and "stored" at once. Parsing is synchronous and the
+ * store writes one update at a time, so more in that stage only holds more documents, parse
+ * trees and entries (ten thousand per document at most) in memory without going faster; fetches
+ * go on meanwhile, and small documents do not wait. The wait honours the feed's signal (its
+ * time budget).
  */
 export interface ReadSlots {
   /** Resolves with a release function, or undefined when `signal` aborted first. */
@@ -48,7 +50,6 @@ export function createReadSlots(size = READ_SLOTS): ReadSlots {
 export interface ReadTicket {
   /** Takes the slot (waiting for it); false when the signal aborted first. */
   admit(): Promise<boolean>;
-  readonly held: boolean;
   release(): void;
 }
 
@@ -57,9 +58,6 @@ export function readTicket(slots: ReadSlots, signal?: AbortSignal): ReadTicket {
   return {
     async admit() {
       release ??= await slots.acquire(signal);
-      return release !== undefined;
-    },
-    get held() {
       return release !== undefined;
     },
     release() {

@@ -381,16 +381,17 @@ describe("a feed's own request settings", () => {
 });
 
 describe('read slots', () => {
-  it('a pass reads and stores two documents at a time, however many arrive at once', async () => {
+  /** Six feeds arriving at once, read by a slow reader: how many were read at the same time. */
+  async function mostReadAtOnce(serve: (res: import('node:http').ServerResponse) => void) {
     const paths = ['/s0.xml', '/s1.xml', '/s2.xml', '/s3.xml', '/s4.xml', '/s5.xml'];
-    routes = Object.fromEntries(paths.map((p) => [p, serveFeed]));
+    routes = Object.fromEntries(paths.map((p) => [p, serve]));
     await store.syncSubscriptions(
       paths.map((p) => ({ url: `${base}${p}`, section: 'main' })),
       new Date(clock).toISOString(),
     );
     let reading = 0;
     let most = 0;
-    // A slow reader (a big document): the others arrive meanwhile and must wait their turn.
+    // A slow reader (a big document): the others arrive meanwhile.
     const slow: DocumentReader = async (job) => {
       reading++;
       most = Math.max(most, reading);
@@ -398,17 +399,32 @@ describe('read slots', () => {
       reading--;
       return readDocument(job);
     };
-    const report = await refreshAll(
-      await store.listFeeds(),
-      { ...deps(), readDocument: slow },
-      {
-        concurrency: 6,
-        perHostLimit: 6,
-        perFeedTimeoutMs: 30_000,
-        subscriptionFor: () => undefined,
-      },
-    );
-    expect(report.fetched).toBe(6);
-    expect(most).toBe(2);
+    const roomy = createHttpFetcher({ ...SETTINGS, maxBodyBytes: 4 << 20, perHostLimit: 6 });
+    try {
+      const report = await refreshAll(
+        await store.listFeeds(),
+        { ...deps(), fetcher: roomy, readDocument: slow },
+        {
+          concurrency: 6,
+          perHostLimit: 6,
+          perFeedTimeoutMs: 30_000,
+          subscriptionFor: () => undefined,
+        },
+      );
+      expect(report.fetched).toBe(6);
+    } finally {
+      await roomy.close();
+    }
+    return most;
+  }
+
+  it('a pass reads and stores big documents (over 1 MB) two at a time', async () => {
+    const description = `<description>${'x'.repeat(1_200_000)}</description>`;
+    const big = RSS.replace('<title>Post A</title>', `<title>Post A</title>${description}`);
+    expect(await mostReadAtOnce((res) => res.writeHead(200).end(big))).toBe(2);
+  });
+
+  it('small documents never wait for a slot', async () => {
+    expect(await mostReadAtOnce(serveFeed)).toBe(6);
   });
 });

@@ -64,8 +64,8 @@ export async function refreshFeed(
   deps: RefreshDeps,
   signal?: AbortSignal,
 ): Promise<RefreshOutcome> {
-  // A body waits for its read slot as it came over the wire (the fetcher admits it before
-  // inflating it); the slot is held until the document is stored.
+  // A big document waits for its read slot as it came over the wire (the fetcher admits it
+  // before inflating it) and holds the slot until it is stored; small ones never wait.
   const ticket = deps.readSlots ? readTicket(deps.readSlots, signal) : undefined;
   try {
     return await fetchAndRead(feed, subscription, deps, signal, ticket);
@@ -159,12 +159,6 @@ async function fetchAndRead(
     return nothingToRead({ ...record, bytes: outcome.body.byteLength, newEntries: 0 });
   }
 
-  // A fetcher that does not admit bodies: the slot is taken here.
-  if (ticket && !ticket.held && !(await ticket.admit())) {
-    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
-    const message = 'its time budget ran out while the documents before it were read and stored';
-    return fail(feed, deps, 'timeout', message, record, nowIso, schedule);
-  }
   return readAndStore(feed, subscription, deps, {
     outcome,
     record,
