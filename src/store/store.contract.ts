@@ -621,6 +621,120 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       });
     });
 
+    describe('what render/ compares between builds', () => {
+      it('lists entry ids by ids, in the river order, and counts them', async () => {
+        const [a, b] = await feedIds();
+        const day = (d: number) => `2026-01-0${d}T10:00:00.000Z`;
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [1, 3, 5].map((d) => processed(`a${d}`, { published: day(d) })),
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(b, T2, { entries: [2, 4].map((d) => processed(`b${d}`, { published: day(d) })) }),
+        );
+        const all = await store.listEntries();
+        const id = (key: string) => all.find((e) => e.key === key)!.id;
+        const ids = [id('a1'), id('b4'), id('a5'), id('b2')];
+        expect((await store.listEntries({ ids })).map((e) => e.key)).toEqual([
+          'a5',
+          'b4',
+          'b2',
+          'a1',
+        ]);
+        expect((await store.listEntries({ ids, feedId: b })).map((e) => e.key)).toEqual([
+          'b4',
+          'b2',
+        ]);
+        expect((await store.listEntries({ ids, limit: 1 })).map((e) => e.key)).toEqual(['a5']);
+        expect(await store.listEntries({ ids: [] })).toEqual([]);
+        expect(await store.countEntries({ ids })).toBe(4);
+        // Longer than any IN list the store sends at once.
+        const many = [...Array.from({ length: 1200 }, (_, i) => 100_000 + i), id('a3')];
+        expect((await store.listEntries({ ids: many })).map((e) => e.key)).toEqual(['a3']);
+      });
+
+      it('stamps every original (no duplicates), ascending id; the digest moves when the entry changes', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            entries: [
+              processed('x', {
+                published: '2026-01-01T00:00:00.000Z',
+                canonicalLink: 'https://x/',
+              }),
+              processed('y', { published: '2026-01-02T00:00:00.000Z' }),
+            ],
+          }),
+        );
+        // A repeat of x from another feed: recorded, not stamped.
+        await store.applyFeedUpdate(
+          update(b, T1, {
+            entries: [processed('x2', { canonicalLink: 'https://x/', title: 'Title x' })],
+          }),
+        );
+        const stamps = await store.listEntryStamps();
+        const entries = await store.listEntries();
+        expect(stamps.map((s) => s.id)).toEqual(entries.map((e) => e.id).sort((p, q) => p - q));
+        expect(stamps.map((s) => s.feedId)).toEqual([a, a]);
+        expect(stamps.map((s) => s.date)).toEqual([
+          '2026-01-01T00:00:00.000Z',
+          '2026-01-02T00:00:00.000Z',
+        ]);
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [
+              processed('x', {
+                published: '2026-01-01T00:00:00.000Z',
+                canonicalLink: 'https://x/',
+              }),
+              processed('y', { published: '2026-01-02T00:00:00.000Z', title: 'Edited' }),
+            ],
+          }),
+        );
+        const after = await store.listEntryStamps();
+        expect(after[0]).toEqual(stamps[0]);
+        expect(after[1]?.id).toBe(stamps[1]?.id);
+        expect(after[1]?.digest).not.toBe(stamps[1]?.digest);
+      });
+
+      it('counts each feed’s originals and finds its newest own post date', async () => {
+        const [a, b, c] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [
+              processed('a1', { published: '2011-03-01T00:00:00.000Z' }),
+              processed('a2', { updated: '2012-05-01T00:00:00.000Z' }),
+              processed('a3', {
+                published: '2010-01-01T00:00:00.000Z',
+                canonicalLink: 'https://s/',
+              }),
+            ],
+          }),
+        );
+        // b brings only undated posts, and a repeat of a3 dated later (not counted).
+        await store.applyFeedUpdate(
+          update(b, T2, {
+            entries: [
+              processed('b1'),
+              processed('b2', {
+                canonicalLink: 'https://s/',
+                title: 'Title a3',
+                published: '2013-01-01T00:00:00.000Z',
+              }),
+            ],
+          }),
+        );
+        await store.syncSubscriptions(subs.slice(0, 2), T2);
+        const stats = await store.feedPostStats();
+        expect(stats).toEqual([
+          { feedId: a, entries: 3, newestPostDate: '2012-05-01T00:00:00.000Z' },
+          { feedId: b, entries: 1 },
+          { feedId: c, entries: 0 },
+        ]);
+      });
+    });
+
     describe('acquireLock', () => {
       it('lets one holder in at a time and names it to the next', async () => {
         const lock = await store.acquireLock({ owner: 'orrery run (test)', waitMs: 0 });

@@ -91,6 +91,18 @@ export interface EntryQuery {
   limit?: number;
   /** Include entries marked as duplicates (default false). */
   includeDuplicates?: boolean;
+  /** Only these entries (by id); any length, the store splits long lists. */
+  ids?: readonly number[];
+}
+
+/** What render/ compares between builds to know which entries changed (see listEntryStamps). */
+export interface EntryStamp {
+  id: number;
+  feedId: number;
+  /** The river's date (ISO 8601), as StoredEntry.date. */
+  date: string;
+  /** Changes whenever anything shown of the entry changes. */
+  digest: string;
 }
 
 /** Who holds a store's lock, as far as the store can tell. */
@@ -154,6 +166,13 @@ export interface Store {
   /** Entries for rendering, newest `date` first, duplicates excluded unless asked. */
   listEntries(query?: EntryQuery): Promise<StoredEntry[]>;
   countEntries(query?: Omit<EntryQuery, 'limit'>): Promise<number>;
+  /** Every entry that is not a duplicate, ascending id; cheap (no content columns, no JSON). */
+  listEntryStamps(): Promise<EntryStamp[]>;
+  /**
+   * Per feed (inactive ones too): its non-duplicate entries' count and the newest of their own
+   * post dates (published, else updated; absent when none of them is dated).
+   */
+  feedPostStats(): Promise<Array<{ feedId: number; entries: number; newestPostDate?: string }>>;
   /** The latest fetch records of a feed, newest first (the history is bounded per feed). */
   recentFetches(feedId: number, limit?: number): Promise<FetchRecord[]>;
 

@@ -29,6 +29,7 @@ import type {
 } from '../migrations/schema.js';
 import type {
   EntryQuery,
+  EntryStamp,
   FeedUpdate,
   FeedUpdateReport,
   LockOptions,
@@ -843,6 +844,8 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     applyFeedUpdate,
     listEntries: (query = {}) => afterCommit(() => listEntries(query)),
     countEntries: (query = {}) => afterCommit(() => countEntries(query)),
+    listEntryStamps: () => afterCommit(listEntryStamps),
+    feedPostStats: () => afterCommit(feedPostStats),
     recentFetches: (feedId, limit = history) => afterCommit(() => recentFetches(feedId, limit)),
     acquireLock(lockOptions) {
       return options.acquireLock(lockOptions);
@@ -861,6 +864,22 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   };
 
   async function listEntries(query: EntryQuery = {}) {
+    if (query.ids !== undefined) {
+      // Each chunk of ids is one query; the rows are merged in the river's order.
+      const rows = [];
+      for (const ids of chunks(query.ids)) {
+        rows.push(
+          ...(await entryFilter(query)
+            .select(ENTRY_COLUMNS)
+            .where('entries.id', 'in', ids)
+            .execute()),
+        );
+      }
+      const list = rows
+        .map(entryFromRow)
+        .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.id - a.id));
+      return query.limit === undefined ? list : list.slice(0, query.limit);
+    }
     let q = entryFilter(query)
       .select(ENTRY_COLUMNS)
       .orderBy('entries.date', 'desc')
@@ -870,10 +889,53 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
   }
 
   async function countEntries(query: Omit<EntryQuery, 'limit'> = {}) {
-    const row = await entryFilter(query)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    let n = 0;
+    for (const ids of query.ids === undefined ? [undefined] : chunks(query.ids)) {
+      let q = entryFilter(query);
+      if (ids) q = q.where('entries.id', 'in', ids);
+      const row = await q
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      n += Number(row.n);
+    }
+    return n;
+  }
+
+  async function listEntryStamps(): Promise<EntryStamp[]> {
+    const rows = await db
+      .selectFrom('entries')
+      .select(['id', 'feed_id', 'date', 'digest'])
+      .where('duplicate_of', 'is', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      feedId: Number(r.feed_id),
+      date: r.date,
+      digest: r.digest,
+    }));
+  }
+
+  async function feedPostStats() {
+    const rows = await db
+      .selectFrom('feeds')
+      .leftJoin('entries', (join) =>
+        join.onRef('entries.feed_id', '=', 'feeds.id').on('entries.duplicate_of', 'is', null),
+      )
+      .select((eb) => [
+        'feeds.id as id',
+        eb.fn.count<number>('entries.id').as('n'),
+        // Dates are stored in one ISO 8601 form: the greatest string is the newest date.
+        eb.fn.max(eb.fn.coalesce('entries.published', 'entries.updated')).as('newest'),
+      ])
+      .groupBy('feeds.id')
+      .orderBy('feeds.id')
+      .execute();
+    return rows.map((r) => ({
+      feedId: Number(r.id),
+      entries: Number(r.n),
+      ...(r.newest ? { newestPostDate: String(r.newest) } : {}),
+    }));
   }
 
   async function recentFetches(feedId: number, limit: number) {
