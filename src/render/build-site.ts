@@ -1,105 +1,162 @@
 /**
- * Build the whole static site from the store: front page, section pages, day and month
- * archives, subscriptions and health pages, Atom/RSS/JSON feeds, OPML, search index, assets.
- * Everything is written through the atomic site writer (see write-site.ts).
+ * Build the static site from the store, incrementally: front page, section pages, day and
+ * month archives with their feeds, subscriptions and health pages, Atom/RSS/JSON feeds, OPML,
+ * search index, assets. Every output belongs to a job (a page, a day with its feeds, a search
+ * part ...) whose key names everything its files are made from; a job whose key is the one the
+ * published site records (publish.ts, `.orrery/state.json`) is kept as it is, the others are
+ * made again. The keys come from cheap reads (feeds, per-feed post counts, entry stamps):
+ * only the entries of changed jobs are read in full. So a build costs what changed since the
+ * last publish, and a full build (`full`, or no usable state) gives the same files.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SiteSettings } from '../model/settings.js';
-import type { FetchRecord, StoredEntry } from '../model/stored.js';
+import type { FetchRecord, StoredEntry, StoredFeed } from '../model/stored.js';
 import type { Store } from '../store/store.js';
 import { renderAtom } from './outputs/atom.js';
 import { type FeedOutputMeta, GENERATOR } from './outputs/feed-meta.js';
 import { renderJsonFeed } from './outputs/json-feed.js';
 import { renderOpml } from './outputs/opml.js';
 import { renderRss } from './outputs/rss.js';
+import { openPublisher, type Publisher } from './publish.js';
 import { createPageRenderer, type PageRenderer } from './render-page.js';
 import {
-  buildSearchParts,
-  type IndexedPage,
-  PART_BYTES,
+  openSearchIndexer,
   pagefindVersion,
-  planSearchParts,
-  type SearchPart,
+  type SearchIndexer,
+  searchRecord,
+  UI_PATHS,
 } from './search-index.js';
 import {
   type DayGroup,
   DEFAULT_QUIET_DAYS,
+  dayArchivePath,
   dayListing,
+  dayTitle,
   type EntryView,
+  entryFeed,
   entryViews,
   type FeedView,
   feedViews,
   formatDateTime,
   groupByDay,
   healthReport,
+  lastFetchOf,
   limitDays,
   monthArchivePath,
+  monthTitle,
   type SectionView,
-  SeenGuard,
   sectionViews,
+  siteLanguage,
 } from './site-model.js';
-import { dayKey, strftime, zonedTimeToUtc } from './strftime.js';
-import { loadTheme } from './theme.js';
+import { type PlannedDay, type PlannedMonth, planSite, type SitePlan } from './site-plan.js';
+import { loadTheme, type Theme } from './theme.js';
 import { absoluteUrl, rootFrom } from './urls.js';
-import { type FileFacts, openSiteWriter, type SiteWriter } from './write-site.js';
 
 /** The part of the Store that rendering reads. */
 export type RenderSource = Pick<
   Store,
-  'listFeeds' | 'listEntries' | 'countEntries' | 'recentFetches'
+  'listFeeds' | 'listEntries' | 'recentFetches' | 'listEntryStamps' | 'feedPostStats'
 >;
+
+/**
+ * The layout of the files this code writes: part of every job's key, so a change of it
+ * (a new Orrery) rebuilds everything. Bump it when the output of the same input changes.
+ */
+const RENDER_FORMAT = 'render 3';
 
 export interface BuildSiteOptions {
   source: RenderSource;
   site: SiteSettings;
-  now: Date;
+  /**
+   * Accepted for older callers; the site does not depend on the time of the build (the health
+   * report speaks of the last fetch), so a build with nothing new writes nothing.
+   */
+  now?: Date;
   log?: (line: string) => void;
-  /** Feeds without a new entry for this many days are listed as quiet (default 60). */
+  /** Feeds whose newest post is older than this many days are listed as quiet (default 60). */
   quietDays?: number;
-  /** Build the Pagefind search index (default true). */
+  /** Build the search index (default true). */
   search?: boolean;
-  /** HTML bytes of day pages per search part (default PART_BYTES; tests make it small). */
-  searchPartBytes?: number;
+  /** Make every file again, whatever the published site records (`orrery build --full`). */
+  full?: boolean;
 }
 
 export interface BuildReport {
   outputDir: string;
+  /** Every job was made again (asked for, or no usable record of the published site). */
+  full: boolean;
   /** Files written because they are new or changed. */
   pagesWritten: number;
-  /** Files kept byte-identical from the previous build (hard-linked, mtime kept). */
+  /** Files of the site left as they were. */
   pagesUnchanged: number;
-  /** Files in the new site. */
+  /** Files in the site. */
   files: number;
   /** Files of the previous site that are gone. */
   filesRemoved: number;
   /** Site paths of the written files. */
   written: string[];
+  /** Site paths of the removed files. */
+  removed: string[];
+  /** Jobs (pages, days, search parts) made in this build, of all the site's jobs. */
+  jobsMade: number;
+  jobs: number;
   entries: number;
-  /** Whether the search index is in the site (built now or kept). */
+  /** Whether the site has a search index. */
   search: boolean;
-  /** Search parts indexed by Pagefind in this build (the others were kept). */
+  /** Search parts indexed in this build (the others were kept). */
   searchPartsBuilt: number;
   ms: number;
 }
 
-interface PageContext {
-  renderer: PageRenderer;
-  writer: SiteWriter;
+const FEED_FILES = { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' } as const;
+/** Entries read from the store per call. */
+const READ_CHUNK = 1000;
+
+const hashOf = (...parts: unknown[]): string => {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(typeof p === 'string' ? p : JSON.stringify(p) ?? '').update('\u0000');
+  return h.digest('base64url');
+};
+
+/** What every job of a build shares. */
+interface Build {
+  source: RenderSource;
   site: SiteSettings;
+  renderer: PageRenderer;
+  publisher: Publisher;
+  feeds: ReadonlyMap<number, FeedView>;
   sections: SectionView[];
-  hasSearch: boolean;
-  /** Hash of the theme's templates and Orrery's version: a change re-renders every page. */
-  themeHash: string;
+  /** The sections as every page's navigation has them. */
+  nav: Array<Omit<SectionView, 'feedCount'>>;
+  search: boolean;
+  /** Key of everything every page depends on (Orrery, settings, theme, sections). */
+  base: string;
+  /** Job → key, for the new state. */
+  jobs: Record<string, string>;
+  /** Undefined: make every job. */
+  previous: Record<string, string> | undefined;
+  made: number;
+  log: (line: string) => void;
 }
 
-const FEED_FILES = { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' } as const;
+/** Record a job's key; true when it must be made (else its previous files are kept). */
+function needs(b: Build, job: string, key: string): boolean {
+  b.jobs[job] = key;
+  if (b.previous?.[job] === key) {
+    b.publisher.keep(job);
+    return false;
+  }
+  b.made++;
+  return true;
+}
 
 function publicSite(site: SiteSettings) {
   return {
     name: site.name,
     link: site.link,
     owner: site.owner,
+    language: siteLanguage(site),
     timezone: site.timezone,
     dateFormat: site.dateFormat,
     timeFormat: site.timeFormat,
@@ -107,373 +164,472 @@ function publicSite(site: SiteSettings) {
 }
 
 async function writePage(
-  ctx: PageContext,
+  b: Build,
+  job: string,
   path: string,
   template: string,
   vars: Record<string, unknown>,
-): Promise<FileFacts> {
-  const root = rootFrom(path);
-  const all = {
-    site: publicSite(ctx.site),
-    sections: ctx.sections,
-    root,
-    search: ctx.hasSearch,
+): Promise<void> {
+  const html = b.renderer.render(template, {
+    site: publicSite(b.site),
+    sections: b.nav,
+    root: rootFrom(path),
+    search: b.search,
     ...vars,
     page: { path, ...(vars.page as object) },
-  };
-  // A page made from the same variables by the same theme is the same page: keep the old file
-  // without rendering it (the costly part of a rebuild).
-  const inputHash = createHash('sha256')
-    .update(ctx.themeHash)
-    .update(template)
-    .update(JSON.stringify(all))
-    .digest('base64url');
-  return (
-    (await ctx.writer.reuse(path, inputHash)) ??
-    (await ctx.writer.write(path, await ctx.renderer.render(template, all), inputHash))
-  );
+  });
+  await b.publisher.put(job, path, html);
 }
 
-async function writeFeeds(
-  ctx: PageContext,
-  dir: string,
-  meta: Omit<FeedOutputMeta, 'selfUrl' | 'updated' | 'generator'>,
-  entries: EntryView[],
-): Promise<void> {
-  // The newest entry's time, not the build time: an unchanged feed stays byte-identical.
-  let newest = 0;
-  for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
-  const updated = new Date(newest).toISOString();
-  const base = { ...meta, updated, generator: GENERATOR };
-  const link = ctx.site.link;
-  await ctx.writer.write(
-    `${dir}${FEED_FILES.atom}`,
-    renderAtom({ ...base, selfUrl: absoluteUrl(link, `${dir}${FEED_FILES.atom}`) }, entries),
-  );
-  await ctx.writer.write(
-    `${dir}${FEED_FILES.rss}`,
-    renderRss({ ...base, selfUrl: absoluteUrl(link, `${dir}${FEED_FILES.rss}`) }, entries),
-  );
-  await ctx.writer.write(
-    `${dir}${FEED_FILES.json}`,
-    renderJsonFeed({ ...base, jsonUrl: absoluteUrl(link, `${dir}${FEED_FILES.json}`) }, entries),
-  );
-}
-
-/**
- * The newest `count` entries to show on a river page or feed: only from feeds still in the
- * config (a removed feed's posts stay in the archive only), each once. Asks the store for more
- * when some are left out.
- */
-async function newestViews(
-  source: RenderSource,
-  query: { section?: string },
-  count: number,
-  feeds: ReadonlyMap<number, FeedView>,
-  site: SiteSettings,
-): Promise<EntryView[]> {
-  const active = new Map([...feeds].filter(([, f]) => f.active));
-  for (let limit = count; ; limit *= 4) {
-    const stored = await source.listEntries({ ...query, limit });
-    const views = entryViews(stored, active, site);
-    if (views.length >= count || stored.length < limit) return views.slice(0, count);
-  }
+/** The URL of a site path as a feed at `from` links to it: absolute with site.link, else relative. */
+function feedLink(site: SiteSettings, from: string, path: string): string {
+  return absoluteUrl(site.link, path) ?? `${rootFrom(from)}${path}`;
 }
 
 function siteId(site: SiteSettings, path: string): string {
   return absoluteUrl(site.link, path) ?? `urn:orrery:${encodeURIComponent(site.name)}:${path}`;
 }
 
-function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+type FeedMeta = Omit<FeedOutputMeta, 'selfUrl' | 'updated' | 'generator' | 'language'>;
 
-interface MonthBlock {
-  key: string;
-  title: string;
-  path: string;
-  days: DayGroup[];
-  count: number;
-}
-
-/** Render the archive month by month, newest first, holding one month back for its links. */
-async function writeArchive(
-  ctx: PageContext,
-  source: RenderSource,
-  feeds: ReadonlyMap<number, FeedView>,
-): Promise<{ months: MonthBlock[]; entries: number; dayPages: IndexedPage[] }> {
-  const { site } = ctx;
-  const guard = new SeenGuard();
-  const months: MonthBlock[] = [];
-  let total = 0;
-  let cursor: string | undefined;
-  let newerDay: DayGroup | undefined;
-  let pending: MonthBlock | undefined;
-  /** The day pages as written, newest first: what the search index covers. */
-  const dayPages: IndexedPage[] = [];
-
-  const flush = async (
-    block: MonthBlock,
-    olderDay: DayGroup | undefined,
-    olderMonth?: MonthBlock,
-  ) => {
-    for (let i = 0; i < block.days.length; i++) {
-      const day = block.days[i]!;
-      const newer = i === 0 ? newerDay : block.days[i - 1];
-      const older = i === block.days.length - 1 ? olderDay : block.days[i + 1];
-      const facts = await writePage(ctx, day.archivePath, 'day.liquid', {
-        page: { kind: 'day', title: day.title },
-        days: [day],
-        month: { title: block.title, path: block.path },
-        newer: newer ? { title: newer.title, path: newer.archivePath } : undefined,
-        older: older ? { title: older.title, path: older.archivePath } : undefined,
-      });
-      dayPages.push({ path: day.archivePath, ...facts });
-    }
-    newerDay = block.days[block.days.length - 1];
-    const idx = months.indexOf(block);
-    const newerMonth = idx > 0 ? months[idx - 1] : undefined;
-    await writePage(ctx, block.path, 'month.liquid', {
-      page: { kind: 'month', title: block.title },
-      month: { key: block.key, title: block.title, path: block.path, count: block.count },
-      days: block.days.map(dayListing),
-      newer: newerMonth ? { title: newerMonth.title, path: newerMonth.path } : undefined,
-      older: olderMonth ? { title: olderMonth.title, path: olderMonth.path } : undefined,
-    });
-    // Written: let the month's entries go (only its name and count are needed from here on).
-    if (block.days.length > 1) block.days = [block.days[block.days.length - 1]!];
+/** Atom, RSS (unless `rss` is false) and JSON Feed of `entries` into folder `dir`. */
+async function writeFeeds(
+  b: Build,
+  job: string,
+  dir: string,
+  meta: FeedMeta,
+  entries: readonly EntryView[],
+  options: { rss?: boolean; prev?: (file: string) => string | undefined } = {},
+): Promise<void> {
+  // The newest entry's time, not the build time: an unchanged feed stays byte-identical.
+  let newest = 0;
+  for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
+  const base = {
+    ...meta,
+    language: siteLanguage(b.site),
+    updated: new Date(newest).toISOString(),
+    generator: GENERATOR,
   };
+  const self = (file: string) => absoluteUrl(b.site.link, `${dir}${file}`);
+  // The subscription document of an RFC 5005 archived feed: its prev-archive is the newest day.
+  const history = (file: string) => {
+    const prev = options.prev?.(file);
+    return prev ? { history: { archive: false, prev } } : {};
+  };
+  await b.publisher.put(
+    job,
+    `${dir}${FEED_FILES.atom}`,
+    renderAtom({ ...base, selfUrl: self(FEED_FILES.atom), ...history(FEED_FILES.atom) }, entries),
+  );
+  if (options.rss !== false) {
+    await b.publisher.put(
+      job,
+      `${dir}${FEED_FILES.rss}`,
+      renderRss({ ...base, selfUrl: self(FEED_FILES.rss) }, entries),
+    );
+  }
+  await b.publisher.put(
+    job,
+    `${dir}${FEED_FILES.json}`,
+    renderJsonFeed({ ...base, jsonUrl: self(FEED_FILES.json), ...history(FEED_FILES.json) }, entries),
+  );
+}
 
-  for (;;) {
-    const [newest] = await source.listEntries({ ...(cursor ? { before: cursor } : {}), limit: 1 });
-    if (!newest) break;
-    if (cursor && Date.parse(newest.date) >= Date.parse(cursor)) {
-      throw new Error(
-        `render: the store returned an entry dated ${newest.date} for before=${cursor}`,
-      );
-    }
-    const key = dayKey(new Date(newest.date), site.timezone).slice(0, 7);
-    const [y, m] = key.split('-').map(Number) as [number, number];
-    const since = isoSeconds(zonedTimeToUtc(y, m, 1, site.timezone));
-    const stored: StoredEntry[] = await source.listEntries({
-      since,
-      ...(cursor ? { before: cursor } : {}),
-    });
-    const views = entryViews(stored, feeds, site, guard).filter((e) => e.day.startsWith(key));
-    cursor = since;
-    if (views.length === 0) continue;
-    total += views.length;
-    const block: MonthBlock = {
-      key,
-      title: strftime(new Date(Date.UTC(y, m - 1, 15)), '%B %Y', 'UTC'),
-      path: monthArchivePath(key),
-      days: groupByDay(views, ctx.sections),
-      count: views.length,
+/** The entries with these ids, read in chunks, as views keyed by id. */
+async function readViews(b: Build, ids: readonly number[]): Promise<Map<number, EntryView>> {
+  const out = new Map<number, EntryView>();
+  for (let i = 0; i < ids.length; i += READ_CHUNK) {
+    const stored: StoredEntry[] = await b.source.listEntries({ ids: ids.slice(i, i + READ_CHUNK) });
+    for (const v of entryViews(stored, b.feeds, b.site)) out.set(v.id, v);
+  }
+  return out;
+}
+
+function pick(views: ReadonlyMap<number, EntryView>, ids: readonly number[]): EntryView[] {
+  const out: EntryView[] = [];
+  for (const id of ids) {
+    const v = views.get(id);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+/** A day's archive: its page and its RFC 5005 archive documents (Atom, JSON Feed). */
+async function writeDay(b: Build, day: PlannedDay, group: DayGroup | undefined, monthKey: string) {
+  const job = `day:${day.key}`;
+  const path = dayArchivePath(day.key);
+  const link = (key: string | undefined) =>
+    key ? { title: dayTitle(key, b.site), path: dayArchivePath(key) } : undefined;
+  const entries = group?.entries ?? [];
+  await writePage(b, job, path, 'day.liquid', {
+    page: { kind: 'day', title: dayTitle(day.key, b.site) },
+    days: group ? [group] : [],
+    month: { title: monthTitle(monthKey, b.site), path: monthArchivePath(monthKey) },
+    newer: link(day.newer),
+    older: link(day.older),
+  });
+  const dir = path.replace(/index\.html$/, '');
+  const other = (key: string | undefined, file: string) =>
+    key ? feedLink(b.site, path, `${dayArchivePath(key).replace(/index\.html$/, '')}${file}`) : undefined;
+  for (const [file, render] of [
+    [FEED_FILES.atom, 'atom'],
+    [FEED_FILES.json, 'json'],
+  ] as const) {
+    const history = {
+      archive: true,
+      current: feedLink(b.site, path, file),
+      ...(day.older ? { prev: other(day.older, file)! } : {}),
+      ...(day.newer ? { next: other(day.newer, file)! } : {}),
     };
-    months.push(block);
-    if (pending) await flush(pending, block.days[0], block);
-    pending = block;
+    let newest = 0;
+    for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
+    const meta = {
+      title: `${b.site.name} — ${dayTitle(day.key, b.site)}`,
+      id: siteId(b.site, dir),
+      language: siteLanguage(b.site),
+      htmlUrl: absoluteUrl(b.site.link, path),
+      updated: new Date(newest).toISOString(),
+      generator: GENERATOR,
+      history,
+      ...(b.site.owner ? { owner: b.site.owner } : {}),
+    };
+    const selfUrl = absoluteUrl(b.site.link, `${dir}${file}`);
+    await b.publisher.put(
+      job,
+      `${dir}${file}`,
+      render === 'atom'
+        ? renderAtom({ ...meta, ...(selfUrl ? { selfUrl } : {}) }, entries)
+        : renderJsonFeed({ ...meta, ...(selfUrl ? { jsonUrl: selfUrl } : {}) }, entries),
+    );
   }
-  if (pending) await flush(pending, undefined);
+}
 
-  const years: Array<{ year: string; months: Array<Omit<MonthBlock, 'days'>> }> = [];
-  for (const mb of months) {
-    const year = mb.key.slice(0, 4);
+/** The archive: every changed day (page and feeds) and month page, then the index of months. */
+async function writeArchive(b: Build, plan: SitePlan): Promise<void> {
+  for (const month of plan.months) await writeMonth(b, month);
+  await writeArchiveIndex(b, plan);
+}
+
+async function writeMonth(b: Build, month: PlannedMonth): Promise<void> {
+  const dirtyDays = month.days.filter((d) =>
+    needs(b, `day:${d.key}`, hashOf('day', b.base, d.sig, d.newer, d.older)),
+  );
+  const monthDirty = needs(
+    b,
+    `month:${month.key}`,
+    hashOf('month', b.base, month.sig, month.newer, month.older),
+  );
+  if (!monthDirty && dirtyDays.length === 0) return;
+  // A month page lists every post of the month: read them all; otherwise only the days made.
+  const views = await readViews(
+    b,
+    (monthDirty ? month.days : dirtyDays).flatMap((d) => d.ids),
+  );
+  const title = (key: string) => dayTitle(key, b.site);
+  const groupOf = (day: PlannedDay) => groupByDay(pick(views, day.ids), b.sections, title)[0];
+  for (const day of dirtyDays) await writeDay(b, day, groupOf(day), month.key);
+  if (!monthDirty) return;
+  const link = (key: string | undefined) =>
+    key ? { title: monthTitle(key, b.site), path: monthArchivePath(key) } : undefined;
+  const path = monthArchivePath(month.key);
+  const monthName = monthTitle(month.key, b.site);
+  await writePage(b, `month:${month.key}`, path, 'month.liquid', {
+    page: { kind: 'month', title: monthName },
+    month: { key: month.key, title: monthName, path, count: month.count },
+    days: month.days.flatMap((d) => {
+      const group = groupOf(d);
+      return group ? [dayListing(group)] : [];
+    }),
+    newer: link(month.newer),
+    older: link(month.older),
+  });
+}
+
+async function writeArchiveIndex(b: Build, plan: SitePlan): Promise<void> {
+  const counts = plan.months.map((m) => [m.key, m.count]);
+  if (!needs(b, 'archive', hashOf('archive', b.base, counts))) return;
+  const years: Array<{ year: string; months: Array<{ key: string; title: string; path: string; count: number }> }> = [];
+  for (const m of plan.months) {
+    const year = m.key.slice(0, 4);
     let group = years[years.length - 1];
-    if (!group || group.year !== year) years.push((group = { year, months: [] }));
-    group.months.push({ key: mb.key, title: mb.title, path: mb.path, count: mb.count });
+    if (group?.year !== year) years.push((group = { year, months: [] }));
+    group.months.push({
+      key: m.key,
+      title: monthTitle(m.key, b.site),
+      path: monthArchivePath(m.key),
+      count: m.count,
+    });
   }
-  await writePage(ctx, 'archive/index.html', 'archive.liquid', {
+  await writePage(b, 'archive', 'archive/index.html', 'archive.liquid', {
     page: { kind: 'archive', title: 'Archive' },
     years,
-    total,
+    total: plan.entries,
   });
-  return { months, entries: total, dayPages };
 }
 
 /**
- * The search index, part by part (see search-index.ts): a part whose day pages' bytes are all
- * unchanged keeps its previous bundle; the others are indexed again. Returns the bundle
- * folders, newest first (the first is the one the search page loads), and how many were built.
+ * The search index, part by part: a part whose entries (and their feeds' names, their days)
+ * are as published keeps its bundle; the others are indexed again. Returns the bundle folders,
+ * newest first (the search page loads the first and merges the others).
  */
-async function writeSearchParts(
-  ctx: PageContext,
-  dayPages: readonly IndexedPage[],
-  partBytes: number,
-  log: (line: string) => void,
+async function writeSearch(
+  b: Build,
+  plan: SitePlan,
+  indexer: SearchIndexer,
 ): Promise<{ indexes: string[]; built: number }> {
-  const parts = planSearchParts([...dayPages].reverse(), partBytes, await pagefindVersion());
-  const stale: SearchPart[] = [];
-  for (const part of parts) {
-    if (!(await ctx.writer.reuseAll(part.dir, part.inputHash))) stale.push(part);
+  const key = hashOf('search', RENDER_FORMAT, await pagefindVersion(), siteLanguage(b.site), b.site.timezone);
+  let built = 0;
+  for (const block of plan.blocks) {
+    const job = `search:${block.dir}`;
+    if (!needs(b, job, hashOf(key, block.sig))) continue;
+    const part = await indexer.begin();
+    for (let i = 0; i < block.ids.length; i += READ_CHUNK) {
+      const views = await readViews(b, block.ids.slice(i, i + READ_CHUNK));
+      await part.add(pick(views, block.ids.slice(i, i + READ_CHUNK)).map(searchRecord));
+    }
+    for (const path of await part.write(b.publisher.stageDir, block.dir)) {
+      await b.publisher.adopt(job, path);
+    }
+    built++;
   }
-  if (stale.length > 0) {
-    const started = performance.now();
-    const ok = await buildSearchParts(
-      ctx.writer.tmpDir,
-      stale,
-      async (part, paths) => {
-        for (const p of paths) await ctx.writer.adopt(p, part.inputHash);
-      },
-      log,
-    );
-    log(
-      `render: ${stale.length} of ${parts.length} search parts indexed in ${Math.round(performance.now() - started)} ms`,
-    );
-    if (!ok) return { indexes: [], built: 0 };
+  if (plan.blocks.length > 0 && needs(b, 'search-ui', key)) {
+    await indexer.writeUi(b.publisher.stageDir);
+    for (const path of UI_PATHS) await b.publisher.adopt('search-ui', path);
   }
-  return { indexes: parts.map((p) => p.dir).reverse(), built: stale.length };
+  if (built > 0) b.log(`render: ${built} of ${plan.blocks.length} search parts indexed`);
+  return { indexes: plan.blocks.map((p) => p.dir).reverse(), built };
 }
 
-/** Build the site into site.outputDir, atomically replacing the previous build. */
-export async function buildSite(options: BuildSiteOptions): Promise<BuildReport> {
-  const started = performance.now();
-  const { source, site, now } = options;
-  const log = options.log ?? (() => {});
-  const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
+/** The newest `count` entries of active feeds (in one section, when given), in river order. */
+async function newest(
+  b: Build,
+  plan: SitePlan,
+  feedOf: ReadonlyMap<number, number>,
+  count: number,
+  section?: string,
+): Promise<EntryView[]> {
+  const ids: number[] = [];
+  for (const day of plan.days) {
+    for (const id of day.ids) {
+      const feed = b.feeds.get(feedOf.get(id) ?? -1);
+      if (feed?.active && (section === undefined || feed.section === section)) ids.push(id);
+      if (ids.length >= count) break;
+    }
+    if (ids.length >= count) break;
+  }
+  return pick(await readViews(b, ids), ids);
+}
 
-  const allFeeds = await source.listFeeds({ includeInactive: true });
-  const sections = sectionViews(site.sections, allFeeds);
-  const feeds = feedViews(allFeeds, sections, site, now, quietDays);
-  const theme = await loadTheme(site.themeDir);
-  const renderer = createPageRenderer(theme.templates, site, {
-    defaultEntryPartial: theme.defaults.has('partials/entry.liquid'),
-  });
-  const writer = await openSiteWriter(site.outputDir, { log });
-  log(`render: building ${site.outputDir} (${allFeeds.length} feeds)`);
-  const themeHash = createHash('sha256')
-    .update(GENERATOR.version)
-    .update(JSON.stringify(Object.entries(theme.templates).sort()))
-    .digest('base64url');
-  const ctx: PageContext = {
-    renderer,
-    writer,
-    site,
-    sections,
-    hasSearch: options.search !== false,
-    themeHash,
-  };
+/** Front page, section pages, their feeds, subscriptions, health, OPML, search page. */
+async function writeHead(
+  b: Build,
+  plan: SitePlan,
+  context: {
+    feedOf: ReadonlyMap<number, number>;
+    stored: readonly StoredFeed[];
+    asOf: Date | undefined;
+    quietDays: number;
+    indexes: string[];
+  },
+): Promise<void> {
+  const { site } = b;
+  const active = [...b.feeds.values()].filter((f) => f.active);
+  const collator = new Intl.Collator(siteLanguage(site));
+  const byName = (x: FeedView, y: FeedView) => collator.compare(x.name, y.name) || x.id - y.id;
+  const activeIds = active.map((f) => f.id);
+  const river = hashOf('river', b.base, plan.sig, activeIds);
+  const newestDay = plan.days[0]?.key;
+  const newestArchive = (from: string) => (file: string) =>
+    newestDay
+      ? feedLink(site, from, `${dayArchivePath(newestDay).replace(/index\.html$/, '')}${file}`)
+      : undefined;
 
-  const active = [...feeds.values()].filter((f) => f.active);
-  // A section's current feeds, by name: listed on its page and on the subscriptions page.
-  const sectionFeeds = (id: string) =>
-    active.filter((f) => f.section === id).sort((a, b) => a.name.localeCompare(b.name));
-
-  try {
-    // Front page and site feeds: the newest itemsPerPage entries (the page also caps days).
-    const recent = await newestViews(source, {}, site.itemsPerPage, feeds, site);
-    await writePage(ctx, 'index.html', 'index.liquid', {
+  if (needs(b, 'front', river)) {
+    const recent = await newest(b, plan, context.feedOf, site.itemsPerPage);
+    await writePage(b, 'front', 'index.html', 'index.liquid', {
       page: { kind: 'front', title: site.name, feeds: FEED_FILES },
-      days: groupByDay(limitDays(recent, site.daysPerPage), sections),
+      days: groupByDay(limitDays(recent, site.daysPerPage), b.sections, (k) => dayTitle(k, site)),
       entries: recent,
     });
     await writeFeeds(
-      ctx,
+      b,
+      'front',
       '',
       {
         title: site.name,
         id: siteId(site, ''),
-        htmlUrl: absoluteUrl(site.link, ''),
+        ...(absoluteUrl(site.link, '') ? { htmlUrl: absoluteUrl(site.link, '')! } : {}),
         ...(site.owner ? { owner: site.owner } : {}),
       },
       recent,
+      { prev: newestArchive(FEED_FILES.atom) },
     );
+  }
 
-    for (const section of sections) {
-      const dir = `sections/${section.slug}/`;
-      const list = await newestViews(
-        source,
-        { section: section.id },
-        site.itemsPerPage,
-        feeds,
-        site,
-      );
-      await writePage(ctx, `${dir}index.html`, 'section.liquid', {
-        page: { kind: 'section', title: section.title, feeds: FEED_FILES },
-        section,
-        days: groupByDay(limitDays(list, site.daysPerPage), sections),
-        entries: list,
-        feeds: sectionFeeds(section.id),
-      });
-      await writeFeeds(
-        ctx,
-        dir,
-        {
-          title: `${site.name} — ${section.title}`,
-          ...(section.description ? { subtitle: section.description } : {}),
-          id: siteId(site, dir),
-          htmlUrl: absoluteUrl(site.link, dir),
-          ...(site.owner ? { owner: site.owner } : {}),
-        },
-        list,
-      );
-    }
+  for (const section of b.sections) {
+    const job = `section:${section.slug}`;
+    const members = active.filter((f) => f.section === section.id).sort(byName).map(entryFeed);
+    if (!needs(b, job, hashOf(river, section, members))) continue;
+    const dir = `sections/${section.slug}/`;
+    const list = await newest(b, plan, context.feedOf, site.itemsPerPage, section.id);
+    await writePage(b, job, `${dir}index.html`, 'section.liquid', {
+      page: { kind: 'section', title: section.title, feeds: FEED_FILES },
+      section,
+      days: groupByDay(limitDays(list, site.daysPerPage), b.sections, (k) => dayTitle(k, site)),
+      entries: list,
+      feeds: members,
+    });
+    await writeFeeds(
+      b,
+      job,
+      dir,
+      {
+        title: `${site.name} — ${section.title}`,
+        ...(section.description ? { subtitle: section.description } : {}),
+        id: siteId(site, dir),
+        ...(absoluteUrl(site.link, dir) ? { htmlUrl: absoluteUrl(site.link, dir)! } : {}),
+        ...(site.owner ? { owner: site.owner } : {}),
+      },
+      list,
+    );
+  }
 
-    const archive = await writeArchive(ctx, source, feeds);
-
-    const bySection = sections
-      .map((s) => ({ ...s, feeds: sectionFeeds(s.id) }))
-      .filter((s) => s.feeds.length > 0);
-    await writePage(ctx, 'about/index.html', 'about.liquid', {
+  // Health and subscriptions: every feed's state and its last fetch (asOf moves on every fetch).
+  const health = hashOf(
+    'health',
+    b.base,
+    [...b.feeds.values()],
+    context.stored.map((f) => [f.id, f.lastFetchedAt]),
+    context.asOf?.toISOString(),
+  );
+  if (needs(b, 'about', health)) {
+    await writePage(b, 'about', 'about/index.html', 'about.liquid', {
       page: { kind: 'about', title: 'Subscriptions' },
-      groups: bySection,
+      groups: b.sections
+        .map((s) => ({ ...s, feeds: active.filter((f) => f.section === s.id).sort(byName) }))
+        .filter((s) => s.feeds.length > 0),
       feedCount: active.length,
     });
-
+  }
+  if (needs(b, 'health', health)) {
     const fetches = new Map<number, FetchRecord[]>();
     for (const f of active) {
-      if (f.status === 'failing') fetches.set(f.id, await source.recentFetches(f.id, 5));
+      if (f.status === 'failing') fetches.set(f.id, await b.source.recentFetches(f.id, 5));
     }
-    await writePage(ctx, 'health/index.html', 'health.liquid', {
+    await writePage(b, 'health', 'health/index.html', 'health.liquid', {
       page: { kind: 'health', title: 'Feed health' },
-      health: healthReport(feeds, fetches, site, quietDays),
-      generated: formatDateTime(now, site),
+      health: healthReport(b.feeds, fetches, site, context.quietDays),
+      generated: context.asOf ? formatDateTime(context.asOf, site) : undefined,
     });
+  }
 
-    await writer.write(
-      'opml.xml',
-      renderOpml(
-        active.map((f) => ({
-          url: f.url,
-          name: f.name,
-          ...(f.title ? { title: f.title } : {}),
-          ...(f.siteLink ? { siteLink: f.siteLink } : {}),
-          section: f.section,
-        })),
-        site,
-      ),
-    );
+  const opmlFeeds = active.map((f) => ({
+    url: f.url,
+    name: f.name,
+    ...(f.title ? { title: f.title } : {}),
+    ...(f.siteLink ? { siteLink: f.siteLink } : {}),
+    section: f.section,
+  }));
+  if (needs(b, 'opml', hashOf('opml', b.base, opmlFeeds))) {
+    await b.publisher.put('opml', 'opml.xml', renderOpml(opmlFeeds, site));
+  }
 
-    for (const [path, file] of theme.assets) await writer.write(path, await readFile(file));
-
-    const search = ctx.hasSearch
-      ? await writeSearchParts(ctx, archive.dayPages, options.searchPartBytes ?? PART_BYTES, log)
-      : { indexes: [], built: 0 };
-    // After the index: the page lists the parts' bundles, or says search is unavailable.
-    await writePage(ctx, 'search/index.html', 'search.liquid', {
+  if (needs(b, 'search-page', hashOf('search-page', b.base, context.indexes))) {
+    await writePage(b, 'search-page', 'search/index.html', 'search.liquid', {
       page: { kind: 'search', title: 'Search' },
-      indexes: search.indexes,
+      indexes: context.indexes,
     });
+  }
+}
 
-    const report = await writer.commit();
-    const result: BuildReport = {
-      outputDir: report.outputDir,
-      pagesWritten: report.written.length,
-      pagesUnchanged: report.unchanged.length,
-      files: report.written.length + report.unchanged.length,
-      filesRemoved: report.removed,
-      written: report.written,
-      entries: archive.entries,
-      search: search.indexes.length > 0,
-      searchPartsBuilt: search.built,
+/** The inputs every page shares: Orrery, the settings, the theme, the sections. */
+function baseKey(site: SiteSettings, theme: Theme, sections: readonly SectionView[], extra: unknown): string {
+  const { outputDir: _out, themeDir: _theme, ...settings } = site;
+  return hashOf(
+    RENDER_FORMAT,
+    GENERATOR.version,
+    settings,
+    siteLanguage(site),
+    theme.hash,
+    sections.map(({ feedCount: _n, ...s }) => s),
+    extra,
+  );
+}
+
+/** Build the site into site.outputDir, publishing only what changed since the last publish. */
+export async function buildSite(options: BuildSiteOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const { source, site } = options;
+  const log = options.log ?? (() => {});
+  const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
+  const theme = await loadTheme(site.themeDir);
+  // Parses every template: a broken one stops here, before anything is written.
+  const renderer = createPageRenderer(theme, site);
+  const publisher = await openPublisher(site.outputDir, { log });
+  let indexer: SearchIndexer | undefined;
+  try {
+    const stored = await source.listFeeds({ includeInactive: true });
+    const posts = new Map((await source.feedPostStats()).map((p) => [p.feedId, p]));
+    const stamps = await source.listEntryStamps();
+    const asOf = lastFetchOf(stored);
+    const sections = sectionViews(site.sections, stored);
+    const feeds = feedViews(stored, sections, site, { posts, asOf, quietDays });
+    const feedSigs = new Map([...feeds].map(([id, f]) => [id, hashOf(entryFeed(f))]));
+    const plan = planSite(stamps, feedSigs, site.timezone);
+    const search = options.search !== false;
+    const base = baseKey(site, theme, sections, { quietDays, search });
+    const previous = options.full ? undefined : publisher.previous?.jobs;
+    const b: Build = {
+      source,
+      site,
+      renderer,
+      publisher,
+      feeds,
+      sections,
+      nav: sections.map(({ feedCount: _n, ...s }) => s),
+      search,
+      base,
+      jobs: {},
+      previous,
+      made: 0,
+      log,
+    };
+    log(`render: ${site.outputDir}: ${feeds.size} feeds, ${plan.entries} entries, ${plan.days.length} days${previous ? '' : ' (full build)'}`);
+
+    await writeArchive(b, plan);
+    indexer = search ? await openSearchIndexer(siteLanguage(site), log) : undefined;
+    const searched = indexer ? await writeSearch(b, plan, indexer) : { indexes: [], built: 0 };
+    const feedOf = new Map(stamps.map((s) => [s.id, s.feedId]));
+    await writeHead(b, plan, { feedOf, stored, asOf, quietDays, indexes: searched.indexes });
+    if (needs(b, 'assets', base)) {
+      for (const [path, file] of theme.assets) await publisher.put('assets', path, await readFile(file));
+    }
+
+    const published = await publisher.commit(base, b.jobs);
+    const report: BuildReport = {
+      outputDir: published.outputDir,
+      full: previous === undefined,
+      pagesWritten: published.written.length,
+      pagesUnchanged: published.files - published.written.length,
+      files: published.files,
+      filesRemoved: published.removed.length,
+      written: published.written,
+      removed: published.removed,
+      jobsMade: b.made,
+      jobs: Object.keys(b.jobs).length,
+      entries: plan.entries,
+      search: searched.indexes.length > 0,
+      searchPartsBuilt: searched.built,
       ms: Math.round(performance.now() - started),
     };
     log(
-      `render: ${result.files} files (${result.pagesWritten} written, ${result.pagesUnchanged} unchanged, ${result.filesRemoved} removed) in ${result.ms} ms`,
+      `render: ${report.jobsMade} of ${report.jobs} jobs made; ${report.files} files (${report.pagesWritten} written, ${report.filesRemoved} removed) in ${report.ms} ms`,
     );
-    return result;
+    return report;
   } catch (error) {
-    await writer.abort();
+    await publisher.abort();
     throw error;
+  } finally {
+    await indexer?.close();
   }
 }

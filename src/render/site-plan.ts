@@ -1,0 +1,156 @@
+/**
+ * The site's plan (pure): from the store's entry stamps (id, feed, date, digest) and a
+ * signature of each feed as its posts show it, which archive days, months and search parts
+ * exist and a signature of each one's entries. A build compares them with the previous
+ * build's to know what to render again, without reading any entry's content. Archives are
+ * keyed by date (a day page holds its day's posts, whatever comes later), so a new post
+ * changes its own day, month and search part, and older pages never shift.
+ */
+import { createHash } from 'node:crypto';
+import type { EntryStamp } from '../store/store.js';
+import { type SearchBlock, searchBlocks } from './search-index.js';
+import { dayKey } from './strftime.js';
+
+export interface PlannedDay {
+  /** 'YYYY-MM-DD' in the site's zone. */
+  key: string;
+  /** Its entries, in the river's order (newest first). */
+  ids: number[];
+  /** Signature of its entries (ids, digests, their feeds as shown). */
+  sig: string;
+  /** The neighbouring days that have posts. */
+  newer?: string;
+  older?: string;
+}
+
+export interface PlannedMonth {
+  /** 'YYYY-MM' */
+  key: string;
+  /** Its days, newest first. */
+  days: PlannedDay[];
+  count: number;
+  /** Signature of its days' entries. */
+  sig: string;
+  newer?: string;
+  older?: string;
+}
+
+export interface PlannedBlock extends SearchBlock {
+  /** Its entries, ascending id. */
+  ids: number[];
+  /** Signature of its entries (ids, digests, feeds as shown, days). */
+  sig: string;
+}
+
+export interface SitePlan {
+  /** Newest first. */
+  days: PlannedDay[];
+  /** Newest first. */
+  months: PlannedMonth[];
+  /** The search parts that hold entries, ascending. */
+  blocks: PlannedBlock[];
+  /** Entries on the site. */
+  entries: number;
+  /** Signature of every entry on the site. */
+  sig: string;
+}
+
+const sha1 = () => createHash('sha1');
+
+/** An instant in the one ISO form the store writes (toISOString), so they compare as text. */
+function canonical(date: string): string {
+  return date.length === 24 && date.endsWith('Z') ? date : new Date(date).toISOString();
+}
+
+/**
+ * Plan the site. Entries of a feed missing from `feedSigs`, or with an unreadable date, are
+ * not on the site.
+ */
+export function planSite(
+  stamps: readonly EntryStamp[],
+  feedSigs: ReadonlyMap<number, string>,
+  timeZone: string,
+): SitePlan {
+  const rows: Array<{ s: EntryStamp; date: string; day: string }> = [];
+  for (const s of stamps) {
+    if (!feedSigs.has(s.feedId) || Number.isNaN(Date.parse(s.date))) continue;
+    const date = canonical(s.date);
+    // The day in UTC is the date's own prefix; other zones ask strftime.
+    const day = timeZone === 'UTC' ? date.slice(0, 10) : dayKey(new Date(date), timeZone);
+    rows.push({ s, date, day });
+  }
+  rows.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.s.id - a.s.id));
+
+  const line = (r: (typeof rows)[number]) => `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
+  const all = sha1();
+  const days: PlannedDay[] = [];
+  let current: { day: PlannedDay; hash: ReturnType<typeof sha1> } | undefined;
+  const close = () => {
+    if (current) current.day.sig = current.hash.digest('base64url');
+  };
+  for (const r of rows) {
+    if (current?.day.key !== r.day) {
+      close();
+      current = { day: { key: r.day, ids: [], sig: '' }, hash: sha1() };
+      days.push(current.day);
+    }
+    current.day.ids.push(r.s.id);
+    const text = line(r);
+    current.hash.update(text);
+    all.update(text);
+  }
+  close();
+  for (let i = 0; i < days.length; i++) {
+    const day = days[i]!;
+    const newer = days[i - 1]?.key;
+    const older = days[i + 1]?.key;
+    if (newer) day.newer = newer;
+    if (older) day.older = older;
+  }
+
+  const months: PlannedMonth[] = [];
+  for (const day of days) {
+    const key = day.key.slice(0, 7);
+    let month = months[months.length - 1];
+    if (month?.key !== key) {
+      month = { key, days: [], count: 0, sig: '' };
+      months.push(month);
+    }
+    month.days.push(day);
+    month.count += day.ids.length;
+  }
+  for (let i = 0; i < months.length; i++) {
+    const month = months[i]!;
+    const h = sha1();
+    for (const d of month.days) h.update(`${d.key} ${d.sig}\n`);
+    month.sig = h.digest('base64url');
+    const newer = months[i - 1]?.key;
+    const older = months[i + 1]?.key;
+    if (newer) month.newer = newer;
+    if (older) month.older = older;
+  }
+
+  return { days, months, blocks: planBlocks(rows, line), entries: rows.length, sig: all.digest('base64url') };
+}
+
+function planBlocks<R extends { s: EntryStamp; day: string }>(
+  rows: readonly R[],
+  line: (r: R) => string,
+): PlannedBlock[] {
+  const byId = [...rows].sort((a, b) => a.s.id - b.s.id);
+  const maxId = byId[byId.length - 1]?.s.id ?? -1;
+  const blocks: PlannedBlock[] = [];
+  let i = 0;
+  for (const block of searchBlocks(maxId)) {
+    const planned: PlannedBlock = { ...block, ids: [], sig: '' };
+    const h = sha1();
+    for (; i < byId.length && byId[i]!.s.id < block.end; i++) {
+      const r = byId[i]!;
+      planned.ids.push(r.s.id);
+      h.update(`${r.day} ${line(r)}`);
+    }
+    planned.sig = h.digest('base64url');
+    if (planned.ids.length > 0) blocks.push(planned);
+  }
+  return blocks;
+}
