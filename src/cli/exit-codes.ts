@@ -10,6 +10,8 @@ export const EXIT = {
   locked: 3,
   /** A fetch ran and every feed failed (the network is likely down), or `--strict` and some failed. */
   feedsFailed: 4,
+  /** A folder or file Orrery must write cannot be written (permissions, read-only, disk full). */
+  cannotWrite: 5,
   /** Stopped by SIGINT or SIGTERM (128 + 2); what was finished is stored. */
   interrupted: 130,
 } as const;

@@ -330,6 +330,11 @@ async function open(
   const hadSite = await exists(outputDir);
   const meta = join(outputDir, META_DIR);
   await mkdir(meta, { recursive: true });
+  // Files are moved into the folder itself at the end: find out now that it cannot be written,
+  // before any page is made (and whatever our own .orrery/ allows).
+  const probe = join(outputDir, `.orrery-probe-${process.pid}`);
+  await writeFile(probe, '');
+  await unlink(probe);
   const previous = await readState(outputDir, log);
   // A site from an older Orrery (or made by hand) has no state: compare with its files.
   const legacy = !previous && hadSite;

@@ -1,6 +1,5 @@
 /** fetch, build and run (fetch then build): the commands cron calls. */
 
-import { existsSync } from 'node:fs';
 import type { OrreryConfig } from '../../config/schema.js';
 import { errorMessage } from '../../model/errors.js';
 import type { Fetcher } from '../../model/fetch.js';
@@ -23,7 +22,7 @@ import {
   openLockedStore,
   VERSION,
 } from '../context.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import type { Progress } from '../reporter.js';
 
 export interface FetchOptions extends GlobalOptions {
@@ -35,6 +34,8 @@ export interface FetchOptions extends GlobalOptions {
   wait?: string;
   /** Exit 4 when any feed failed. */
   strict?: boolean;
+  /** build: make every page again. */
+  full?: boolean;
 }
 
 function waitMs(options: FetchOptions): number {
@@ -93,7 +94,7 @@ export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
     await store.syncSubscriptions(config.feeds, deps.now().toISOString());
-    await buildInto(store, config, deps);
+    await buildInto(store, config, deps, { full: options.full === true });
     return EXIT.ok;
   });
 }
@@ -115,15 +116,10 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
           reportPass(pass, deps);
           await buildInto(store, config, deps);
         },
-        siteExists: () => existsSync(config.site.outputDir),
       });
     } finally {
       passing.done();
       await closeFetcher();
-    }
-    if (!('published' in report)) {
-      reportPass(report.pass, deps);
-      deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
     }
     return fetchExitCode(report.pass, options);
   });
@@ -190,17 +186,39 @@ function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
   return EXIT.ok;
 }
 
-async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
-  // Loaded only when a build happens: a warm run with nothing new never needs the renderer.
+/**
+ * Publish what changed in the store since the last publish (everything with `full`). A broken
+ * template is the user's input (exit 2); a site folder that cannot be written, exit 5; either
+ * way the published site is left as it was.
+ */
+async function buildInto(
+  store: Store,
+  config: OrreryConfig,
+  deps: CliDeps,
+  options: { full?: boolean } = {},
+): Promise<void> {
   const { buildSite } = await import('../../render/build-site.js');
-  const report = await buildSite({
-    source: store,
-    site: config.site,
-    now: deps.now(),
-    log: (line) => deps.reporter.debug(line),
-  });
+  let report: Awaited<ReturnType<typeof buildSite>>;
+  try {
+    report = await buildSite({
+      source: store,
+      site: config.site,
+      ...(options.full ? { full: true } : {}),
+      log: (line) => deps.reporter.debug(line),
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'theme') throw new CliError(errorMessage(error), EXIT.usage);
+    if (code === 'site-unwritable' || code === 'site-disk-full') {
+      throw new CliError(errorMessage(error), EXIT.cannotWrite);
+    }
+    throw error;
+  }
+  const changed = report.pagesWritten + report.filesRemoved;
   deps.reporter.out(
-    `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.pagesUnchanged} unchanged)`,
+    changed === 0
+      ? `site in ${report.outputDir} is current (nothing changed since the last publish)`
+      : `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.filesRemoved} removed, ${report.pagesUnchanged} unchanged${report.full ? '; full build' : ''})`,
   );
 }
 
