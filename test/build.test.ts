@@ -4,7 +4,7 @@
  * a failed build, a feed that started failing), and a user's mistake or an unwritable folder
  * is a clear error with its own exit code, the published site left as it was.
  */
-import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -151,10 +151,15 @@ describe('orrery build', () => {
       const site = await snapshot(join(dir, 'public'));
       body = rss([{ guid: '3', title: 'Third post', date: 'Wed, 08 Feb 2012 10:00:00 +0000' }]);
       await runCli(['fetch', '--all'], { cwd: dir });
-      await writeFile(join(dir, 'mytheme', 'about.liquid'), "{% layout 'layout' %}\n{% block content %}\n{% ifx feedCount %}\n{% endblock %}\n");
+      await writeFile(
+        join(dir, 'mytheme', 'about.liquid'),
+        "{% layout 'layout' %}\n{% block content %}\n{% ifx feedCount %}\n{% endblock %}\n",
+      );
       const build = await runCli(['build'], { cwd: dir });
       expect(build.code).toBe(2);
-      expect(build.stderr).toContain(`${join(dir, 'mytheme', 'about.liquid')}:3:1: tag "ifx" not found`);
+      expect(build.stderr).toContain(
+        `${join(dir, 'mytheme', 'about.liquid')}:3:1: tag "ifx" not found`,
+      );
       expect(build.stderr).not.toContain('internal error');
       expect(await snapshot(join(dir, 'public'))).toEqual(site);
       expect(await readdir(dir)).not.toContain(expect.stringMatching(/^\.orrery-tmp/));
@@ -208,7 +213,10 @@ describe('orrery build', () => {
 describe('the README', () => {
   it('overrides the default theme the way its Themes section says (fault 5)', async () => {
     const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Themes'), readme.indexOf('\n## ', readme.indexOf('## Themes') + 3));
+    const section = readme.slice(
+      readme.indexOf('## Themes'),
+      readme.indexOf('\n## ', readme.indexOf('## Themes') + 3),
+    );
     const toml = /```toml\n([\s\S]*?)```/.exec(section)?.[1];
     expect(toml, 'the Themes section shows the setting').toBeDefined();
     await withTempDir(async (dir) => {

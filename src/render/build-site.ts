@@ -115,7 +115,8 @@ const READ_CHUNK = 1000;
 
 const hashOf = (...parts: unknown[]): string => {
   const h = createHash('sha1');
-  for (const p of parts) h.update(typeof p === 'string' ? p : JSON.stringify(p) ?? '').update('\u0000');
+  for (const p of parts)
+    h.update(typeof p === 'string' ? p : (JSON.stringify(p) ?? '')).update('\u0000');
   return h.digest('base64url');
 };
 
@@ -231,7 +232,10 @@ async function writeFeeds(
   await b.publisher.put(
     job,
     `${dir}${FEED_FILES.json}`,
-    renderJsonFeed({ ...base, jsonUrl: self(FEED_FILES.json), ...history(FEED_FILES.json) }, entries),
+    renderJsonFeed(
+      { ...base, jsonUrl: self(FEED_FILES.json), ...history(FEED_FILES.json) },
+      entries,
+    ),
   );
 }
 
@@ -270,7 +274,9 @@ async function writeDay(b: Build, day: PlannedDay, group: DayGroup | undefined, 
   });
   const dir = path.replace(/index\.html$/, '');
   const other = (key: string | undefined, file: string) =>
-    key ? feedLink(b.site, path, `${dayArchivePath(key).replace(/index\.html$/, '')}${file}`) : undefined;
+    key
+      ? feedLink(b.site, path, `${dayArchivePath(key).replace(/index\.html$/, '')}${file}`)
+      : undefined;
   for (const [file, render] of [
     [FEED_FILES.atom, 'atom'],
     [FEED_FILES.json, 'json'],
@@ -348,7 +354,10 @@ async function writeMonth(b: Build, month: PlannedMonth): Promise<void> {
 async function writeArchiveIndex(b: Build, plan: SitePlan): Promise<void> {
   const counts = plan.months.map((m) => [m.key, m.count]);
   if (!needs(b, 'archive', hashOf('archive', b.base, counts))) return;
-  const years: Array<{ year: string; months: Array<{ key: string; title: string; path: string; count: number }> }> = [];
+  const years: Array<{
+    year: string;
+    months: Array<{ key: string; title: string; path: string; count: number }>;
+  }> = [];
   for (const m of plan.months) {
     const year = m.key.slice(0, 4);
     let group = years[years.length - 1];
@@ -377,7 +386,13 @@ async function writeSearch(
   plan: SitePlan,
   indexer: SearchIndexer,
 ): Promise<{ indexes: string[]; built: number }> {
-  const key = hashOf('search', RENDER_FORMAT, await pagefindVersion(), siteLanguage(b.site), b.site.timezone);
+  const key = hashOf(
+    'search',
+    RENDER_FORMAT,
+    await pagefindVersion(),
+    siteLanguage(b.site),
+    b.site.timezone,
+  );
   let built = 0;
   for (const block of plan.blocks) {
     const job = `search:${block.dir}`;
@@ -468,7 +483,10 @@ async function writeHead(
 
   for (const section of b.sections) {
     const job = `section:${section.slug}`;
-    const members = active.filter((f) => f.section === section.id).sort(byName).map(entryFeed);
+    const members = active
+      .filter((f) => f.section === section.id)
+      .sort(byName)
+      .map(entryFeed);
     if (!needs(b, job, hashOf(river, section, members))) continue;
     const dir = `sections/${section.slug}/`;
     const list = await newest(b, plan, context.feedOf, site.itemsPerPage, section.id);
@@ -543,7 +561,12 @@ async function writeHead(
 }
 
 /** The inputs every page shares: Orrery, the settings, the theme, the sections. */
-function baseKey(site: SiteSettings, theme: Theme, sections: readonly SectionView[], extra: unknown): string {
+function baseKey(
+  site: SiteSettings,
+  theme: Theme,
+  sections: readonly SectionView[],
+  extra: unknown,
+): string {
   const { outputDir: _out, themeDir: _theme, ...settings } = site;
   return hashOf(
     RENDER_FORMAT,
@@ -594,7 +617,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       made: 0,
       log,
     };
-    log(`render: ${site.outputDir}: ${feeds.size} feeds, ${plan.entries} entries, ${plan.days.length} days${previous ? '' : ' (full build)'}`);
+    log(
+      `render: ${site.outputDir}: ${feeds.size} feeds, ${plan.entries} entries, ${plan.days.length} days${previous ? '' : ' (full build)'}`,
+    );
 
     await writeArchive(b, plan);
     indexer = search ? await openSearchIndexer(siteLanguage(site), log) : undefined;
@@ -602,7 +627,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     const feedOf = new Map(stamps.map((s) => [s.id, s.feedId]));
     await writeHead(b, plan, { feedOf, stored, asOf, quietDays, indexes: searched.indexes });
     if (needs(b, 'assets', base)) {
-      for (const [path, file] of theme.assets) await publisher.put('assets', path, await readFile(file));
+      for (const [path, file] of theme.assets)
+        await publisher.put('assets', path, await readFile(file));
     }
 
     const published = await publisher.commit(base, b.jobs);

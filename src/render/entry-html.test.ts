@@ -41,11 +41,15 @@ describe('entryHtml (the one definition of a post’s markup)', () => {
   it('escapes every text and attribute, and leaves the sanitized content as it is', () => {
     const html = entryHtml(base, 3, '../');
     expect(html).toContain('<span class="entry-feed">Feed &lt;One&gt;</span>');
-    expect(html).toContain('<span class="entry-name" dir="auto">A &quot;title&quot; &amp; &lt;more&gt;</span>');
+    expect(html).toContain(
+      '<span class="entry-name" dir="auto">A &quot;title&quot; &amp; &lt;more&gt;</span>',
+    );
     expect(html).toContain('<a href="https://example.com/a?b=1&amp;c=&lt;2&gt;">');
     expect(html).toContain('<div class="content" dir="auto"><p>Hello &amp; <b>world</b></p></div>');
     expect(html).toContain('by Jane &amp; Co');
-    expect(html).toContain('<a href="https://example.com/?x=1&amp;y=2">Site &amp; &quot;Title&quot;</a>');
+    expect(html).toContain(
+      '<a href="https://example.com/?x=1&amp;y=2">Site &amp; &quot;Title&quot;</a>',
+    );
     expect(html).toContain('<h3 class="entry-title" id="e7">');
     expect(html).toContain('href="../archive/2024/03/01/index.html#e7"');
   });
@@ -68,7 +72,9 @@ describe('entryHtml (the one definition of a post’s markup)', () => {
   it('collapses a long post behind "Read more"; an untitled one shows only its feed', () => {
     const long = entryHtml({ ...base, long: true }, 2, './');
     expect(long).toContain('<div class="collapsible">');
-    expect(long).toContain('<span class="visually-hidden"> of “A &quot;title&quot; &amp; &lt;more&gt;”</span>');
+    expect(long).toContain(
+      '<span class="visually-hidden"> of “A &quot;title&quot; &amp; &lt;more&gt;”</span>',
+    );
     const untitled = entryHtml({ ...base, untitled: true, link: undefined }, 2, './');
     expect(untitled).not.toContain('entry-name');
     expect(untitled).toContain('<span class="entry-time">');
@@ -77,13 +83,19 @@ describe('entryHtml (the one definition of a post’s markup)', () => {
   it('gives way to a theme’s own partials/entry.liquid', () => {
     const templates = {
       'probe.liquid': '{{ entry | entry_html: 2, root | raw }}',
-      'partials/entry.liquid': '<p class="mine">{{ entry.title }} at {{ level }} from {{ root }}</p>',
+      'partials/entry.liquid':
+        '<p class="mine">{{ entry.title }} at {{ level }} from {{ root }}</p>',
     };
     const themed = createPageRenderer({ templates, sources: new Map() }, site);
     expect(themed.render('probe.liquid', { entry: base, root: '../' })).toBe(
       '<p class="mine">A &#34;title&#34; &amp; &lt;more&gt; at 2 from ../</p>',
     );
-    const plain = createPageRenderer({ templates: { 'probe.liquid': templates['probe.liquid'] }, sources: new Map() }, site);
-    expect(plain.render('probe.liquid', { entry: base, root: '../' })).toBe(entryHtml(base, 2, '../'));
+    const plain = createPageRenderer(
+      { templates: { 'probe.liquid': templates['probe.liquid'] }, sources: new Map() },
+      site,
+    );
+    expect(plain.render('probe.liquid', { entry: base, root: '../' })).toBe(
+      entryHtml(base, 2, '../'),
+    );
   });
 });

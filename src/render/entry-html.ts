@@ -41,7 +41,9 @@ export function entryHtml(e: EntryView, level: number, root: string): string {
     out += `\n  ${content}`;
   }
   out += '\n  <footer class="entry-meta">';
-  out += link ? `<a class="entry-time" href="${escapeHtml(e.link!)}">` : '<span class="entry-time">';
+  out += link
+    ? `<a class="entry-time" href="${escapeHtml(e.link!)}">`
+    : '<span class="entry-time">';
   out += `<time datetime="${e.date}">${escapeHtml(e.dateFormatted)} ${escapeHtml(e.timeFormatted)}</time>`;
   out += link ? '</a>' : '</span>';
   if (e.author !== f.name) out += ` <span class="entry-author">by ${escapeHtml(e.author)}</span>`;

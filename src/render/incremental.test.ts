@@ -53,7 +53,13 @@ describe('an incremental build', () => {
         const root = join(dir, `run-${run++}`);
         const state = { now: NOW, nextId: 1 };
         const data = smallPlanet(NOW);
-        for (const seed of [[0, 0, 5], [0, 1, 400], [0, 4, 8], [0, 2, 12]] as const) {
+        const seeds: Array<[number, number, number]> = [
+          [0, 0, 5],
+          [0, 1, 400],
+          [0, 4, 8],
+          [0, 2, 12],
+        ];
+        for (const seed of seeds) {
           applyOp(data, opFrom(...seed), state);
         }
         const source = createMemorySource(data);
@@ -68,7 +74,12 @@ describe('an incremental build', () => {
           applyOp(data, op, state);
           await buildSite({ source, site, search: false });
           const clean = join(root, `full-${step}`);
-          await buildSite({ source, site: { ...site, outputDir: clean }, search: false, full: true });
+          await buildSite({
+            source,
+            site: { ...site, outputDir: clean },
+            search: false,
+            full: true,
+          });
           const diff = differences(await tree(site.outputDir), await tree(clean));
           expect(diff, `after ${JSON.stringify(op)} (step ${step}, ${timezone})`).toEqual([]);
           await rm(clean, { recursive: true, force: true });
@@ -86,7 +97,14 @@ describe('an incremental build', () => {
     const site = fixtureSite(join(dir, 'incremental'));
     for (let i = 0; i < 6; i++) applyOp(data, opFrom(0, i, 50 * i), state);
     await buildSite({ source, site });
-    for (const numbers of [[0, 3, 7], [3, 2, 0], [4, 1, 0], [7, 0, 0], [0, 1, 44]] as const) {
+    const steps: Array<[number, number, number]> = [
+      [0, 3, 7],
+      [3, 2, 0],
+      [4, 1, 0],
+      [7, 0, 0],
+      [0, 1, 44],
+    ];
+    for (const numbers of steps) {
       applyOp(data, opFrom(...numbers), state);
       const inc = await buildSite({ source, site });
       expect(inc.searchPartsBuilt).toBeLessThanOrEqual(1);

@@ -92,7 +92,13 @@ describe('a build killed at a random moment', () => {
       const out = join(work, `site-${k}`);
       const proc = spawn(
         process.execPath,
-        [join(child, 'render/testdata/crash-child.js'), out, String(seed), '40', search ? 'search' : ''],
+        [
+          join(child, 'render/testdata/crash-child.js'),
+          out,
+          String(seed),
+          '40',
+          search ? 'search' : '',
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let output = '';
@@ -141,7 +147,9 @@ describe('a build killed at a random moment', () => {
         commitsCaught++;
         for (const [path, bytes] of site) {
           if (path.startsWith(META_DIR)) continue;
-          expect(bytes === before.tree.get(path) || bytes === after.tree.get(path), path).toBe(true);
+          expect(bytes === before.tree.get(path) || bytes === after.tree.get(path), path).toBe(
+            true,
+          );
         }
         expect(brokenLinks(site)).toEqual([]);
       }

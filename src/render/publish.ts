@@ -213,7 +213,9 @@ async function recover(outputDir: string, log: (line: string) => void): Promise<
     try {
       journal = JSON.parse(await readFile(join(meta, JOURNAL), 'utf8')) as Journal;
     } catch (error) {
-      log(`render: the journal of an interrupted publish is unreadable (${(error as Error).message}); building the whole site`);
+      log(
+        `render: the journal of an interrupted publish is unreadable (${(error as Error).message}); building the whole site`,
+      );
     }
     if (journal && Array.isArray(journal.moves) && Array.isArray(journal.removes)) {
       log(`render: finishing the publish of an interrupted build (${journal.moves.length} files)`);
@@ -369,7 +371,11 @@ async function open(
     if (!legacy) return false;
     try {
       const s = await stat(join(outputDir, path));
-      return s.isFile() && s.size === bytes.length && (await readFile(join(outputDir, path))).equals(bytes);
+      return (
+        s.isFile() &&
+        s.size === bytes.length &&
+        (await readFile(join(outputDir, path))).equals(bytes)
+      );
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return false;
       throw error;
@@ -395,12 +401,18 @@ async function open(
     stageDir,
     put: (job, path, content) =>
       writing(outputDir, () =>
-        record(job, path, typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content), false),
+        record(
+          job,
+          path,
+          typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content),
+          false,
+        ),
       ),
     adopt: (job, path) =>
       writing(outputDir, async () => record(job, path, await readFile(join(stageDir, path)), true)),
     keep(job) {
-      if (!previous) throw new Error(`render/publish: nothing to keep for ${job} (no previous site)`);
+      if (!previous)
+        throw new Error(`render/publish: nothing to keep for ${job} (no previous site)`);
       for (const path of (byJob ??= filesByJob(previous)).get(job) ?? []) {
         if (files.has(path)) throw new Error(`render/publish: ${path} written twice in one build`);
         files.set(path, previous.files[path]!);
@@ -436,7 +448,8 @@ async function open(
           await writeFile(join(stageDir, STAGED_STATE), JSON.stringify(state));
           // New files first, then changed ones: a page never links to a file not there yet.
           const moves = [...staged].sort(
-            (a, b) => Number(previous?.files[a] !== undefined) - Number(previous?.files[b] !== undefined),
+            (a, b) =>
+              Number(previous?.files[a] !== undefined) - Number(previous?.files[b] !== undefined),
           );
           const journal: Journal = { stage: basename(stageDir), moves, removes };
           const tmp = join(outputDir, META_DIR, `${JOURNAL}.tmp`);

@@ -80,7 +80,9 @@ describe('site model', () => {
     // Without a public link: a name-based UUID URN.
     const local = { ...site, link: undefined };
     const u = outputId(entry(1, 'id:1'), local);
-    expect(u).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(u).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(outputId(entry(1, 'id:1'), local)).toBe(u);
     expect(outputId(entry(2, 'id:1'), local)).not.toBe(u);
   });
@@ -103,7 +105,11 @@ describe('site model', () => {
     };
     const [v] = entryViews([arabic], feeds, site);
     expect(v).toMatchObject({ titleLang: 'ar', lang: 'ar' });
-    const [same] = entryViews([{ ...arabic, content: { value: '<p>x</p>', type: 'text/html', language: 'EN' } }], feeds, site);
+    const [same] = entryViews(
+      [{ ...arabic, content: { value: '<p>x</p>', type: 'text/html', language: 'EN' } }],
+      feeds,
+      site,
+    );
     expect(same!.lang).toBeUndefined();
   });
 
@@ -152,11 +158,15 @@ describe('site model', () => {
     expect(status('Old Blog')).toBe('inactive');
     // A planet of old posts (the demo's are from 2008-2012), fetched today: every feed is quiet.
     const tarek = data.feeds.find((x) => x.name === 'Tarek Ziade')!;
-    expect(feedStatus(tarek, posts.get(tarek.id), new Date('2026-11-01T00:00:00Z'), 60)).toBe('quiet');
+    expect(feedStatus(tarek, posts.get(tarek.id), new Date('2026-11-01T00:00:00Z'), 60)).toBe(
+      'quiet',
+    );
     // Duplicates do not count: a feed whose only entry repeats another feed's post has no post,
     // quiet since it was subscribed (unless that was recent).
     expect(feedStatus(tarek, { entries: 0 }, asOf, 60)).toBe('quiet');
-    expect(feedStatus({ ...tarek, createdAt: '2012-02-01T00:00:00Z' }, { entries: 0 }, asOf, 60)).toBe('ok');
+    expect(
+      feedStatus({ ...tarek, createdAt: '2012-02-01T00:00:00Z' }, { entries: 0 }, asOf, 60),
+    ).toBe('ok');
     expect(feedStatus({ ...tarek, lastSuccessAt: undefined }, undefined, asOf, 60)).toBe('new');
   });
 

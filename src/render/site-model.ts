@@ -355,7 +355,8 @@ function plainTitle(entry: StoredEntry): string | undefined {
 }
 
 /** Ids that are global by their scheme: a web address, a URN, a tag URI (RFC 4151). */
-const GLOBAL_ID = /^(?:https?:\/\/[^\s/?#]+|urn:[a-z0-9][a-z0-9-]{0,31}:|tag:[^\s,:]+,\d{4}(?:-\d{2}){0,2}:)\S*$/i;
+const GLOBAL_ID =
+  /^(?:https?:\/\/[^\s/?#]+|urn:[a-z0-9][a-z0-9-]{0,31}:|tag:[^\s,:]+,\d{4}(?:-\d{2}){0,2}:)\S*$/i;
 
 /** The entry's own id in its feed (RSS guid, Atom id), when it had one. */
 export function sourceId(entry: Pick<StoredEntry, 'key'>): string | undefined {
@@ -386,7 +387,8 @@ export function outputId(
 ): string {
   const own = sourceId(entry);
   if (own !== undefined && GLOBAL_ID.test(own)) return own;
-  const key = entry.key.length > 120 ? createHash('sha1').update(entry.key).digest('hex') : entry.key;
+  const key =
+    entry.key.length > 120 ? createHash('sha1').update(entry.key).digest('hex') : entry.key;
   const host = site.link ? new URL(site.link).hostname : '';
   if (host && /^[a-z0-9.-]+$/i.test(host)) {
     const day = toIsoDay(entry.firstSeenAt);
@@ -496,7 +498,8 @@ function entryView(
 export function groupByDay(
   entries: readonly EntryView[],
   sections: readonly SectionView[],
-  dayTitle: (key: string) => string = (key) => entries.find((e) => e.day === key)?.dateFormatted ?? key,
+  dayTitle: (key: string) => string = (key) =>
+    entries.find((e) => e.day === key)?.dateFormatted ?? key,
 ): DayGroup[] {
   const order = new Map(sections.map((s, i) => [s.id, i]));
   const days: DayGroup[] = [];

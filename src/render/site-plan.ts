@@ -81,7 +81,8 @@ export function planSite(
   }
   rows.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.s.id - a.s.id));
 
-  const line = (r: (typeof rows)[number]) => `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
+  const line = (r: (typeof rows)[number]) =>
+    `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
   const all = sha1();
   const days: PlannedDay[] = [];
   let current: { day: PlannedDay; hash: ReturnType<typeof sha1> } | undefined;
@@ -130,7 +131,13 @@ export function planSite(
     if (older) month.older = older;
   }
 
-  return { days, months, blocks: planBlocks(rows, line), entries: rows.length, sig: all.digest('base64url') };
+  return {
+    days,
+    months,
+    blocks: planBlocks(rows, line),
+    entries: rows.length,
+    sig: all.digest('base64url'),
+  };
 }
 
 function planBlocks<R extends { s: EntryStamp; day: string }>(

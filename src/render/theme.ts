@@ -25,7 +25,8 @@ export class ThemeError extends OrreryError {
   readonly file: string;
   readonly line: number | undefined;
   constructor(file: string, line: number | undefined, column: number | undefined, cause: string) {
-    const at = line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
+    const at =
+      line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
     super(
       'theme',
       `render/theme: ${at}: ${cause}; fix the template (Liquid reference: https://liquidjs.com/tags/overview.html) — the published site was left as it was`,

@@ -10,9 +10,7 @@ function entryXml(e: EntryView): string {
   const f = e.feed;
   // The source's own entry id stays visible when the entry's id is not it (outputId).
   const ownId =
-    e.sourceId !== undefined && e.sourceId !== e.uid
-      ? element('orrery:entry-id', e.sourceId)
-      : '';
+    e.sourceId !== undefined && e.sourceId !== e.uid ? element('orrery:entry-id', e.sourceId) : '';
   const source = [
     '<source>',
     element('id', f.url),
@@ -45,7 +43,9 @@ function entryXml(e: EntryView): string {
     e.summary ? `<summary type="text">${escapeXml(e.summary)}</summary>` : '',
     source,
     '</entry>',
-  ].join('\n');
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
 }
 
 /**

@@ -110,13 +110,21 @@ describe('feeds out', () => {
     const names = assertWellFormed(xml);
     expect(names).toContain('fh:archive');
     expect(xml).toContain('xmlns:fh="http://purl.org/syndication/history/1.0"');
-    expect(xml).toContain(`<link rel="prev-archive" type="application/atom+xml" href="${history.prev}"/>`);
-    expect(xml).toContain(`<link rel="next-archive" type="application/atom+xml" href="${history.next}"/>`);
-    expect(xml).toContain(`<link rel="current" type="application/atom+xml" href="${history.current}"/>`);
+    expect(xml).toContain(
+      `<link rel="prev-archive" type="application/atom+xml" href="${history.prev}"/>`,
+    );
+    expect(xml).toContain(
+      `<link rel="next-archive" type="application/atom+xml" href="${history.next}"/>`,
+    );
+    expect(xml).toContain(
+      `<link rel="current" type="application/atom+xml" href="${history.current}"/>`,
+    );
     const current = renderAtom({ ...meta, history: { archive: false, prev: history.prev } }, list);
     expect(current).not.toContain('fh:archive');
     expect(current).toContain('rel="prev-archive"');
-    const json = JSON.parse(renderJsonFeed({ ...meta, history: { archive: true, prev: 'p.json' } }, list));
+    const json = JSON.parse(
+      renderJsonFeed({ ...meta, history: { archive: true, prev: 'p.json' } }, list),
+    );
     expect(json.next_url).toBe('p.json');
     expect(json.language).toBe('en');
   });
