@@ -8,7 +8,7 @@
  * only the entries of changed jobs are read in full. So a build costs what changed since the
  * last publish, and a full build (`full`, or no usable state) gives the same files.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SiteSettings } from '../model/settings.js';
 import type { FetchRecord, StoredEntry, StoredFeed } from '../model/stored.js';
@@ -18,7 +18,7 @@ import { type FeedOutputMeta, GENERATOR } from './outputs/feed-meta.js';
 import { renderJsonFeed } from './outputs/json-feed.js';
 import { renderOpml } from './outputs/opml.js';
 import { renderRss } from './outputs/rss.js';
-import { openPublisher, type Publisher } from './publish.js';
+import { openPublisher, type Publisher, type SiteState } from './publish.js';
 import { createPageRenderer, type PageRenderer } from './render-page.js';
 import {
   openSearchIndexer,
@@ -113,20 +113,25 @@ const FEED_FILES = { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' } as co
 /** Entries read from the store per call. */
 const READ_CHUNK = 1000;
 
-const hashOf = (...parts: unknown[]): string => {
-  const h = createHash('sha1');
-  for (const p of parts)
-    h.update(typeof p === 'string' ? p : (JSON.stringify(p) ?? '')).update('\u0000');
-  return h.digest('base64url');
-};
+/** A key from parts (strings as they are, anything else as JSON). */
+const hashOf = (...parts: unknown[]): string =>
+  hash(
+    'sha1',
+    parts.map((p) => (typeof p === 'string' ? p : (JSON.stringify(p) ?? ''))).join('\u0000'),
+    'base64url',
+  );
 
 /** What every job of a build shares. */
 interface Build {
   source: RenderSource;
   site: SiteSettings;
-  renderer: PageRenderer;
+  /** Made on first use: a build with nothing to render never loads the templates' engine. */
+  renderer: () => PageRenderer;
   publisher: Publisher;
+  /** The feeds, without their dates in the site's formats (what posts and keys need). */
   feeds: ReadonlyMap<number, FeedView>;
+  /** The feeds with those dates too (subscriptions and health pages), made on first use. */
+  fullFeeds: () => ReadonlyMap<number, FeedView>;
   sections: SectionView[];
   /** The sections as every page's navigation has them. */
   nav: Array<Omit<SectionView, 'feedCount'>>;
@@ -135,8 +140,8 @@ interface Build {
   base: string;
   /** Job → key, for the new state. */
   jobs: Record<string, string>;
-  /** Undefined: make every job. */
-  previous: Record<string, string> | undefined;
+  /** The published jobs; undefined: make every job. */
+  previous: SiteState['jobs'] | undefined;
   made: number;
   log: (line: string) => void;
 }
@@ -144,7 +149,7 @@ interface Build {
 /** Record a job's key; true when it must be made (else its previous files are kept). */
 function needs(b: Build, job: string, key: string): boolean {
   b.jobs[job] = key;
-  if (b.previous?.[job] === key) {
+  if (b.previous?.[job]?.key === key) {
     b.publisher.keep(job);
     return false;
   }
@@ -171,7 +176,7 @@ async function writePage(
   template: string,
   vars: Record<string, unknown>,
 ): Promise<void> {
-  const html = b.renderer.render(template, {
+  const html = b.renderer().render(template, {
     site: publicSite(b.site),
     sections: b.nav,
     root: rootFrom(path),
@@ -521,12 +526,13 @@ async function writeHead(
     context.asOf?.toISOString(),
   );
   if (needs(b, 'about', health)) {
+    const full = [...b.fullFeeds().values()].filter((f) => f.active);
     await writePage(b, 'about', 'about/index.html', 'about.liquid', {
       page: { kind: 'about', title: 'Subscriptions' },
       groups: b.sections
-        .map((s) => ({ ...s, feeds: active.filter((f) => f.section === s.id).sort(byName) }))
+        .map((s) => ({ ...s, feeds: full.filter((f) => f.section === s.id).sort(byName) }))
         .filter((s) => s.feeds.length > 0),
-      feedCount: active.length,
+      feedCount: full.length,
     });
   }
   if (needs(b, 'health', health)) {
@@ -536,7 +542,7 @@ async function writeHead(
     }
     await writePage(b, 'health', 'health/index.html', 'health.liquid', {
       page: { kind: 'health', title: 'Feed health' },
-      health: healthReport(b.feeds, fetches, site, context.quietDays),
+      health: healthReport(b.fullFeeds(), fetches, site, context.quietDays),
       generated: context.asOf ? formatDateTime(context.asOf, site) : undefined,
     });
   }
@@ -586,8 +592,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
   const log = options.log ?? (() => {});
   const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
   const theme = await loadTheme(site.themeDir);
-  // Parses every template: a broken one stops here, before anything is written.
-  const renderer = createPageRenderer(theme, site);
+  let renderer: PageRenderer | undefined;
   const publisher = await openPublisher(site.outputDir, { log });
   let indexer: SearchIndexer | undefined;
   try {
@@ -596,7 +601,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     const stamps = await source.listEntryStamps();
     const asOf = lastFetchOf(stored);
     const sections = sectionViews(site.sections, stored);
-    const feeds = feedViews(stored, sections, site, { posts, asOf, quietDays });
+    const feeds = feedViews(stored, sections, site, { posts, asOf, quietDays, formatted: false });
+    let fullFeeds: ReadonlyMap<number, FeedView> | undefined;
     const feedSigs = new Map([...feeds].map(([id, f]) => [id, hashOf(entryFeed(f))]));
     const plan = planSite(stamps, feedSigs, site.timezone);
     const search = options.search !== false;
@@ -605,9 +611,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     const b: Build = {
       source,
       site,
-      renderer,
+      renderer: () => (renderer ??= createPageRenderer(theme, site)),
       publisher,
       feeds,
+      fullFeeds: () =>
+        (fullFeeds ??= feedViews(stored, sections, site, { posts, asOf, quietDays })),
       sections,
       nav: sections.map(({ feedCount: _n, ...s }) => s),
       search,

@@ -33,22 +33,27 @@ const JOURNAL = 'journal.json';
 const STAGE_PREFIX = 'stage-';
 /** Inside a stage folder: the state to switch in last. */
 const STAGED_STATE = '.state.json';
-const STATE_VERSION = 3;
+const STATE_VERSION = 4;
 /** Folders of an older Orrery's builds beside the output folder (whole-tree swaps). */
 const LEGACY_PREFIX = '.orrery-tmp-';
 
-/** A published file: [sha256 of its bytes, size, the job that made it]. */
-export type FileFacts = [hash: string, size: number, job: string];
+/** A published file: [sha256 of its bytes (base64url), size]. */
+export type FileFacts = [hash: string, size: number];
+
+/** A job (a group of files made together, e.g. a day's page and feeds) as published. */
+export interface PublishedJob {
+  /** The key of the inputs its files were made from. */
+  key: string;
+  /** Site path → facts. */
+  files: Record<string, FileFacts>;
+}
 
 /** What a published site is, as the next build reads it. */
 export interface SiteState {
   version: typeof STATE_VERSION;
-  /** What every page was made from (Orrery version, settings, theme): a change rebuilds all. */
+  /** What every page was made from (Orrery version, settings, theme). */
   config: string;
-  /** Job id (a group of files made together) → the key of the inputs they were made from. */
-  jobs: Record<string, string>;
-  /** Site path → its facts. */
-  files: Record<string, FileFacts>;
+  jobs: Record<string, PublishedJob>;
 }
 
 export interface PublishReport {
@@ -270,7 +275,7 @@ async function readState(
 ): Promise<SiteState | undefined> {
   try {
     const doc = JSON.parse(await readFile(join(outputDir, META_DIR, STATE), 'utf8')) as SiteState;
-    if (doc.version === STATE_VERSION && doc.jobs && doc.files) return doc;
+    if (doc.version === STATE_VERSION && doc.jobs) return doc;
     log(`render: ${META_DIR}/${STATE} is from another version; building the whole site`);
   } catch (error) {
     if (errno(error) !== 'ENOENT') {
@@ -292,8 +297,8 @@ export interface Publisher {
   adopt(job: string, path: string): Promise<void>;
   /** Keep the files `job` made in the previous build (it was not made again). */
   keep(job: string): void;
-  /** Publish atomically; `jobs` is every job of the new site and the key of its inputs. */
-  commit(config: string, jobs: Record<string, string>): Promise<PublishReport>;
+  /** Publish atomically; `keys` names every job of the new site and the key of its inputs. */
+  commit(config: string, keys: Record<string, string>): Promise<PublishReport>;
   /** Drop this build's staged files; the published site stays as it was. */
   abort(): Promise<void>;
 }
@@ -344,19 +349,21 @@ async function open(
   await mkdir(stageDir);
   activeStages.add(stageDir);
 
-  const files = new Map<string, FileFacts>();
+  /** Jobs made in this build: their files. */
+  const made = new Map<string, Record<string, FileFacts>>();
+  const kept = new Set<string>();
+  const paths = new Set<string>();
   const staged = new Set<string>();
-  const made = new Set<string>([stageDir]);
+  const dirs = new Set<string>([stageDir]);
   const stageFor = async (path: string) => {
     const target = join(stageDir, path);
     const dir = dirname(target);
-    if (!made.has(dir)) {
+    if (!dirs.has(dir)) {
       await mkdir(dir, { recursive: true });
-      made.add(dir);
+      dirs.add(dir);
     }
     return target;
   };
-  let byJob: Map<string, string[]> | undefined;
   let finished = false;
   const finish = () => {
     finished = true;
@@ -365,8 +372,9 @@ async function open(
   };
 
   /** Whether the published file at `path` already has these bytes. */
-  const isPublished = async (path: string, hash: string, bytes: Buffer): Promise<boolean> => {
-    const known = previous?.files[path];
+  const isPublished = async (job: string, path: string, hash: string, bytes: Buffer) => {
+    // A file stays with its job from build to build (its path names the day, the part ...).
+    const known = previous?.jobs[job]?.files[path];
     if (known) return known[0] === hash && known[1] === bytes.length;
     if (!legacy) return false;
     try {
@@ -384,10 +392,13 @@ async function open(
 
   const record = async (job: string, path: string, bytes: Buffer, inStage: boolean) => {
     checkPath(path);
-    if (files.has(path)) throw new Error(`render/publish: ${path} written twice in one build`);
+    if (paths.has(path)) throw new Error(`render/publish: ${path} written twice in one build`);
+    paths.add(path);
     const hash = createHash('sha256').update(bytes).digest('base64url');
-    files.set(path, [hash, bytes.length, job]);
-    if (await isPublished(path, hash, bytes)) {
+    let files = made.get(job);
+    if (!files) made.set(job, (files = {}));
+    files[path] = [hash, bytes.length];
+    if (await isPublished(job, path, hash, bytes)) {
       if (inStage) await unlink(join(stageDir, path));
       return;
     }
@@ -411,46 +422,44 @@ async function open(
     adopt: (job, path) =>
       writing(outputDir, async () => record(job, path, await readFile(join(stageDir, path)), true)),
     keep(job) {
-      if (!previous)
-        throw new Error(`render/publish: nothing to keep for ${job} (no previous site)`);
-      for (const path of (byJob ??= filesByJob(previous)).get(job) ?? []) {
-        if (files.has(path)) throw new Error(`render/publish: ${path} written twice in one build`);
-        files.set(path, previous.files[path]!);
-      }
+      if (!previous?.jobs[job]) throw new Error(`render/publish: no published job ${job} to keep`);
+      kept.add(job);
     },
-    async commit(config, jobs) {
+    async commit(config, keys) {
       if (finished) throw new Error('render/publish: commit after the publish ended');
       try {
         return await writing(outputDir, async () => {
-          const removes = previous
-            ? Object.keys(previous.files).filter((p) => !files.has(p))
-            : legacy
-              ? (await listFiles(outputDir)).filter(
-                  (p) => p.split('/')[0] !== META_DIR && !files.has(p),
-                )
-              : [];
-          const state: SiteState = {
-            version: STATE_VERSION,
-            config,
-            jobs: sortKeys(jobs),
-            files: sortKeys(Object.fromEntries(files)),
-          };
-          const report = {
-            outputDir,
-            written: [...staged],
-            removed: removes,
-            files: files.size,
-          };
-          if (staged.size === 0 && removes.length === 0 && sameState(previous, state)) {
+          const jobs: Record<string, PublishedJob> = {};
+          let count = 0;
+          for (const job of Object.keys(keys).sort()) {
+            const files = kept.has(job)
+              ? previous!.jobs[job]!.files
+              : sortKeys(made.get(job) ?? {});
+            jobs[job] = { key: keys[job]!, files };
+            count += Object.keys(files).length;
+          }
+          // Files of jobs made again or gone that the new site does not have.
+          const removes: string[] = [];
+          if (previous) {
+            for (const [job, old] of Object.entries(previous.jobs)) {
+              if (kept.has(job)) continue;
+              for (const path of Object.keys(old.files)) if (!paths.has(path)) removes.push(path);
+            }
+          } else if (legacy) {
+            for (const path of await listFiles(outputDir)) {
+              if (path.split('/')[0] !== META_DIR && !paths.has(path)) removes.push(path);
+            }
+          }
+          const report = { outputDir, written: [...staged], removed: removes, files: count };
+          if (staged.size === 0 && removes.length === 0 && sameJobs(previous, config, jobs)) {
             await rm(stageDir, { recursive: true, force: true });
             return report;
           }
+          const state: SiteState = { version: STATE_VERSION, config, jobs };
           await writeFile(join(stageDir, STAGED_STATE), JSON.stringify(state));
           // New files first, then changed ones: a page never links to a file not there yet.
-          const moves = [...staged].sort(
-            (a, b) =>
-              Number(previous?.files[a] !== undefined) - Number(previous?.files[b] !== undefined),
-          );
+          const isNew = (path: string) => !existing(previous, path);
+          const moves = [...staged].sort((a, b) => Number(isNew(b)) - Number(isNew(a)));
           const journal: Journal = { stage: basename(stageDir), moves, removes };
           const tmp = join(outputDir, META_DIR, `${JOURNAL}.tmp`);
           await writeFile(tmp, JSON.stringify(journal));
@@ -474,22 +483,47 @@ async function open(
   };
 }
 
-function filesByJob(state: SiteState): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [path, facts] of Object.entries(state.files)) {
-    const list = out.get(facts[2]);
-    if (list) list.push(path);
-    else out.set(facts[2], [path]);
+/** Whether the previous site has this path (a lookup built once, when files move). */
+const pathIndex = new WeakMap<SiteState, Set<string>>();
+function existing(previous: SiteState | undefined, path: string): boolean {
+  if (!previous) return false;
+  let index = pathIndex.get(previous);
+  if (!index) {
+    index = new Set();
+    for (const job of Object.values(previous.jobs))
+      for (const p of Object.keys(job.files)) index.add(p);
+    pathIndex.set(previous, index);
   }
-  return out;
+  return index.has(path);
+}
+
+/** Whether a build's jobs are the published ones (then not even the record is written again). */
+function sameJobs(
+  previous: SiteState | undefined,
+  config: string,
+  jobs: Record<string, PublishedJob>,
+): boolean {
+  if (!previous || previous.config !== config) return false;
+  const names = Object.keys(jobs);
+  if (names.length !== Object.keys(previous.jobs).length) return false;
+  for (const name of names) {
+    const now = jobs[name]!;
+    const old = previous.jobs[name];
+    if (!old || old.key !== now.key) return false;
+    if (old.files === now.files) continue;
+    const paths = Object.keys(now.files);
+    if (paths.length !== Object.keys(old.files).length) return false;
+    for (const path of paths) {
+      const a = now.files[path]!;
+      const b = old.files[path];
+      if (!b || a[0] !== b[0] || a[1] !== b[1]) return false;
+    }
+  }
+  return true;
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
     Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
-}
-
-function sameState(a: SiteState | undefined, b: SiteState): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }

@@ -258,6 +258,8 @@ export interface FeedViewOptions {
   /** The time health is judged at (lastFetchOf the feeds). */
   asOf: Date | undefined;
   quietDays?: number;
+  /** Also the dates in the site's formats (…Formatted; default true). */
+  formatted?: boolean;
 }
 
 /** The view of every feed, keyed by id. */
@@ -269,6 +271,8 @@ export function feedViews(
 ): Map<number, FeedView> {
   const bySection = new Map(sections.map((s) => [s.id, s]));
   const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
+  const format = (iso: string) =>
+    options.formatted === false ? undefined : formatOptional(iso, site);
   const views = new Map<number, FeedView>();
   for (const f of feeds) {
     const section = bySection.get(f.section);
@@ -292,22 +296,26 @@ export function feedViews(
     if (f.face) view.face = facePath(f.face);
     if (posts?.newestPostDate) {
       view.newestPostAt = posts.newestPostDate;
-      view.newestPostFormatted = formatOptional(posts.newestPostDate, site);
+      const newestPostFormatted = format(posts.newestPostDate);
+      if (newestPostFormatted) view.newestPostFormatted = newestPostFormatted;
     }
     if (f.errorCode) view.errorCode = f.errorCode;
     if (f.errorMessage) view.errorMessage = f.errorMessage;
     if (f.lastStatus !== undefined) view.lastStatus = f.lastStatus;
     if (f.failingSince) {
       view.failingSince = f.failingSince;
-      view.failingSinceFormatted = formatOptional(f.failingSince, site);
+      const failingSinceFormatted = format(f.failingSince);
+      if (failingSinceFormatted) view.failingSinceFormatted = failingSinceFormatted;
     }
     if (f.lastSuccessAt) {
       view.lastSuccessAt = f.lastSuccessAt;
-      view.lastSuccessFormatted = formatOptional(f.lastSuccessAt, site);
+      const lastSuccessFormatted = format(f.lastSuccessAt);
+      if (lastSuccessFormatted) view.lastSuccessFormatted = lastSuccessFormatted;
     }
     if (f.lastNewEntryAt) {
       view.lastNewEntryAt = f.lastNewEntryAt;
-      view.lastNewEntryFormatted = formatOptional(f.lastNewEntryAt, site);
+      const lastNewEntryFormatted = format(f.lastNewEntryAt);
+      if (lastNewEntryFormatted) view.lastNewEntryFormatted = lastNewEntryFormatted;
     }
     if (f.pendingRedirect) view.redirectTo = f.pendingRedirect.to;
     views.set(f.id, view);

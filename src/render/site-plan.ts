@@ -6,7 +6,7 @@
  * keyed by date (a day page holds its day's posts, whatever comes later), so a new post
  * changes its own day, month and search part, and older pages never shift.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntryStamp } from '../store/store.js';
 import { type SearchBlock, searchBlocks } from './search-index.js';
 import { dayKey } from './strftime.js';
@@ -55,7 +55,7 @@ export interface SitePlan {
   sig: string;
 }
 
-const sha1 = () => createHash('sha1');
+const sha1 = (text: string) => hash('sha1', text, 'base64url');
 
 /** An instant in the one ISO form the store writes (toISOString), so they compare as text. */
 function canonical(date: string): string {
@@ -83,26 +83,24 @@ export function planSite(
 
   const line = (r: (typeof rows)[number]) =>
     `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
-  const all = sha1();
   const days: PlannedDay[] = [];
-  let current: { day: PlannedDay; hash: ReturnType<typeof sha1> } | undefined;
-  const close = () => {
-    if (current) current.day.sig = current.hash.digest('base64url');
-  };
+  const texts: string[] = [];
+  let text = '';
   for (const r of rows) {
-    if (current?.day.key !== r.day) {
-      close();
-      current = { day: { key: r.day, ids: [], sig: '' }, hash: sha1() };
-      days.push(current.day);
+    let day = days[days.length - 1];
+    if (day?.key !== r.day) {
+      if (day) texts.push(text);
+      text = '';
+      day = { key: r.day, ids: [], sig: '' };
+      days.push(day);
     }
-    current.day.ids.push(r.s.id);
-    const text = line(r);
-    current.hash.update(text);
-    all.update(text);
+    day.ids.push(r.s.id);
+    text += line(r);
   }
-  close();
+  if (days.length > 0) texts.push(text);
   for (let i = 0; i < days.length; i++) {
     const day = days[i]!;
+    day.sig = sha1(texts[i]!);
     const newer = days[i - 1]?.key;
     const older = days[i + 1]?.key;
     if (newer) day.newer = newer;
@@ -122,9 +120,7 @@ export function planSite(
   }
   for (let i = 0; i < months.length; i++) {
     const month = months[i]!;
-    const h = sha1();
-    for (const d of month.days) h.update(`${d.key} ${d.sig}\n`);
-    month.sig = h.digest('base64url');
+    month.sig = sha1(month.days.map((d) => `${d.key} ${d.sig}\n`).join(''));
     const newer = months[i - 1]?.key;
     const older = months[i + 1]?.key;
     if (newer) month.newer = newer;
@@ -136,7 +132,7 @@ export function planSite(
     months,
     blocks: planBlocks(rows, line),
     entries: rows.length,
-    sig: all.digest('base64url'),
+    sig: sha1(days.map((d) => `${d.key} ${d.sig}\n`).join('')),
   };
 }
 
@@ -150,13 +146,13 @@ function planBlocks<R extends { s: EntryStamp; day: string }>(
   let i = 0;
   for (const block of searchBlocks(maxId)) {
     const planned: PlannedBlock = { ...block, ids: [], sig: '' };
-    const h = sha1();
+    let text = '';
     for (; i < byId.length && byId[i]!.s.id < block.end; i++) {
       const r = byId[i]!;
       planned.ids.push(r.s.id);
-      h.update(`${r.day} ${line(r)}`);
+      text += `${r.day} ${line(r)}`;
     }
-    planned.sig = h.digest('base64url');
+    planned.sig = sha1(text);
     if (planned.ids.length > 0) blocks.push(planned);
   }
   return blocks;
