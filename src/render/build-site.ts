@@ -9,7 +9,9 @@
  * last publish, and a full build (`full`, or no usable state) gives the same files.
  */
 import { hash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SiteSettings } from '../model/settings.js';
 import type { FetchRecord, StoredEntry, StoredFeed } from '../model/stored.js';
 import type { Store } from '../store/store.js';
@@ -21,9 +23,12 @@ import { renderRss } from './outputs/rss.js';
 import { openPublisher, type Publisher, type SiteState } from './publish.js';
 import { createPageRenderer, type PageRenderer } from './render-page.js';
 import {
+  blockOf,
+  MAX_INDEXED_CHARS,
   openSearchIndexer,
   pagefindVersion,
   type SearchIndexer,
+  type SearchRecord,
   searchRecord,
   UI_PATHS,
 } from './search-index.js';
@@ -49,7 +54,13 @@ import {
   sectionViews,
   siteLanguage,
 } from './site-model.js';
-import { type PlannedDay, type PlannedMonth, planSite, type SitePlan } from './site-plan.js';
+import {
+  type PlannedBlock,
+  type PlannedDay,
+  type PlannedMonth,
+  planSite,
+  type SitePlan,
+} from './site-plan.js';
 import { loadTheme, type Theme } from './theme.js';
 import { absoluteUrl, rootFrom } from './urls.js';
 
@@ -127,6 +138,8 @@ interface Build {
   site: SiteSettings;
   /** Made on first use: a build with nothing to render never loads the templates' engine. */
   renderer: () => PageRenderer;
+  /** The pages' Content-Security-Policy (the theme's partials/csp.liquid), made once. */
+  csp: () => string;
   publisher: Publisher;
   /** The feeds, without their dates in the site's formats (what posts and keys need). */
   feeds: ReadonlyMap<number, FeedView>;
@@ -181,6 +194,7 @@ async function writePage(
     sections: b.nav,
     root: rootFrom(path),
     search: b.search,
+    csp: b.csp(),
     ...vars,
     page: { path, ...(vars.page as object) },
   });
@@ -263,39 +277,45 @@ function pick(views: ReadonlyMap<number, EntryView>, ids: readonly number[]): En
   return out;
 }
 
-/** A day's archive: its page and its RFC 5005 archive documents (Atom, JSON Feed). */
+/** A day's archive page. */
 async function writeDay(b: Build, day: PlannedDay, group: DayGroup | undefined, monthKey: string) {
-  const job = `day:${day.key}`;
-  const path = dayArchivePath(day.key);
   const link = (key: string | undefined) =>
     key ? { title: dayTitle(key, b.site), path: dayArchivePath(key) } : undefined;
-  const entries = group?.entries ?? [];
-  await writePage(b, job, path, 'day.liquid', {
+  await writePage(b, `day:${day.key}`, dayArchivePath(day.key), 'day.liquid', {
     page: { kind: 'day', title: dayTitle(day.key, b.site) },
     days: group ? [group] : [],
     month: { title: monthTitle(monthKey, b.site), path: monthArchivePath(monthKey) },
     newer: link(day.newer),
     older: link(day.older),
   });
-  const dir = path.replace(/index\.html$/, '');
-  const other = (key: string | undefined, file: string) =>
-    key
-      ? feedLink(b.site, path, `${dayArchivePath(key).replace(/index\.html$/, '')}${file}`)
-      : undefined;
-  for (const [file, render] of [
-    [FEED_FILES.atom, 'atom'],
-    [FEED_FILES.json, 'json'],
-  ] as const) {
+}
+
+/** The folder of a month's archive ('archive/2012/02/'). */
+const monthDir = (key: string) => monthArchivePath(key).replace(/index\.html$/, '');
+
+/**
+ * A month's RFC 5005 archive documents (Atom, JSON Feed): its posts, newest first, linked to
+ * the older and newer months' and to the subscription document; one per month, so a reader
+ * pages back through the whole archive in a few requests.
+ */
+async function writeMonthFeeds(
+  b: Build,
+  month: PlannedMonth,
+  entries: readonly EntryView[],
+): Promise<void> {
+  const dir = monthDir(month.key);
+  const path = `${dir}index.html`;
+  let newest = 0;
+  for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
+  for (const file of [FEED_FILES.atom, FEED_FILES.json]) {
     const history = {
       archive: true,
       current: feedLink(b.site, path, file),
-      ...(day.older ? { prev: other(day.older, file)! } : {}),
-      ...(day.newer ? { next: other(day.newer, file)! } : {}),
+      ...(month.older ? { prev: feedLink(b.site, path, `${monthDir(month.older)}${file}`) } : {}),
+      ...(month.newer ? { next: feedLink(b.site, path, `${monthDir(month.newer)}${file}`) } : {}),
     };
-    let newest = 0;
-    for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
     const meta = {
-      title: `${b.site.name} — ${dayTitle(day.key, b.site)}`,
+      title: `${b.site.name} — ${monthTitle(month.key, b.site)}`,
       id: siteId(b.site, dir),
       language: siteLanguage(b.site),
       htmlUrl: absoluteUrl(b.site.link, path),
@@ -306,9 +326,9 @@ async function writeDay(b: Build, day: PlannedDay, group: DayGroup | undefined, 
     };
     const selfUrl = absoluteUrl(b.site.link, `${dir}${file}`);
     await b.publisher.put(
-      job,
+      `month:${month.key}`,
       `${dir}${file}`,
-      render === 'atom'
+      file === FEED_FILES.atom
         ? renderAtom({ ...meta, ...(selfUrl ? { selfUrl } : {}) }, entries)
         : renderJsonFeed({ ...meta, ...(selfUrl ? { jsonUrl: selfUrl } : {}) }, entries),
     );
@@ -316,12 +336,20 @@ async function writeDay(b: Build, day: PlannedDay, group: DayGroup | undefined, 
 }
 
 /** The archive: every changed day (page and feeds) and month page, then the index of months. */
-async function writeArchive(b: Build, plan: SitePlan): Promise<void> {
-  for (const month of plan.months) await writeMonth(b, month);
+async function writeArchive(
+  b: Build,
+  plan: SitePlan,
+  search: SearchPlan | undefined,
+): Promise<void> {
+  for (const month of plan.months) await writeMonth(b, month, search);
   await writeArchiveIndex(b, plan);
 }
 
-async function writeMonth(b: Build, month: PlannedMonth): Promise<void> {
+async function writeMonth(
+  b: Build,
+  month: PlannedMonth,
+  search: SearchPlan | undefined,
+): Promise<void> {
   const dirtyDays = month.days.filter((d) =>
     needs(b, `day:${d.key}`, hashOf('day', b.base, d.sig, d.newer, d.older)),
   );
@@ -336,6 +364,7 @@ async function writeMonth(b: Build, month: PlannedMonth): Promise<void> {
     b,
     (monthDirty ? month.days : dirtyDays).flatMap((d) => d.ids),
   );
+  collectRecords(search, views.values());
   const title = (key: string) => dayTitle(key, b.site);
   const groupOf = (day: PlannedDay) => groupByDay(pick(views, day.ids), b.sections, title)[0];
   for (const day of dirtyDays) await writeDay(b, day, groupOf(day), month.key);
@@ -354,6 +383,11 @@ async function writeMonth(b: Build, month: PlannedMonth): Promise<void> {
     newer: link(month.newer),
     older: link(month.older),
   });
+  await writeMonthFeeds(
+    b,
+    month,
+    month.days.flatMap((d) => pick(views, d.ids)),
+  );
 }
 
 async function writeArchiveIndex(b: Build, plan: SitePlan): Promise<void> {
@@ -386,36 +420,104 @@ async function writeArchiveIndex(b: Build, plan: SitePlan): Promise<void> {
  * are as published keeps its bundle; the others are indexed again. Returns the bundle folders,
  * newest first (the search page loads the first and merges the others).
  */
-async function writeSearch(
-  b: Build,
-  plan: SitePlan,
-  indexer: SearchIndexer,
-): Promise<{ indexes: string[]; built: number }> {
+/**
+ * The search parts to index again, and the records of their posts met while the archive was
+ * made (written to a file per part in the stage, so a full build neither holds every post's
+ * text in memory nor reads every post twice).
+ */
+interface SearchPlan {
+  indexer: SearchIndexer;
+  key: string;
+  /** Block (by its first id) → its record file, for the blocks to index again. */
+  spills: Map<number, string>;
+  blocks: readonly PlannedBlock[];
+  /** Ids whose block is to be indexed again. */
+  wanted: (id: number) => number | undefined;
+}
+
+async function planSearch(b: Build, plan: SitePlan, indexer: SearchIndexer): Promise<SearchPlan> {
   const key = hashOf(
     'search',
     RENDER_FORMAT,
     await pagefindVersion(),
     siteLanguage(b.site),
     b.site.timezone,
+    MAX_INDEXED_CHARS,
   );
-  let built = 0;
-  for (const block of plan.blocks) {
+  const dirty = plan.blocks.filter((block) =>
+    needs(b, `search:${block.dir}`, hashOf(key, block.sig)),
+  );
+  const spills = new Map<number, string>();
+  for (const block of dirty) {
+    spills.set(block.start, join(b.publisher.stageDir, `.search-${block.start}.jsonl`));
+  }
+  return {
+    indexer,
+    key,
+    spills,
+    blocks: dirty,
+    wanted: (id) => (spills.size === 0 ? undefined : blockOf(id, dirty)?.start),
+  };
+}
+
+/** Keep the records of posts whose part is to be indexed again. */
+function collectRecords(search: SearchPlan | undefined, views: Iterable<EntryView>): void {
+  if (!search || search.spills.size === 0) return;
+  const lines = new Map<number, string[]>();
+  for (const v of views) {
+    const start = search.wanted(v.id);
+    if (start === undefined) continue;
+    let list = lines.get(start);
+    if (!list) lines.set(start, (list = []));
+    list.push(JSON.stringify([v.id, searchRecord(v)]));
+  }
+  for (const [start, list] of lines)
+    appendFileSync(search.spills.get(start)!, `${list.join('\n')}\n`);
+}
+
+/**
+ * Index again the parts whose posts changed (with the records met, and the posts the archive
+ * did not read), keep the others. Returns the bundle folders, newest first (the search page
+ * loads the first and merges the others).
+ */
+async function writeSearch(
+  b: Build,
+  plan: SitePlan,
+  search: SearchPlan,
+): Promise<{ indexes: string[]; built: number }> {
+  for (const block of search.blocks) {
     const job = `search:${block.dir}`;
-    if (!needs(b, job, hashOf(key, block.sig))) continue;
-    const part = await indexer.begin();
-    for (let i = 0; i < block.ids.length; i += READ_CHUNK) {
-      const views = await readViews(b, block.ids.slice(i, i + READ_CHUNK));
-      await part.add(pick(views, block.ids.slice(i, i + READ_CHUNK)).map(searchRecord));
+    const records = new Map<number, SearchRecord>();
+    const spill = search.spills.get(block.start)!;
+    if (existsSync(spill)) {
+      for (const line of readFileSync(spill, 'utf8').split('\n')) {
+        if (line === '') continue;
+        const [id, record] = JSON.parse(line) as [number, SearchRecord];
+        records.set(id, record);
+      }
+      unlinkSync(spill);
     }
+    const missing = block.ids.filter((id) => !records.has(id));
+    for (let i = 0; i < missing.length; i += READ_CHUNK) {
+      const views = await readViews(b, missing.slice(i, i + READ_CHUNK));
+      for (const v of views.values()) records.set(v.id, searchRecord(v));
+    }
+    const part = await search.indexer.begin();
+    const ordered: SearchRecord[] = [];
+    for (const id of block.ids) {
+      const r = records.get(id);
+      if (r) ordered.push(r);
+    }
+    await part.add(ordered);
     for (const path of await part.write(b.publisher.stageDir, block.dir)) {
       await b.publisher.adopt(job, path);
     }
-    built++;
   }
-  if (plan.blocks.length > 0 && needs(b, 'search-ui', key)) {
-    await indexer.writeUi(b.publisher.stageDir);
+  if (plan.blocks.length > 0 && needs(b, 'search-ui', search.key)) {
+    await search.indexer.writeUi(b.publisher.stageDir);
     for (const path of UI_PATHS) await b.publisher.adopt('search-ui', path);
   }
+  const built = search.blocks.length;
   if (built > 0) b.log(`render: ${built} of ${plan.blocks.length} search parts indexed`);
   return { indexes: plan.blocks.map((p) => p.dir).reverse(), built };
 }
@@ -458,11 +560,9 @@ async function writeHead(
   const byName = (x: FeedView, y: FeedView) => collator.compare(x.name, y.name) || x.id - y.id;
   const activeIds = active.map((f) => f.id);
   const river = hashOf('river', b.base, plan.sig, activeIds);
-  const newestDay = plan.days[0]?.key;
+  const newestMonth = plan.months[0]?.key;
   const newestArchive = (from: string) => (file: string) =>
-    newestDay
-      ? feedLink(site, from, `${dayArchivePath(newestDay).replace(/index\.html$/, '')}${file}`)
-      : undefined;
+    newestMonth ? feedLink(site, from, `${monthDir(newestMonth)}${file}`) : undefined;
 
   if (needs(b, 'front', river)) {
     const recent = await newest(b, plan, context.feedOf, site.itemsPerPage);
@@ -593,6 +693,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
   const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
   const theme = await loadTheme(site.themeDir);
   let renderer: PageRenderer | undefined;
+  let csp: string | undefined;
   const publisher = await openPublisher(site.outputDir, { log });
   let indexer: SearchIndexer | undefined;
   try {
@@ -612,6 +713,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       source,
       site,
       renderer: () => (renderer ??= createPageRenderer(theme, site)),
+      csp: () =>
+        (csp ??= (renderer ??= createPageRenderer(theme, site))
+          .render('partials/csp.liquid', { site: publicSite(site) })
+          // One line, and no quote that could end layout.liquid's content="…" attribute.
+          .replace(/\s+/g, ' ')
+          .replace(/["<>]/g, '')
+          .trim()),
       publisher,
       feeds,
       fullFeeds: () =>
@@ -629,9 +737,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       `render: ${site.outputDir}: ${feeds.size} feeds, ${plan.entries} entries, ${plan.days.length} days${previous ? '' : ' (full build)'}`,
     );
 
-    await writeArchive(b, plan);
     indexer = search ? await openSearchIndexer(siteLanguage(site), log) : undefined;
-    const searched = indexer ? await writeSearch(b, plan, indexer) : { indexes: [], built: 0 };
+    const searchPlan = indexer ? await planSearch(b, plan, indexer) : undefined;
+    await writeArchive(b, plan, searchPlan);
+    const searched = searchPlan
+      ? await writeSearch(b, plan, searchPlan)
+      : { indexes: [], built: 0 };
     const feedOf = new Map(stamps.map((s) => [s.id, s.feedId]));
     await writeHead(b, plan, { feedOf, stored, asOf, quietDays, indexes: searched.indexes });
     if (needs(b, 'assets', base)) {

@@ -12,16 +12,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OrreryError } from '../model/errors.js';
 import { listFiles } from './list-files.js';
@@ -157,11 +156,11 @@ async function applyJournal(outputDir: string, journal: Journal): Promise<void> 
     const target = join(outputDir, path);
     const dir = dirname(target);
     if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
     try {
-      await rename(join(stage, path), target);
+      renameSync(join(stage, path), target);
     } catch (error) {
       // Moved before the interruption: nothing left to do for it.
       if (errno(error) !== 'ENOENT') throw error;
@@ -169,11 +168,11 @@ async function applyJournal(outputDir: string, journal: Journal): Promise<void> 
   }
   for (const path of journal.removes) {
     try {
-      await unlink(join(outputDir, path));
+      unlinkSync(join(outputDir, path));
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw error;
     }
-    await pruneEmpty(outputDir, dirname(path));
+    pruneEmpty(outputDir, dirname(path));
   }
   try {
     await rename(join(stage, STAGED_STATE), join(meta, STATE));
@@ -185,10 +184,10 @@ async function applyJournal(outputDir: string, journal: Journal): Promise<void> 
 }
 
 /** Remove a folder left empty by deletions, and its parents up to the site root. */
-async function pruneEmpty(outputDir: string, dir: string): Promise<void> {
+function pruneEmpty(outputDir: string, dir: string): void {
   for (let d = dir; d !== '.' && d !== ''; d = dirname(d)) {
     try {
-      await rmdir(join(outputDir, d));
+      rmdirSync(join(outputDir, d));
     } catch (error) {
       // Not empty (or already gone): the folders above it are not empty either.
       if (errno(error) === 'ENOTEMPTY' || errno(error) === 'EEXIST' || errno(error) === 'ENOENT')
@@ -355,11 +354,13 @@ async function open(
   const paths = new Set<string>();
   const staged = new Set<string>();
   const dirs = new Set<string>([stageDir]);
-  const stageFor = async (path: string) => {
+  // Synchronous file calls here and in applyJournal: thousands of small files, and each
+  // promise through libuv's thread pool cost more than the write itself.
+  const stageFor = (path: string) => {
     const target = join(stageDir, path);
     const dir = dirname(target);
     if (!dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
     return target;
@@ -378,11 +379,9 @@ async function open(
     if (known) return known[0] === hash && known[1] === bytes.length;
     if (!legacy) return false;
     try {
-      const s = await stat(join(outputDir, path));
+      const s = statSync(join(outputDir, path));
       return (
-        s.isFile() &&
-        s.size === bytes.length &&
-        (await readFile(join(outputDir, path))).equals(bytes)
+        s.isFile() && s.size === bytes.length && readFileSync(join(outputDir, path)).equals(bytes)
       );
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return false;
@@ -399,10 +398,10 @@ async function open(
     if (!files) made.set(job, (files = {}));
     files[path] = [hash, bytes.length];
     if (await isPublished(job, path, hash, bytes)) {
-      if (inStage) await unlink(join(stageDir, path));
+      if (inStage) unlinkSync(join(stageDir, path));
       return;
     }
-    if (!inStage) await writeFile(await stageFor(path), bytes);
+    if (!inStage) writeFileSync(stageFor(path), bytes);
     staged.add(path);
   };
 
@@ -420,7 +419,7 @@ async function open(
         ),
       ),
     adopt: (job, path) =>
-      writing(outputDir, async () => record(job, path, await readFile(join(stageDir, path)), true)),
+      writing(outputDir, async () => record(job, path, readFileSync(join(stageDir, path)), true)),
     keep(job) {
       if (!previous?.jobs[job]) throw new Error(`render/publish: no published job ${job} to keep`);
       kept.add(job);

@@ -325,6 +325,8 @@ export function feedViews(
 
 function normalizeIso(value: string | undefined): string | undefined {
   if (!value) return undefined;
+  // The store's own form (toISOString) needs no parsing.
+  if (value.length === 24 && value[10] === 'T' && value.endsWith('Z')) return value;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
@@ -403,6 +405,20 @@ export function outputId(
     return `tag:${host},${day}:feed-${entry.feedId}/${encodeURIComponent(key)}`;
   }
   return `urn:uuid:${uuidV5(`orrery\u0000${site.name}\u0000${entry.feedId}\u0000${entry.key}`)}`;
+}
+
+const authorities = new Map<string, string>();
+
+/** The host of the site's link, when it can name a tag URI's authority ('' otherwise). */
+function tagAuthority(link: string | undefined): string {
+  if (!link) return '';
+  let host = authorities.get(link);
+  if (host === undefined) {
+    host = URL.canParse(link) ? new URL(link).hostname : '';
+    if (!/^[a-z0-9.-]+$/i.test(host)) host = '';
+    authorities.set(link, host);
+  }
+  return host;
 }
 
 function toIsoDay(iso: string): string {
