@@ -9,7 +9,7 @@
  * last publish, and a full build (`full`, or no usable state) gives the same files.
  */
 import { hash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SiteSettings } from '../model/settings.js';
@@ -448,8 +448,9 @@ async function planSearch(b: Build, plan: SitePlan, indexer: SearchIndexer): Pro
     needs(b, `search:${block.dir}`, hashOf(key, block.sig)),
   );
   const spills = new Map<number, string>();
+  if (dirty.length > 0) mkdirSync(b.publisher.scratchDir, { recursive: true });
   for (const block of dirty) {
-    spills.set(block.start, join(b.publisher.stageDir, `.search-${block.start}.jsonl`));
+    spills.set(block.start, join(b.publisher.scratchDir, `search-${block.start}.jsonl`));
   }
   return {
     indexer,

@@ -73,6 +73,21 @@ describe('openPublisher', () => {
     expect((await stat(join(out, 'index.html'))).ino).toBe(before.ino);
   });
 
+  it('publishes a first build as one tree; a killed one leaves a folder the next build removes', async () => {
+    const out = join(dir, 'public');
+    const first = await openPublisher(out);
+    expect(first.stageDir.startsWith(join(dir, '.orrery-tmp-public.'))).toBe(true);
+    await first.put('a', 'a/b.html', 'x');
+    await first.commit('c', { a: '1' });
+    expect(await readdir(dir)).toEqual(['public']);
+    expect((await readdir(out)).sort()).toEqual([META_DIR, 'a']);
+    await rm(out, { recursive: true });
+    await mkdir(join(dir, '.orrery-tmp-public.4194305.dead.new', 'x'), { recursive: true });
+    const next = await openPublisher(out);
+    expect(await readdir(dir)).toEqual([next.stageDir.split('/').pop()]);
+    await next.abort();
+  });
+
   it('refuses paths outside the site or in its record, and a path written twice', async () => {
     const p = await openPublisher(join(dir, 'public'));
     await expect(p.put('j', '../escape.html', 'x')).rejects.toThrow(/bad site path/);
@@ -81,7 +96,8 @@ describe('openPublisher', () => {
     await p.put('j', 'x.html', 'x');
     await expect(p.put('k', 'x.html', 'y')).rejects.toThrow(/twice/);
     await p.abort();
-    expect(await readdir(join(dir, 'public', META_DIR))).toEqual([]);
+    // A first build makes its tree beside the site; aborted, it leaves nothing.
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('finishes a publish killed after its commit point, before anything else', async () => {

@@ -256,8 +256,8 @@ async function recoverLegacy(outputDir: string, log: (line: string) => void): Pr
   for (const name of names) {
     if (!name.startsWith(`${LEGACY_PREFIX}${base}.`)) continue;
     const [pid, , kind] = name.slice(LEGACY_PREFIX.length + base.length + 1).split('.');
-    if (!Number.isInteger(Number(pid)) || isAlive(Number(pid))) continue;
     const path = join(parent, name);
+    if (!Number.isInteger(Number(pid)) || isAlive(Number(pid)) || activeStages.has(path)) continue;
     if (kind === 'old' && outputMissing) {
       log(`render: restoring the previous site from ${name}`);
       await rename(path, outputDir);
@@ -290,6 +290,8 @@ export interface Publisher {
   readonly previous: SiteState | undefined;
   /** Where files of this build wait (another program may write into it; see adopt). */
   readonly stageDir: string;
+  /** A folder for the build's own temporary files (created by whoever needs it; never published). */
+  readonly scratchDir: string;
   /** Add a file made by `job`; bytes equal to the published file's leave that file as it is. */
   put(job: string, path: string, content: string | Uint8Array): Promise<void>;
   /** Take in a file another program put at `path` under stageDir, as put() would. */
@@ -334,18 +336,32 @@ async function open(
 ): Promise<Publisher> {
   await recover(outputDir, log);
   const hadSite = await exists(outputDir);
-  const meta = join(outputDir, META_DIR);
-  await mkdir(meta, { recursive: true });
-  // Files are moved into the folder itself at the end: find out now that it cannot be written,
-  // before any page is made (and whatever our own .orrery/ allows).
-  const probe = join(outputDir, `.orrery-probe-${process.pid}`);
-  await writeFile(probe, '');
-  await unlink(probe);
-  const previous = await readState(outputDir, log);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  let stageDir: string;
+  if (hadSite) {
+    const meta = join(outputDir, META_DIR);
+    await mkdir(meta, { recursive: true });
+    // Files are moved into the folder itself at the end: find out now that it cannot be
+    // written, before any page is made (and whatever our own .orrery/ allows).
+    const probe = join(outputDir, `.orrery-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await unlink(probe);
+    stageDir = join(meta, `${STAGE_PREFIX}${tag}`);
+    await mkdir(stageDir);
+  } else {
+    // No site yet: the whole tree is made beside it and renamed into place at once (named as
+    // an older Orrery named its trees, so a killed build's is cleaned up the same way).
+    await mkdir(dirname(outputDir), { recursive: true });
+    stageDir = join(
+      dirname(outputDir),
+      `${LEGACY_PREFIX}${basename(outputDir)}.${process.pid}.${randomBytes(4).toString('hex')}.new`,
+    );
+    await mkdir(join(stageDir, META_DIR), { recursive: true });
+  }
+  const previous = hadSite ? await readState(outputDir, log) : undefined;
   // A site from an older Orrery (or made by hand) has no state: compare with its files.
   const legacy = !previous && hadSite;
-  const stageDir = join(meta, `${STAGE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(stageDir);
+  const scratchDir = join(stageDir, META_DIR, 'scratch');
   activeStages.add(stageDir);
 
   /** Jobs made in this build: their files. */
@@ -409,6 +425,7 @@ async function open(
     outputDir,
     previous,
     stageDir,
+    scratchDir,
     put: (job, path, content) =>
       writing(outputDir, () =>
         record(
@@ -450,6 +467,14 @@ async function open(
             }
           }
           const report = { outputDir, written: [...staged], removed: removes, files: count };
+          await rm(scratchDir, { recursive: true, force: true });
+          if (!hadSite) {
+            // The first build: one rename publishes the whole tree.
+            const state: SiteState = { version: STATE_VERSION, config, jobs };
+            await writeFile(join(stageDir, META_DIR, STATE), JSON.stringify(state));
+            await rename(stageDir, outputDir);
+            return report;
+          }
           if (staged.size === 0 && removes.length === 0 && sameJobs(previous, config, jobs)) {
             await rm(stageDir, { recursive: true, force: true });
             return report;
