@@ -366,7 +366,13 @@ async function writeMonth(
   );
   collectRecords(search, views.values());
   const title = (key: string) => dayTitle(key, b.site);
-  const groupOf = (day: PlannedDay) => groupByDay(pick(views, day.ids), b.sections, title)[0];
+  const groups = new Map<string, DayGroup | undefined>();
+  const groupOf = (day: PlannedDay) => {
+    if (!groups.has(day.key)) {
+      groups.set(day.key, groupByDay(pick(views, day.ids), b.sections, title)[0]);
+    }
+    return groups.get(day.key);
+  };
   for (const day of dirtyDays) await writeDay(b, day, groupOf(day), month.key);
   if (!monthDirty) return;
   const link = (key: string | undefined) =>

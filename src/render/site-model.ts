@@ -337,11 +337,21 @@ export function dayArchivePath(day: string): string {
   return `archive/${y}/${m}/${d}/index.html`;
 }
 
+/** Day headings made so far (a day is titled several times per build: its page, its neighbours). */
+const dayTitles = new Map<string, string>();
+
 /** A day key's heading in the site's dateFormat and language (the day's noon, in its zone). */
 export function dayTitle(day: string, site: SiteSettings): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const noon = zonedTimeToUtc(y, m, d, site.timezone, 12);
-  return strftime(noon, site.dateFormat, site.timezone, siteLanguage(site));
+  const key = `${site.timezone}\u0000${site.dateFormat}\u0000${siteLanguage(site)}\u0000${day}`;
+  let title = dayTitles.get(key);
+  if (title === undefined) {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    const noon = zonedTimeToUtc(y, m, d, site.timezone, 12);
+    title = strftime(noon, site.dateFormat, site.timezone, siteLanguage(site));
+    if (dayTitles.size > 100_000) dayTitles.clear();
+    dayTitles.set(key, title);
+  }
+  return title;
 }
 
 /** A month key's heading ('February 2012', in the site's language). */

@@ -174,6 +174,7 @@ export function zonedTimeToUtc(
   hour = 0,
 ): Date {
   const guess = Date.UTC(year, month - 1, day, hour);
+  if (timeZone === 'UTC') return new Date(guess);
   // Two passes settle DST transitions: the offset at the guess, then at the corrected instant.
   let t = guess - zonedParts(new Date(guess), timeZone).offsetMinutes * 60_000;
   t = guess - zonedParts(new Date(t), timeZone).offsetMinutes * 60_000;
