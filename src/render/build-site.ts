@@ -36,7 +36,6 @@ import {
   type DayGroup,
   DEFAULT_QUIET_DAYS,
   dayArchivePath,
-  dayListing,
   dayTitle,
   type EntryView,
   entryFeed,
@@ -326,7 +325,7 @@ async function writeMonthFeeds(
     };
     const selfUrl = absoluteUrl(b.site.link, `${dir}${file}`);
     await b.publisher.put(
-      `month:${month.key}`,
+      `month-feeds:${month.key}`,
       `${dir}${file}`,
       file === FEED_FILES.atom
         ? renderAtom({ ...meta, ...(selfUrl ? { selfUrl } : {}) }, entries)
@@ -353,47 +352,66 @@ async function writeMonth(
   const dirtyDays = month.days.filter((d) =>
     needs(b, `day:${d.key}`, hashOf('day', b.base, d.sig, d.newer, d.older)),
   );
-  const monthDirty = needs(
+  const counts = month.days.map((d) => [d.key, d.ids.length]);
+  const pageDirty = needs(
     b,
     `month:${month.key}`,
-    hashOf('month', b.base, month.sig, month.newer, month.older),
+    hashOf('month', b.base, counts, month.newer, month.older),
   );
-  if (!monthDirty && dirtyDays.length === 0) return;
-  // A month page lists every post of the month: read them all; otherwise only the days made.
+  const feedsDirty = needs(
+    b,
+    `month-feeds:${month.key}`,
+    hashOf('month-feeds', b.base, month.sig, month.newer, month.older),
+  );
+  if (pageDirty) await writeMonthPage(b, month);
+  if (!feedsDirty && dirtyDays.length === 0) return;
+  // The month's feeds hold every post of the month: read them all; else only the days made.
   const views = await readViews(
     b,
-    (monthDirty ? month.days : dirtyDays).flatMap((d) => d.ids),
+    (feedsDirty ? month.days : dirtyDays).flatMap((d) => d.ids),
   );
   collectRecords(search, views.values());
   const title = (key: string) => dayTitle(key, b.site);
-  const groups = new Map<string, DayGroup | undefined>();
-  const groupOf = (day: PlannedDay) => {
-    if (!groups.has(day.key)) {
-      groups.set(day.key, groupByDay(pick(views, day.ids), b.sections, title)[0]);
-    }
-    return groups.get(day.key);
-  };
-  for (const day of dirtyDays) await writeDay(b, day, groupOf(day), month.key);
-  if (!monthDirty) return;
+  for (const day of dirtyDays) {
+    const group = groupByDay(pick(views, day.ids), b.sections, title)[0];
+    await writeDay(b, day, group, month.key);
+  }
+  if (feedsDirty) {
+    await writeMonthFeeds(
+      b,
+      month,
+      month.days.flatMap((d) => pick(views, d.ids)),
+    );
+  }
+}
+
+/** A month's page: its days and how many posts each has (the days' pages hold the posts). */
+async function writeMonthPage(b: Build, month: PlannedMonth): Promise<void> {
   const link = (key: string | undefined) =>
     key ? { title: monthTitle(key, b.site), path: monthArchivePath(key) } : undefined;
   const path = monthArchivePath(month.key);
   const monthName = monthTitle(month.key, b.site);
   await writePage(b, `month:${month.key}`, path, 'month.liquid', {
     page: { kind: 'month', title: monthName },
-    month: { key: month.key, title: monthName, path, count: month.count },
-    days: month.days.flatMap((d) => {
-      const group = groupOf(d);
-      return group ? [dayListing(group)] : [];
-    }),
+    month: {
+      key: month.key,
+      title: monthName,
+      path,
+      count: month.count,
+      feeds: {
+        atom: `${monthDir(month.key)}${FEED_FILES.atom}`,
+        json: `${monthDir(month.key)}${FEED_FILES.json}`,
+      },
+    },
+    days: month.days.map((d) => ({
+      key: d.key,
+      title: dayTitle(d.key, b.site),
+      archivePath: dayArchivePath(d.key),
+      count: d.ids.length,
+    })),
     newer: link(month.newer),
     older: link(month.older),
   });
-  await writeMonthFeeds(
-    b,
-    month,
-    month.days.flatMap((d) => pick(views, d.ids)),
-  );
 }
 
 async function writeArchiveIndex(b: Build, plan: SitePlan): Promise<void> {

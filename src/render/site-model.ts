@@ -575,27 +575,6 @@ export function groupByDay(
   return days;
 }
 
-/** A day as the month page lists it: its posts' titles and times only. */
-export function dayListing(day: DayGroup) {
-  return {
-    key: day.key,
-    title: day.title,
-    archivePath: day.archivePath,
-    entries: day.entries.map((e) => ({
-      id: e.id,
-      anchor: e.anchor,
-      feed: { name: e.feed.name },
-      author: e.author,
-      title: e.title,
-      untitled: e.untitled,
-      ...(e.titleLang ? { titleLang: e.titleLang } : {}),
-      link: e.link,
-      date: e.date,
-      timeFormatted: e.timeFormatted,
-    })),
-  };
-}
-
 /** Keep entries (newest first) that fall on the newest `days` distinct days. */
 export function limitDays(entries: readonly EntryView[], days: number): EntryView[] {
   const seen = new Set<string>();
