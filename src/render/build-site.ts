@@ -567,6 +567,16 @@ async function newest(
   return pick(await readViews(b, ids), ids);
 }
 
+/** A feed as the subscriptions page lists it. */
+function subscriptionView(f: FeedView) {
+  const { id, url, name, title, siteLink, face, section, sectionTitle, sectionSlug } = f;
+  return {
+    ...{ id, url, name, title, siteLink, face, section, sectionTitle, sectionSlug },
+    ...{ status: f.status, retired: f.retired, entryCount: f.entryCount },
+    ...{ newestPostAt: f.newestPostAt, newestPostFormatted: f.newestPostFormatted },
+  };
+}
+
 /** Front page, section pages, their feeds, subscriptions, health, OPML, search page. */
 async function writeHead(
   b: Build,
@@ -650,14 +660,24 @@ async function writeHead(
     context.stored.map((f) => [f.id, f.lastFetchedAt]),
     context.asOf?.toISOString(),
   );
-  if (needs(b, 'about', health)) {
-    const full = [...b.fullFeeds().values()].filter((f) => f.active);
+  // The subscriptions page shows each feed's name, status and posts, not its fetches: it is
+  // made again when those change, not after every fetch.
+  // (The key takes the feeds without their formatted dates, which follow from the raw ones.)
+  const subscriptions = (views: ReadonlyMap<number, FeedView>) =>
+    b.sections
+      .map((sec) => ({
+        ...sec,
+        feeds: active
+          .filter((f) => f.section === sec.id)
+          .sort(byName)
+          .map((f) => subscriptionView(views.get(f.id)!)),
+      }))
+      .filter((sec) => sec.feeds.length > 0);
+  if (needs(b, 'about', hashOf('about', b.base, subscriptions(b.feeds)))) {
     await writePage(b, 'about', 'about/index.html', 'about.liquid', {
       page: { kind: 'about', title: 'Subscriptions' },
-      groups: b.sections
-        .map((s) => ({ ...s, feeds: full.filter((f) => f.section === s.id).sort(byName) }))
-        .filter((s) => s.feeds.length > 0),
-      feedCount: full.length,
+      groups: subscriptions(b.fullFeeds()),
+      feedCount: active.length,
     });
   }
   if (needs(b, 'health', health)) {
