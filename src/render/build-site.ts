@@ -142,8 +142,8 @@ interface Build {
   publisher: Publisher;
   /** The feeds, without their dates in the site's formats (what posts and keys need). */
   feeds: ReadonlyMap<number, FeedView>;
-  /** The feeds with those dates too (subscriptions and health pages), made on first use. */
-  fullFeeds: () => ReadonlyMap<number, FeedView>;
+  /** These feeds with their dates in the site's formats too (subscriptions, health pages). */
+  fullFeeds: (ids: ReadonlySet<number>) => ReadonlyMap<number, FeedView>;
   sections: SectionView[];
   /** The sections as every page's navigation has them. */
   nav: Array<Omit<SectionView, 'feedCount'>>;
@@ -567,6 +567,15 @@ async function newest(
   return pick(await readViews(b, ids), ids);
 }
 
+/** Every feed, those a health report lists with their dates formatted (the others need none). */
+function withDates(b: Build, report: ReturnType<typeof healthReport>): Map<number, FeedView> {
+  const ids = new Set<number>();
+  for (const list of [report.failing, report.quiet, report.undated, report.moved, report.retired]) {
+    for (const f of list) ids.add(f.id);
+  }
+  return new Map([...b.feeds, ...b.fullFeeds(ids)]);
+}
+
 /** A feed as the subscriptions page lists it. */
 function subscriptionView(f: FeedView) {
   const { id, url, name, title, siteLink, face, section, sectionTitle, sectionSlug } = f;
@@ -676,7 +685,7 @@ async function writeHead(
   if (needs(b, 'about', hashOf('about', b.base, subscriptions(b.feeds)))) {
     await writePage(b, 'about', 'about/index.html', 'about.liquid', {
       page: { kind: 'about', title: 'Subscriptions' },
-      groups: subscriptions(b.fullFeeds()),
+      groups: subscriptions(b.fullFeeds(new Set(active.map((f) => f.id)))),
       feedCount: active.length,
     });
   }
@@ -687,7 +696,12 @@ async function writeHead(
     }
     await writePage(b, 'health', 'health/index.html', 'health.liquid', {
       page: { kind: 'health', title: 'Feed health' },
-      health: healthReport(b.fullFeeds(), fetches, site, context.quietDays),
+      health: healthReport(
+        withDates(b, healthReport(b.feeds, fetches, site)),
+        fetches,
+        site,
+        context.quietDays,
+      ),
       generated: context.asOf ? formatDateTime(context.asOf, site) : undefined,
     });
   }
@@ -748,7 +762,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     const asOf = lastFetchOf(stored);
     const sections = sectionViews(site.sections, stored);
     const feeds = feedViews(stored, sections, site, { posts, asOf, quietDays, formatted: false });
-    let fullFeeds: ReadonlyMap<number, FeedView> | undefined;
     const feedSigs = new Map([...feeds].map(([id, f]) => [id, hashOf(entryFeed(f))]));
     const plan = planSite(stamps, feedSigs, site.timezone);
     const search = options.search !== false;
@@ -767,8 +780,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
           .trim()),
       publisher,
       feeds,
-      fullFeeds: () =>
-        (fullFeeds ??= feedViews(stored, sections, site, { posts, asOf, quietDays })),
+      fullFeeds: (ids) =>
+        feedViews(
+          stored.filter((f) => ids.has(f.id)),
+          sections,
+          site,
+          { posts, asOf, quietDays },
+        ),
       sections,
       nav: sections.map(({ feedCount: _n, ...s }) => s),
       search,
