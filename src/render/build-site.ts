@@ -74,6 +74,8 @@ export type RenderSource = Pick<
  * (a new Orrery) rebuilds everything. Bump it when the output of the same input changes.
  */
 const RENDER_FORMAT = 'render 3';
+/** The same for the search records (a new page layout does not index everything again). */
+const SEARCH_FORMAT = 'search 1';
 
 export interface BuildSiteOptions {
   source: RenderSource;
@@ -462,7 +464,7 @@ interface SearchPlan {
 async function planSearch(b: Build, plan: SitePlan, indexer: SearchIndexer): Promise<SearchPlan> {
   const key = hashOf(
     'search',
-    RENDER_FORMAT,
+    SEARCH_FORMAT,
     await pagefindVersion(),
     siteLanguage(b.site),
     b.site.timezone,

@@ -24,6 +24,8 @@ export const MIN_BLOCK = 256;
 export const MAX_BLOCK = 8192;
 /** Text indexed per post: longer posts are indexed by their beginning (a bound on the cost). */
 export const MAX_INDEXED_CHARS = 5000;
+/** Records sent to Pagefind before waiting for its answers. */
+const PIPELINE = 256;
 /** Pagefind groups a part's result fragments into at most this many files. */
 const MAX_FRAGMENTS = 128;
 
@@ -168,14 +170,21 @@ export async function openSearchIndexer(
     };
     return {
       async add(records) {
-        for (const r of records) {
-          const added = await index.addCustomRecord({
-            url: r.url,
-            content: r.content,
-            language: lang,
-            meta: { title: r.title },
-          });
-          if (added.errors.length) throw new Error(`pagefind: ${added.errors.join('; ')}`);
+        // Sent without waiting for each answer (the service numbers its messages): one record
+        // at a time cost Pagefind ~40 % more CPU, in the round trips.
+        for (let i = 0; i < records.length; i += PIPELINE) {
+          const answers = await Promise.all(
+            records.slice(i, i + PIPELINE).map((r) =>
+              index.addCustomRecord({
+                url: r.url,
+                content: r.content,
+                language: lang,
+                meta: { title: r.title },
+              }),
+            ),
+          );
+          const errors = answers.flatMap((a) => a.errors);
+          if (errors.length) throw new Error(`pagefind: ${errors.join('; ')}`);
         }
       },
       writeAll,
