@@ -13,7 +13,7 @@
 //    posts (stored, then `orrery build`); printed as a growth table.
 //
 //   npm run build && node bench/render-bench.js [--sizes 10000,100000] [--years 10]
-//        [--profile mixed] [--repeat 3] [--skip-farm] [--skip-synthetic] [--json out.json]
+//        [--profile mixed] [--repeat 3] [--skip-farm] [--skip-synthetic] [--json out.json] [--keep]
 // The command measured is `bin/orrery.js` itself (its shebang's node flags apply), as installed.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,10 @@ function parseArgs(argv) {
     else if (key === '--profile') args.profile = value;
     else if (key === '--repeat') args.repeat = Number(value);
     else if (key === '--json') args.json = value;
-    else if (key === '--skip-farm') {
+    else if (key === '--keep') {
+      args.keep = true;
+      continue;
+    } else if (key === '--skip-farm') {
       args.farm = false;
       continue;
     } else if (key === '--skip-synthetic') {
@@ -383,7 +386,7 @@ async function syntheticBench(args, work) {
       }),
     );
     table.push({ size, full, same, one });
-    rmSync(dir, { recursive: true, force: true });
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
   }
   console.log('\nentries   | full build CPU, peak | nothing changed CPU | one feed +5 CPU');
   for (const r of table) {
@@ -407,5 +410,6 @@ try {
   if (args.synthetic) await syntheticBench(args, work);
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (args.keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
