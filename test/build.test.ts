@@ -166,7 +166,7 @@ describe('orrery build', () => {
     });
   });
 
-  it('says which folder it cannot write, exit 5, every time, leaving nothing behind (fault 10)', async (ctx) => {
+  it('says which folder it cannot write, exit 7, every time, leaving nothing behind (fault 10)', async (ctx) => {
     await withTempDir(async (dir) => {
       await planet(dir);
       await runCli(['run'], { cwd: dir });
@@ -176,7 +176,7 @@ describe('orrery build', () => {
       try {
         for (let i = 0; i < 2; i++) {
           const build = await runCli(['run', '--all'], { cwd: dir });
-          expect(build.code).toBe(5);
+          expect(build.code).toBe(7);
           expect(build.stderr).toContain(`cannot write the site folder ${join(dir, 'public')}`);
           expect(build.stderr).not.toContain('internal error');
         }

@@ -9,8 +9,14 @@ import { readConfigText } from '../config/load.js';
 import { type OrreryConfig, parseConfig } from '../config/schema.js';
 import { createHttpFetcher } from '../fetch/http-fetcher.js';
 import type { Fetcher } from '../model/fetch.js';
-import type { FetchSettings } from '../model/settings.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { type FetchSettings, isPostgresUrl } from '../model/settings.js';
+import {
+  describeStoreLocation,
+  openStoreAt,
+  parseStoreLocation,
+  type StoreLocation,
+  storeMayExist,
+} from '../store/open-store.js';
 import type { Store, StoreLock } from '../store/store.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
@@ -46,6 +52,7 @@ export async function loadPlanetText(
     const text = await readConfigText(file);
     const config = parseConfig(text, { configPath: file, file, version: VERSION });
     if (options.allowPrivate) config.fetch.allowPrivate = true;
+    applyDatabaseUrl(config, deps.env.ORRERY_DATABASE_URL);
     return { config, text };
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
@@ -53,11 +60,41 @@ export async function loadPlanetText(
   }
 }
 
+/** ORRERY_DATABASE_URL wins over `[store]` (a password need not be in planet.toml). */
+function applyDatabaseUrl(config: OrreryConfig, url: string | undefined): void {
+  if (url === undefined || url.trim() === '') return;
+  if (!isPostgresUrl(url)) {
+    throw new CliError(
+      'ORRERY_DATABASE_URL must be a postgres:// URL such as postgres://orrery@db.example/planet (unset it to use [store] in planet.toml)',
+      EXIT.usage,
+    );
+  }
+  config.store.url = url.trim();
+}
+
+/** Where the planet's store is: `[store] url` (or ORRERY_DATABASE_URL), else the SQLite file. */
+export function storeLocation(config: OrreryConfig): StoreLocation {
+  return config.store.url !== undefined
+    ? parseStoreLocation(config.store.url, config.baseDir)
+    : { kind: 'sqlite', path: config.store.path };
+}
+
+/** The store for messages (a password is never shown). */
+export function describeStore(config: OrreryConfig): string {
+  return describeStoreLocation(storeLocation(config));
+}
+
+/** False only when the planet's store is a SQLite file not created yet. */
+export function storeExists(config: OrreryConfig): boolean {
+  return storeMayExist(storeLocation(config));
+}
+
+/** Open the planet's store: SQLite by default, PostgreSQL when a URL names it. */
 export async function openStore(
   config: OrreryConfig,
   options: { readonly?: boolean } = {},
 ): Promise<Store> {
-  return createSqliteStore({ path: config.store.path, ...options });
+  return openStoreAt(storeLocation(config), { ...options, archive: config.archive });
 }
 
 /** Open the store and take its run lock; a second run waits up to `waitMs` then exits 3. */
@@ -77,7 +114,7 @@ export async function openLockedStore(
     }
     throw error;
   }
-  deps.reporter.debug(`store: ${config.store.path}`);
+  deps.reporter.debug(`store: ${describeStore(config)}`);
   let closing: Promise<void> | undefined;
   return {
     store,

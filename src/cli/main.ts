@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { errorMessage } from '../model/errors.js';
 import { type CliDeps, VERSION } from './context.js';
-import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode, storeExitCode } from './exit-codes.js';
 import { createReporter, type Verbosity } from './reporter.js';
 
 // Commands are loaded when run: a cron `orrery run` should not pay for parsing OPML or
@@ -18,6 +18,8 @@ const commands = {
   run: () => import('./commands/run.js'),
   status: () => import('./commands/status.js'),
   parse: () => import('./commands/parse.js'),
+  serve: () => import('./commands/serve.js'),
+  store: () => import('./commands/store.js'),
 };
 
 export interface MainOptions {
@@ -33,6 +35,7 @@ Examples:
   orrery init myplanet                   write myplanet/planet.toml to edit
   orrery add https://blog.example.org/   find the blog's feed and subscribe to it
   orrery run                             fetch due feeds, then write the site to public/
+  orrery serve                           the same, always on: serve the site, fetch as feeds fall due
   orrery status                          one line per feed: last fetch, HTTP status, errors
 
 From cron, every 30 minutes:
@@ -40,8 +43,10 @@ From cron, every 30 minutes:
 
 Exit codes: 0 done (single feeds may have failed: see status), 1 internal error,
 2 bad usage, config or input (a broken template too), 3 another run holds the store,
-4 every feed failed (or --strict and one failed), 5 the site folder cannot be written,
-130 stopped by Ctrl-C or SIGTERM (what was finished is kept).`;
+4 every feed failed (or --strict and one failed), 5 the store cannot be used (damaged,
+newer, not writable, unreachable), 6 the disk is full or the store file at its size limit,
+7 the site's output folder cannot be written, 130 stopped by Ctrl-C or SIGTERM (what was
+finished is kept).`;
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -172,6 +177,29 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
   ).action(action(async () => (await commands.run()).runRun));
 
   program
+    .command('serve')
+    .description('serve the site, keep fetching due feeds and publish as they change (one process)')
+    .option('--host <address>', 'the address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .option('--port <port>', 'the port to listen on', '8080')
+    .option(
+      '--public-url <url>',
+      'the address readers reach this server at; needed to subscribe to WebSub hubs',
+    )
+    .option('--allow-private', 'allow feeds and hubs on loopback and private addresses')
+    .addOption(
+      new Option('--log-format <format>', 'log lines as JSON or for people').choices([
+        'json',
+        'pretty',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      '\nThe admin API under /api is on when ORRERY_ADMIN_TOKEN is set (Authorization: Bearer <token>).\n' +
+        'Example:\n  orrery serve --port 8080 --public-url https://planet.example.org/',
+    )
+    .action(action(async () => (await commands.serve()).runServe));
+
+  program
     .command('status')
     .description('one line per feed: last fetch, HTTP status, entries, error')
     .option('--json', 'print JSON')
@@ -186,6 +214,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--no-sanitize', 'keep the HTML as the feed gave it (URLs still resolved)')
     .option('--allow-private', 'allow loopback and private addresses for a URL')
     .action(action(async () => (await commands.parse()).runParse));
+
+  program
+    .command('store')
+    .description('manage the store itself')
+    .command('copy')
+    .description(
+      "copy the planet's store to another database (SQLite <-> PostgreSQL), verified; run again to resume",
+    )
+    .requiredOption('--to <url-or-path>', 'the target: a postgres:// URL or a SQLite file path')
+    .option('--from <url-or-path>', "the source (default: the config's store)")
+    .option('--wait <seconds>', 'wait this long for a run holding either store', '0')
+    .addHelpText(
+      'after',
+      '\nExample:\n  orrery store copy --to "postgres://orrery@db.example/planet"',
+    )
+    .action(action(async () => (await commands.store()).runStoreCopy));
 
   try {
     await program.parseAsync(argv);
@@ -207,6 +251,12 @@ function handleError(
   if (error instanceof CliError || error instanceof ConfigError) {
     stderr.write(`orrery: ${error.message}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.usage;
+  }
+  // A store or disk failure: its message names the file and the next step.
+  const storeCode = storeExitCode(error);
+  if (storeCode !== undefined) {
+    stderr.write(`orrery: ${errorMessage(error)}\n`);
+    return storeCode;
   }
   const message = errorMessage(error);
   stderr.write(`orrery: internal error: ${message}\n`);

@@ -1,7 +1,8 @@
 /**
  * config/: reads and validates planet.toml (load.ts is the only file reader), writes the
  * starter config, edits the TOML text keeping comments, and imports OPML and Planet Venus INI.
- * Everything but load.ts is pure: text in, value out. Errors are ConfigError (code 'config').
+ * Everything but load.ts and edit-lock.ts (the locked read-modify-write of planet.toml) is
+ * pure: text in, value out. Errors are ConfigError (code 'config').
  */
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { CONFIG_DEFAULTS, CONFIG_FILE_NAME, defaultUserAgent, parseSize } from './defaults.js';
@@ -13,6 +14,13 @@ export {
   feedBlock,
   removeFeedFromConfig,
 } from './edit.js';
+export {
+  editConfigLocked,
+  editPlanetFile,
+  type LockedEdit,
+  type LockedEditOptions,
+  writeFileAtomically,
+} from './edit-lock.js';
 export { type ImportOpmlOptions, importOpml } from './import-opml.js';
 export type { ImportedSite, ImportResult } from './import-result.js';
 export { type ImportVenusOptions, importVenusIni } from './import-venus.js';

@@ -94,3 +94,61 @@ describe('table shape mistakes', () => {
     expect(problemsOf(text)).toEqual([{ key, line, message }]);
   });
 });
+
+describe('[websub]', () => {
+  const base = '[site]\nname = "P"\n';
+  it('puts the hub in the site settings', () => {
+    const text = `${base}link = "https://planet.example.org/"\n[websub]\nhub = "https://hub.example.org/"\n`;
+    const config = parseConfig(text, { configPath: '/p/planet.toml' });
+    expect(config.site.websubHub).toBe('https://hub.example.org/');
+  });
+  it('refuses a hub without [site] link, naming the line', () => {
+    const text = `${base}[websub]\nhub = "https://hub.example.org/"\n`;
+    expect(() => parseConfig(text, { configPath: '/p/planet.toml' })).toThrow(
+      /planet\.toml:4.*websub\.hub.*link/s,
+    );
+  });
+  it('refuses a hub that is not a URL', () => {
+    const text = `${base}link = "https://p.example/"\n[websub]\nhub = "hub.example.org"\n`;
+    expect(() => parseConfig(text, { configPath: '/p/planet.toml' })).toThrow(/not an http/);
+  });
+});
+
+describe('[store] and [archive]', () => {
+  const load = (text: string) => parseConfig(text, { configPath: '/srv/p/planet.toml' });
+
+  it('reads a PostgreSQL URL and the retention bounds; keeps everything by default', () => {
+    const config = load(
+      '[store]\nurl = "postgres://orrery@db.example/planet?schema=py"\n[archive]\nkeep_days = 730\nmax_entries_per_feed = 500\n',
+    );
+    expect(config.store).toEqual({
+      path: '/srv/p/orrery.sqlite',
+      url: 'postgres://orrery@db.example/planet?schema=py',
+    });
+    expect(config.archive).toEqual({ keepDays: 730, maxEntriesPerFeed: 500 });
+    expect(load('').archive).toEqual({});
+    expect(load('').store.url).toBeUndefined();
+  });
+
+  it('names the file, line and key of a bad value, without echoing a URL', () => {
+    expect(
+      problemsOf(
+        '[store]\nurl = "mysql://root:hunter2@db/x"\n\n[archive]\nkeep_days = 0\nmax_entries_per_feed = "many"\nkeep = 3\n',
+      ),
+    ).toEqual([
+      {
+        key: 'store.url',
+        line: 2,
+        message:
+          'must be a postgres:// URL such as "postgres://orrery@db.example/planet" (leave it out to use the SQLite file at path)',
+      },
+      { key: 'archive.keep_days', line: 5, message: 'must be at least 1' },
+      {
+        key: 'archive.max_entries_per_feed',
+        line: 6,
+        message: 'must be a number (without quotes), not the string "many"',
+      },
+      { key: 'archive.keep', line: 7, message: "unknown key — did you mean 'keep_days'?" },
+    ]);
+  });
+});

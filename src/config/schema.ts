@@ -13,7 +13,13 @@ import {
   type ZodType,
 } from 'zod';
 import type { $ZodIssue } from 'zod/v4/core';
-import type { FetchSettings, SectionSettings, SiteSettings } from '../model/settings.js';
+import {
+  type ArchiveSettings,
+  type FetchSettings,
+  isPostgresUrl,
+  type SectionSettings,
+  type SiteSettings,
+} from '../model/settings.js';
 import type { EntryFilters, Subscription } from '../model/subscription.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { CONFIG_DEFAULTS, defaultUserAgent, parseSize } from './defaults.js';
@@ -27,7 +33,13 @@ export interface OrreryConfig {
   baseDir: string;
   site: SiteSettings;
   fetch: FetchSettings;
-  store: { path: string };
+  /**
+   * Where feeds and entries are kept: the SQLite file at `path`, unless `url` names a
+   * PostgreSQL database (`[store] url`, or ORRERY_DATABASE_URL, which the CLI applies).
+   */
+  store: { path: string; url?: string };
+  /** Retention (`[archive]`); empty: keep everything. */
+  archive: ArchiveSettings;
   feeds: Subscription[];
 }
 
@@ -149,8 +161,31 @@ const fetchSchema = strictObject(
 );
 
 const storeSchema = strictObject(
-  { path: nonEmpty.optional() },
+  {
+    path: nonEmpty.optional(),
+    // The value is not echoed: it may hold a password.
+    url: text
+      .trim()
+      .refine(isPostgresUrl, {
+        error:
+          'must be a postgres:// URL such as "postgres://orrery@db.example/planet" (leave it out to use the SQLite file at path)',
+      })
+      .optional(),
+  },
   { error: 'must be a [store] table (one pair of brackets)' },
+);
+
+const websubSchema = strictObject(
+  { hub: httpUrl.optional() },
+  { error: 'must be a [websub] table (one pair of brackets)' },
+);
+
+const archiveSchema = strictObject(
+  {
+    keep_days: count(1).optional(),
+    max_entries_per_feed: count(1).optional(),
+  },
+  { error: 'must be an [archive] table (one pair of brackets)' },
 );
 
 const sectionSchema = strictObject({
@@ -182,6 +217,8 @@ export const planetTomlSchema = strictObject({
   site: siteSchema.optional(),
   fetch: fetchSchema.optional(),
   store: storeSchema.optional(),
+  websub: websubSchema.optional(),
+  archive: archiveSchema.optional(),
   sections: array(sectionSchema, { error: 'must be [[sections]] tables' }).optional(),
   feeds: array(feedSchema, { error: 'must be [[feeds]] tables' }).optional(),
 });
@@ -194,6 +231,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   site: Object.keys(siteSchema.shape),
   fetch: Object.keys(fetchSchema.shape),
   store: Object.keys(storeSchema.shape),
+  websub: Object.keys(websubSchema.shape),
+  archive: Object.keys(archiveSchema.shape),
   sections: Object.keys(sectionSchema.shape),
   feeds: Object.keys(feedSchema.shape),
   'feeds.filters': Object.keys(filtersSchema.shape),
@@ -201,7 +240,14 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
 
 /** Words people write for a key that has another name here (Planet Venus habits, synonyms). */
 const ALIASES: Record<string, Record<string, string>> = {
-  '': { feed: 'feeds', section: 'sections', planet: 'site', http: 'fetch', database: 'store' },
+  '': {
+    feed: 'feeds',
+    section: 'sections',
+    planet: 'site',
+    http: 'fetch',
+    database: 'store',
+    retention: 'archive',
+  },
   site: {
     title: 'name',
     url: 'link',
@@ -225,7 +271,22 @@ const ALIASES: Record<string, Record<string, string>> = {
     threads: 'concurrency',
     useragent: 'user_agent',
   },
-  store: { file: 'path', db: 'path', database: 'path' },
+  websub: { hub_url: 'hub', url: 'hub', pubsubhubbub: 'hub' },
+  store: {
+    file: 'path',
+    db: 'path',
+    database: 'path',
+    database_url: 'url',
+    connection: 'url',
+    dsn: 'url',
+  },
+  archive: {
+    days: 'keep_days',
+    keep: 'keep_days',
+    max_age: 'keep_days',
+    max_entries: 'max_entries_per_feed',
+    entries_per_feed: 'max_entries_per_feed',
+  },
   sections: { name: 'title' },
   feeds: {
     title: 'name',
@@ -407,6 +468,7 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     itemsPerPage: s.items_per_page ?? D.site.itemsPerPage,
     daysPerPage: s.days_per_page ?? D.site.daysPerPage,
     sections,
+    ...(doc.websub?.hub !== undefined ? { websubHub: doc.websub.hub } : {}),
     ...(s.theme !== undefined && s.theme !== 'default'
       ? { themeDir: path.resolve(baseDir, s.theme) }
       : {}),
@@ -434,7 +496,16 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     baseDir,
     site,
     fetch,
-    store: { path: path.resolve(baseDir, doc.store?.path ?? D.store.path) },
+    store: {
+      path: path.resolve(baseDir, doc.store?.path ?? D.store.path),
+      ...(doc.store?.url !== undefined ? { url: doc.store.url } : {}),
+    },
+    archive: {
+      ...(doc.archive?.keep_days !== undefined ? { keepDays: doc.archive.keep_days } : {}),
+      ...(doc.archive?.max_entries_per_feed !== undefined
+        ? { maxEntriesPerFeed: doc.archive.max_entries_per_feed }
+        : {}),
+    },
     feeds,
   };
 }
@@ -511,6 +582,13 @@ function semanticProblems(
       );
     } else urls.set(key, i);
   });
+
+  if (doc.websub?.hub !== undefined && doc.site?.link === undefined) {
+    add(
+      ['websub', 'hub'],
+      'a hub needs the public address of the feeds it announces: set link = "https://…" in [site]',
+    );
+  }
 
   const f = doc.fetch;
   if (f?.interval !== undefined && f.max_interval !== undefined && f.max_interval < f.interval) {

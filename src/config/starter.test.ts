@@ -35,6 +35,8 @@ describe('starterConfig', () => {
       site: shape.site.unwrap().shape,
       fetch: shape.fetch.unwrap().shape,
       store: shape.store.unwrap().shape,
+      websub: shape.websub.unwrap().shape,
+      archive: shape.archive.unwrap().shape,
       sections: shape.sections.unwrap().element.shape,
       feeds: shape.feeds.unwrap().element.shape,
     };
@@ -68,6 +70,7 @@ describe('starterConfig', () => {
       ...defaults.site,
       sections: [],
       owner: config.site.owner,
+      websubHub: 'https://hub.example.org/',
     });
   });
 });

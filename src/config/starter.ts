@@ -55,6 +55,17 @@ ${link}
 
 [store]
 # path = "${D.store.path}"       # the SQLite database holding feeds and entries
+# url = "postgres://orrery@db.example/planet"   # PostgreSQL instead (for many workers);
+#                                               # ORRERY_DATABASE_URL wins over it
+
+# How long entries stay (in the store, on the site, in its search). Default: forever.
+# [archive]
+# keep_days = 730               # entries older than two years leave
+# max_entries_per_feed = 500    # each feed keeps its newest 500
+
+[websub]
+# hub = "https://hub.example.org/"  # a WebSub hub: the published feeds name it (rel="hub"),
+#                                   # and Orrery pings it after each publish (needs [site] link)
 
 # Sections group feeds (e.g. "Planet Python" and "PSF GSoC students").
 # Without any [[sections]], there is one section "${D.sectionId}" titled like the site,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalizeUrl } from './url.js';
+import { canonicalizeUrl, cleanUrl, resolveUrl, urlScheme } from './url.js';
 
 describe('canonicalizeUrl', () => {
   it.each([
@@ -90,6 +90,55 @@ describe('canonicalizeUrl properties', () => {
         if (!variant.pathname.endsWith('/')) variant.pathname += '/';
         variant.hash = 'comments';
         expect(canonicalizeUrl(variant.href)).toBe(canonicalizeUrl(url));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('resolveUrl (the one resolver)', () => {
+  const base = 'http://example.com/blog/post/';
+  it.each([
+    // RFC 3986 §5.4 examples, through the WHATWG parser
+    ['g', 'http://a/b/c/d;p?q', 'http://a/b/c/g'],
+    ['../g', 'http://a/b/c/d;p?q', 'http://a/b/g'],
+    ['//g', 'http://a/b/c/d;p?q', 'http://g/'],
+    ['?y', 'http://a/b/c/d;p?q', 'http://a/b/c/d;p?y'],
+    ['#s', 'http://a/b/c/d;p?q', 'http://a/b/c/d;p?q#s'],
+    ['', 'http://a/b/c/d;p?q', 'http://a/b/c/d;p?q'],
+    ['../../../g', 'http://a/b/c/d;p?q', 'http://a/g'],
+    // absolute references come back as written (cleaned as the URL parser reads them)
+    ['HTTP://Example.COM/a b', base, 'HTTP://Example.COM/a b'],
+    ['mailto:a@b.example', base, 'mailto:a@b.example'],
+    [' \tjava\nscript:x ', base, 'javascript:x'],
+    // no base, or an unusable one: the reference as written
+    ['../x', undefined, '../x'],
+    ['x', 'not a url', 'x'],
+    ['//[bad', base, '//[bad'],
+    // IRIs stay IRIs: non-ASCII in the reference, in the base path, in the host
+    ['À/é%20x', base, 'http://example.com/blog/post/À/é%20x'],
+    ['y', 'http://例え.jp/パス/', 'http://例え.jp/パス/y'],
+    ['/z', 'https://bücher.example:8080/a', 'https://bücher.example:8080/z'],
+    ['//bücher.example/p', 'https://a.example/', 'https://bücher.example/p'],
+    ['../ü', 'http://example.com/a/b/', 'http://example.com/a/ü'],
+    // what an IRI must not show as itself stays escaped: controls, spaces, bidi marks
+    ['%E2%80%AE/ü', base, 'http://example.com/blog/post/%E2%80%AE/ü'],
+    ['\u00a0/ü', base, 'http://example.com/blog/post/%C2%A0/ü'],
+    ['%C3/ü', base, 'http://example.com/blog/post/%C3/ü'],
+  ])('%j against %j → %j', (ref, against, expected) => {
+    expect(resolveUrl(ref, against)).toBe(expected);
+  });
+
+  it('reads a reference as the URL parser does: U+00A0 is not whitespace to it', () => {
+    expect(cleanUrl('\u0001 javascript:x\u0000')).toBe('javascript:x');
+    expect(urlScheme(cleanUrl('\u00a0javascript:x'))).toBe('');
+    expect(urlScheme(cleanUrl('JaVa\tScRiPt:x'))).toBe('javascript');
+  });
+
+  it('resolves as the URL parser does for ASCII references', () => {
+    fc.assert(
+      fc.property(fc.webPath(), fc.webUrl(), (path, b) => {
+        expect(resolveUrl(path, b)).toBe(URL.canParse(path, b) ? new URL(path, b).href : path);
       }),
       { numRuns: 300 },
     );

@@ -17,6 +17,8 @@ export interface ParseResult {
   encoding: string;
   feed: FeedMeta;
   entries: Entry[];
+  /** Entries past the per-document limit, not returned (absent when none were dropped). */
+  entriesDropped?: number;
 }
 
 export interface FeedMeta {

@@ -32,6 +32,11 @@ export interface SiteSettings {
   sections: SectionSettings[];
   /** Absolute path of a theme folder overriding the default theme, if any. */
   themeDir?: string;
+  /**
+   * The WebSub hub ([websub] hub) the published feeds announce with rel="hub"; Orrery pings
+   * it after each publish that changed a feed.
+   */
+  websubHub?: string;
 }
 
 /** The [fetch] table of planet.toml, resolved with defaults. */
@@ -55,4 +60,22 @@ export interface FetchSettings {
   intervalMinutes: number;
   /** The longest any back-off or server hint may push a feed's next fetch. */
   maxIntervalMinutes: number;
+}
+
+/**
+ * The [archive] table of planet.toml: how long entries stay in the store (and so on the site
+ * and in its search index). Absent keys keep everything.
+ */
+export interface ArchiveSettings {
+  /** Entries whose date is more than this many days before the run leave the store. */
+  keepDays?: number;
+  /** Each feed keeps at most this many entries, the newest by date. */
+  maxEntriesPerFeed?: number;
+}
+
+/** True for a postgres:// or postgresql:// URL: the one kind of store URL (`[store] url`). */
+export function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value.trim())) return false;
+  const { protocol } = new URL(value.trim());
+  return protocol === 'postgres:' || protocol === 'postgresql:';
 }

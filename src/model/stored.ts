@@ -100,5 +100,7 @@ export interface FetchRecord {
   bytes?: number;
   elapsedMs: number;
   newEntries?: number;
+  /** Entries of the document beyond the parser's per-document limit (not read). */
+  entriesDropped?: number;
   redirects?: RedirectHop[];
 }

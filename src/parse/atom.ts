@@ -2,6 +2,8 @@
  * Atom 1.0 (RFC 4287) and Atom 0.3 → the model. Text constructs keep their type, xml:base and
  * xml:lang apply at every level, atom:source is kept, link rel=hub/self give WebSub hubs.
  * Elements are matched by local name in the Atom namespace or in none (feeds that forgot it).
+ * Of a repeated element the first value wins, as in feedparser; dates are the exception: the
+ * last readable one wins (feedparser overwrites them).
  */
 import type { Entry, FeedMeta, Person } from '../model/feed.js';
 import {
@@ -17,11 +19,12 @@ import {
   resolveUrl,
   text,
 } from './common.js';
-import { emptyEntry, emptyFeed, type FeedBody } from './rss.js';
+import { ATOM03_NS } from './namespaces.js';
+import { type EntrySink, emptyEntry, emptyFeed, type FeedBody, finishEntries } from './rss.js';
 import { attr, type XmlElement } from './xml-reader.js';
 
 /** The local name of an Atom element, or '' for elements of other namespaces. */
-function atomName(el: XmlElement): string {
+export function atomName(el: XmlElement): string {
   const k = el.key;
   if (k.startsWith('atom:')) return k.slice(5);
   return k.includes(':') ? '' : k;
@@ -80,11 +83,11 @@ function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: stri
       return true;
     case 'updated':
     case 'modified':
-      feed.updated ??= readDate(k, ctx);
+      feed.updated = readDate(k, ctx) ?? feed.updated;
       return true;
     case 'published':
     case 'issued':
-      feed.published ??= readDate(k, ctx);
+      feed.published = readDate(k, ctx) ?? feed.published;
       return true;
     case 'link': {
       const l = readLink(k, ctx);
@@ -100,13 +103,13 @@ function readFeedElement(feed: FeedMeta, k: XmlElement, ctx: Context, name: stri
       addPerson(feed.contributors, readPerson(k, ctx));
       return true;
     case 'generator':
-      feed.generator = readGenerator(k, ctx);
+      feed.generator ??= readGenerator(k, ctx);
       return true;
     case 'icon':
-      feed.icon = resolveUrl(text(k), enter(ctx, k).base);
+      feed.icon ??= resolveUrl(text(k), enter(ctx, k).base);
       return true;
     case 'logo':
-      feed.logo = resolveUrl(text(k), enter(ctx, k).base);
+      feed.logo ??= resolveUrl(text(k), enter(ctx, k).base);
       return true;
     case 'category': {
       const c = readCategory(k);
@@ -164,15 +167,14 @@ function readEntry(el: XmlElement, outer: Context): Entry {
       }
       case 'published':
       case 'issued':
-        entry.published ??= readDate(k, ctx);
+        entry.published = readDate(k, ctx) ?? entry.published;
         break;
       case 'updated':
       case 'modified':
-        // the last of repeated dates wins, as in feedparser
         entry.updated = readDate(k, ctx) ?? entry.updated;
         break;
       case 'created':
-        entry.created ??= readDate(k, ctx);
+        entry.created = readDate(k, ctx) ?? entry.created;
         break;
       case 'author':
         addPerson(entry.authors, readPerson(k, ctx));
@@ -202,7 +204,7 @@ function readEntry(el: XmlElement, outer: Context): Entry {
         if (src.id !== undefined) source.id = src.id;
         if (src.self !== undefined) source.url = src.self;
         if (src.updated !== undefined) source.updated = src.updated;
-        entry.source = source;
+        entry.source ??= source;
         break;
       }
       default:
@@ -234,42 +236,49 @@ function strayEntries(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlEle
   return out;
 }
 
-export function readAtom(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
+/** The context of an Atom document: Atom 0.3 and 1.0 read some text constructs apart. */
+export function atomContext(outer: Context, root: XmlElement): Context {
+  const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
+  return { ...outer, atom: v03 ? 'atom03' : 'atom10' };
+}
+
+/** Read an entry, and the entries nested in it by a missing </entry>, into the sink. */
+export function takeEntry(sink: EntrySink, el: XmlElement, ctx: Context): void {
+  const stack: XmlElement[] = [el];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    if (sink.entries.length >= sink.max) sink.dropped++;
+    else sink.entries.push(readEntry(e, ctx));
+    // entries never nest: one inside another is the next entry after a missing </entry>
+    for (let j = e.children.length - 1; j >= 0; j--) {
+      const c = e.children[j]!;
+      if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0) stack.push(c);
+    }
+  }
+}
+
+/**
+ * Read an Atom feed (`outer` from atomContext). The sink may already hold the entries read while
+ * the document was read (entry-stream.ts); the entries still in the tree join them.
+ */
+export function readAtom(root: XmlElement, outer: Context, sink: EntrySink): FeedBody {
   const ctx = enter(outer, root);
   const feed = emptyFeed();
-  const entries: Entry[] = [];
-  let dropped = 0;
   if (atomName(root) === 'entry') {
     // a bare <entry> document
-    entries.push(readEntry(root, ctx));
-    return { feed, entries };
+    sink.entries.push(readEntry(root, ctx));
+    return { feed, entries: sink.entries };
   }
   for (const k of root.children) {
     if (typeof k === 'string') continue;
     const name = atomName(k);
     // some Atom 0.3 feeds wrote <item> for <entry>
     if (name === 'entry' || name === 'item') {
-      // entries never nest: one inside another is the next entry after a missing </entry>
-      const stack: XmlElement[] = [k];
-      for (let e = stack.pop(); e; e = stack.pop()) {
-        if (entries.length >= maxEntries) dropped++;
-        else entries.push(readEntry(e, ctx));
-        for (let i = e.children.length - 1; i >= 0; i--) {
-          const c = e.children[i]!;
-          if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0)
-            stack.push(c);
-        }
-      }
+      takeEntry(sink, k, ctx);
       continue;
     }
     if (readFeedElement(feed, k, ctx, name)) {
       // an unclosed element swallows the entries after it
-      if (k.children.length > 1) {
-        for (const e of strayEntries(k)) {
-          if (entries.length >= maxEntries) dropped++;
-          else entries.push(readEntry(e, ctx));
-        }
-      }
+      if (k.children.length > 1) for (const e of strayEntries(k)) takeEntry(sink, e, ctx);
       continue;
     }
     if (k.key === 'itunes:image' || k.key === 'media:thumbnail') {
@@ -281,7 +290,5 @@ export function readAtom(root: XmlElement, outer: Context, maxEntries: number): 
   const link = bestAlternate(feed.links);
   if (link !== undefined) feed.link = link;
   if (feed.logo !== undefined && !feed.image) feed.image = { url: feed.logo };
-  if (dropped > 0)
-    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return { feed, entries };
+  return finishEntries(feed, sink, outer);
 }

@@ -89,6 +89,38 @@ describe('limits', () => {
     expectSane(r);
     expect(r.entries).toHaveLength(LIMITS.maxEntries);
     expect(r.warnings.join()).toMatch(/90000 dropped/);
+    expect(r.entriesDropped).toBe(90_000);
+  });
+
+  it.each([
+    [
+      'Atom',
+      `<feed xmlns="http://www.w3.org/2005/Atom">${'<entry><id>e</id></entry>'.repeat(10_005)}</feed>`,
+    ],
+    [
+      'JSON Feed',
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        items: Array.from({ length: 10_005 }, (_, i) => ({ id: String(i) })),
+      }),
+    ],
+    [
+      'RSS 1.0 (items beside the channel)',
+      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">' +
+        `<channel><title>t</title></channel>${'<item><title>x</title></item>'.repeat(10_005)}</rdf:RDF>`,
+    ],
+  ])('counts the entries it drops from %s in entriesDropped', (_, doc) => {
+    const r = parse(utf8(doc));
+    expect(r.entries).toHaveLength(LIMITS.maxEntries);
+    expect(r.entriesDropped).toBe(5);
+  });
+
+  it('leaves entriesDropped out when nothing was dropped', () => {
+    const r = parse(
+      utf8('<rss version="2.0"><channel><item><title>x</title></item></channel></rss>'),
+    );
+    expect(r.entries).toHaveLength(1);
+    expect('entriesDropped' in r).toBe(false);
   });
 
   it('reads only the first bytes of a 100 MB document, with a warning', () => {

@@ -3,10 +3,10 @@
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
 import type { Category, Link, Person, Text } from '../model/feed.js';
-import { htmlToText, sanitizeHtml } from '../sanitize/index.js';
+import { URI_SCHEMES } from '../sanitize/allowlists.js';
+import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
 import { parseDate } from './dates.js';
 import { htmlEntity } from './entities.js';
-import { resolveUrlsFast } from './resolve-urls-fast.js';
 import { attr, hasElementChildren, innerXml, textContent, type XmlElement } from './xml-reader.js';
 
 export interface Context {
@@ -39,14 +39,38 @@ export function resolveUrl(href: string, base: string | undefined): string {
   }
 }
 
-/** The context inside an element: its xml:base and xml:lang applied. */
+/** A URL's scheme (RFC 3986 §3.1): present only on an absolute URL. */
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+
+/**
+ * A base URL (xml:base, Content-Location) resolved against the base in force, or undefined when
+ * it must not become a base (RFC 3986 §5.1 and XML Base give no rule for a bad one; feedparser
+ * keeps the enclosing base, and so do we): a scheme that runs code or is unknown, or a URL that
+ * does not parse (`http://[::1`, a port that is not a number). A relative base with nothing
+ * to resolve it against stays relative, as the links under it will.
+ */
+export function safeBase(href: string, base: string | undefined): string | undefined {
+  const url = resolveUrl(href, base);
+  const scheme = SCHEME.exec(url)?.[1];
+  if (scheme === undefined) return base === undefined || !SCHEME.test(base) ? url : undefined;
+  // feedparser's acceptable schemes, as for URLs in HTML: a `javascript:` or `data:` base would
+  // make every relative link under it code or content of the feed's choosing
+  if (!URI_SCHEMES.has(scheme.toLowerCase())) return undefined;
+  return URL.canParse(url) ? url : undefined;
+}
+
+/** The context inside an element: its xml:base (or CDF's plain BASE) and xml:lang applied. */
 export function enter(ctx: Context, el: XmlElement): Context {
   if (el.attrs.length === 0) return ctx;
-  const b = attr(el, 'base', 'xml');
+  const b = attr(el, 'base', 'xml') ?? attr(el, 'base', '');
   const l = attr(el, 'lang', 'xml');
   if (b === undefined && l === undefined) return ctx;
   const next: Context = { ...ctx };
-  if (b !== undefined) next.base = resolveUrl(b, ctx.base);
+  if (b !== undefined) {
+    const safe = safeBase(b, ctx.base);
+    if (safe !== undefined) next.base = safe;
+    else ctx.warnings.push(`xml:base ignored (unsafe or malformed): ${b.slice(0, 80)}`);
+  }
   if (l !== undefined) {
     const lang = l.trim().replace(/_/g, '-');
     if (lang === '') delete next.lang;
@@ -147,7 +171,7 @@ export function cleanHtml(html: string, ctx: Pick<Context, 'sanitize' | 'base'>)
   if (ctx.sanitize === 'defer') return html;
   if (ctx.sanitize) return sanitizeHtml(html, ctx.base ? { baseUrl: ctx.base } : {});
   // The markup stays byte for byte as given; only relative URLs change.
-  return ctx.base ? resolveUrlsFast(html, ctx.base) : html;
+  return ctx.base ? resolveHtmlUrls(html, ctx.base) : html;
 }
 
 /**

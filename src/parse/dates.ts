@@ -109,6 +109,7 @@ const ZONES: Record<string, number> = {
   hst: -600,
   ast: -240,
   adt: -180,
+  at: -240,
   nst: -210,
   ndt: -150,
 };
@@ -147,13 +148,31 @@ function year2(y: string): number {
   return n < 50 ? 2000 + n : 1900 + n;
 }
 
-/** '+05:30', '-0800', '+05', 'Z', 'GMT', 'Etc/GMT', 'GMT-01:01' → minutes, or undefined. */
+/**
+ * RFC 822 §5.1's military zones, as the RFC writes them (A = -1 ... M = -12, N = +1 ... Y = +12;
+ * feedparser reads them so too); J is not a zone.
+ */
+function militaryZone(t: string): number | undefined {
+  if (t.length !== 1 || t === 'j') return undefined;
+  const c = t.charCodeAt(0) - 97;
+  if (c < 0 || c > 24) return undefined;
+  if (c <= 8) return -(c + 1) * 60;
+  if (c <= 12) return -c * 60;
+  return (c - 12) * 60;
+}
+
+/**
+ * '+05:30', '-0800', '+05', 'Z', 'GMT', 'Etc/GMT', 'GMT-01:01' → minutes, or undefined. A zone
+ * name we do not know (letters only) is read as UTC, as feedparser reads it: an hour or two
+ * off is better than no date at all.
+ */
 function parseZone(z: string): number | undefined {
   let t = z.trim().toLowerCase();
   if (t === '') return 0;
   if (t.startsWith('etc/')) t = t.slice(4);
-  const named = ZONES[t];
+  const named = ZONES[t] ?? militaryZone(t);
   if (named !== undefined) return named;
+  if (/^[a-z]{2,5}$/.test(t)) return 0;
   const m = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
   if (!m) return undefined;
   const h = Number(m[2]);
@@ -163,8 +182,19 @@ function parseZone(z: string): number | undefined {
   return m[1] === '-' ? -off : off;
 }
 
-const W3DTF =
-  /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[Tt ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+/** Time and zone after a date: 'T10:14:55.1Z', ' 23:56:58 -00:20', 'T9:15' (fields unpadded). */
+const TIME =
+  '(?:[Tt ]\\s*(\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:[.,]\\d+)?)?)?\\s*(Z|z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?)?$';
+/**
+ * W3C-DTF and ISO 8601 calendar dates. With hyphens a field may be unpadded ('2003-1-5') or
+ * carry an extra zero (Google's '2003-012-31'), as feedparser reads them; without, each field has
+ * its exact width (20031231).
+ */
+const W3DTF = new RegExp(`^(\\d{4})(?:-(0?\\d{1,2})(?:-(0?\\d{1,2}))?)?${TIME}`);
+const W3DTF_BASIC = new RegExp(`^(\\d{4})(\\d{2})(\\d{2})${TIME}`);
+/** ISO 8601 ordinal dates: 2003-335, 2003335, 03-335 (the 335th day), with a time or not; the
+ * empty group keeps the time groups where W3DTF has them. */
+const ORDINAL = new RegExp(`^(\\d{4}|\\d{2}-)-?(\\d{3})()${TIME}`);
 
 function parseW3dtf(input: string): string | undefined {
   // ISO 8601 basic format: 20031231T101455Z
@@ -172,15 +202,29 @@ function parseW3dtf(input: string): string | undefined {
     /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?/,
     (_, y, mo, d, h, mi, sec) => `${y}-${mo}-${d}T${h}:${mi}${sec ? ':' + sec : ''}`,
   );
-  const m = W3DTF.exec(s);
+  let ordinal: number | undefined;
+  let m = ORDINAL.exec(s);
+  if (m) ordinal = Number(m[2]);
+  else m = W3DTF.exec(s) ?? W3DTF_BASIC.exec(s);
   if (!m) return undefined;
   if (m[4] === undefined && m[7] !== undefined) return undefined;
   const off = m[7] === undefined ? 0 : parseZone(m[7]);
   if (off === undefined) return undefined;
+  const y = m[1]!.length === 3 ? year2(m[1]!.slice(0, 2)) : Number(m[1]);
+  let mo = m[2] ? Number(m[2]) : 1;
+  let d = m[3] ? Number(m[3]) : 1;
+  if (ordinal !== undefined) {
+    const days = (Date.UTC(y + 1, 0, 1) - Date.UTC(y, 0, 1)) / 86_400_000;
+    if (ordinal < 1 || ordinal > days) return undefined;
+    const date = new Date(Date.UTC(2000, 0, 1));
+    date.setUTCFullYear(y, 0, ordinal);
+    mo = date.getUTCMonth() + 1;
+    d = date.getUTCDate();
+  }
   return build(
-    Number(m[1]),
-    m[2] ? Number(m[2]) : 1,
-    m[3] ? Number(m[3]) : 1,
+    y,
+    mo,
+    d,
     m[4] ? Number(m[4]) : 0,
     m[5] ? Number(m[5]) : 0,
     m[6] ? Number(m[6]) : 0,
@@ -188,12 +232,12 @@ function parseW3dtf(input: string): string | undefined {
   );
 }
 
-/** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12. */
+/** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12, -0312, -03. */
 function parseIsoShort(s: string): string | undefined {
   let m = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
   if (m) return build(year2(m[1]!), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
-  m = /^-(\d{2})-?(\d{2})$/.exec(s);
-  if (m) return build(year2(m[1]!), Number(m[2]), 1, 0, 0, 0, 0);
+  m = /^-(\d{2})(?:-?(\d{2}))?$/.exec(s);
+  if (m) return build(year2(m[1]!), m[2] ? Number(m[2]) : 1, 1, 0, 0, 0, 0);
   return undefined;
 }
 
@@ -215,6 +259,7 @@ const GREEK_MONTHS: Record<string, string> = {
   ιαν: 'Jan',
   φεβ: 'Feb',
   μάώ: 'Mar',
+  μαώ: 'Mar',
   μαρ: 'Mar',
   μάρ: 'Mar',
   απρ: 'Apr',
@@ -241,6 +286,9 @@ const GREEK_MONTHS: Record<string, string> = {
 const HUNGARIAN_MONTHS: Record<string, number> = {
   január: 1,
   február: 2,
+  // feedparser's table spells these so; feeds copied from it may too
+  februári: 2,
+  máujus: 5,
   március: 3,
   április: 4,
   május: 5,

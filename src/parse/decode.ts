@@ -7,7 +7,8 @@
  * iconv-lite does are decoded natively; iconv-lite (~540 KB, mostly CJK tables) and chardet are
  * loaded only for a document that needs them.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { EBCDIC_TABLES } from './ebcdic.js';
 import { CP1252_C1 } from './entities.js';
 import { lazyPackage } from './lazy-package.js';
 
@@ -21,23 +22,6 @@ export interface DecodeResult {
   /** recovery notes; non-empty means the document was not well-formed as served */
   problems: string[];
 }
-
-/** EBCDIC code page 037 (IBM 1140 differs only at 0x9F: the euro sign), which iconv-lite lacks. */
-const CP037 = [
-  0, 1, 2, 3, 156, 9, 134, 127, 151, 141, 142, 11, 12, 13, 14, 15, 16, 17, 18, 19, 157, 133, 8, 135,
-  24, 25, 146, 143, 28, 29, 30, 31, 128, 129, 130, 131, 132, 10, 23, 27, 136, 137, 138, 139, 140, 5,
-  6, 7, 144, 145, 22, 147, 148, 149, 150, 4, 152, 153, 154, 155, 20, 21, 158, 26, 32, 160, 226, 228,
-  224, 225, 227, 229, 231, 241, 162, 46, 60, 40, 43, 124, 38, 233, 234, 235, 232, 237, 238, 239,
-  236, 223, 33, 36, 42, 41, 59, 172, 45, 47, 194, 196, 192, 193, 195, 197, 199, 209, 166, 44, 37,
-  95, 62, 63, 248, 201, 202, 203, 200, 205, 206, 207, 204, 96, 58, 35, 64, 39, 61, 34, 216, 97, 98,
-  99, 100, 101, 102, 103, 104, 105, 171, 187, 240, 253, 254, 177, 176, 106, 107, 108, 109, 110, 111,
-  112, 113, 114, 170, 186, 230, 184, 198, 164, 181, 126, 115, 116, 117, 118, 119, 120, 121, 122,
-  161, 191, 208, 221, 222, 174, 94, 163, 165, 183, 169, 167, 182, 188, 189, 190, 91, 93, 175, 168,
-  180, 215, 123, 65, 66, 67, 68, 69, 70, 71, 72, 73, 173, 244, 246, 242, 243, 245, 125, 74, 75, 76,
-  77, 78, 79, 80, 81, 82, 185, 251, 252, 249, 250, 255, 92, 247, 83, 84, 85, 86, 87, 88, 89, 90,
-  178, 212, 214, 210, 211, 213, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 179, 219, 220, 217, 218,
-  159,
-];
 
 /** Encoding names iconv-lite does not know under the name feeds use. */
 const EXTRA_ALIASES: Record<string, string> = {
@@ -59,31 +43,54 @@ const EXTRA_ALIASES: Record<string, string> = {
   csgb2312: 'gb18030',
   euccn: 'gb18030',
   xeuccn: 'gb18030',
+  eucgb2312cn: 'gb18030',
+  xmacsimpchinese: 'gb18030',
   gbk: 'gb18030',
   unicode11utf8: 'utf8',
   unicode: 'utf16',
   xuserdefined: 'windows1252',
+  // names of the charset registry and of Python's codecs that iconv-lite spells differently
+  '646': 'ascii',
+  iso646irv1991: 'ascii',
+  big5tw: 'big5',
+  csbig5: 'big5',
+  xmactradchinese: 'big5',
+  hkscs: 'big5hkscs',
+  xmacjapanese: 'shiftjis',
+  gb180302000: 'gb18030',
+  cp154: 'pt154',
+  ptcp154: 'pt154',
+  csptcp154: 'pt154',
+  cyrillicasian: 'pt154',
+  cp866u: 'cp1125',
+  ruscii: 'cp1125',
+  kz1048: 'rk1048',
+  strk10482002: 'rk1048',
+  macromanian: 'macromania',
+  u7: 'utf7',
+  unicode11utf7: 'utf7',
+  tis6200: 'tis620',
+  tis62025290: 'tis620',
+  tis62025291: 'tis620',
+  cp1051: 'hproman8',
+  roman8: 'hproman8',
+  r8: 'hproman8',
+  csiso2022jp: 'iso2022jp',
 };
 
-const EBCDIC = new Set([
-  'cp037',
-  '037',
-  'ibm037',
-  'ibm039',
-  'csibm037',
-  'ebcdiccpus',
-  'ebcdiccpca',
-  'ebcdiccpwt',
-  'ebcdiccpnl',
-  'ebcdiccpbe',
-  'ebcdiccpch',
-  'cp1140',
-  '1140',
-  'ibm1140',
-  'ccsid01140',
-  'cp01140',
-  'ebcdicus37euro',
-]);
+/** EBCDIC labels (the charset registry's and Python's) → the table that decodes them. */
+const EBCDIC: Record<string, string> = {};
+for (const [table, names] of [
+  ['cp037', '037 cp037 ibm037 ibm039 csibm037 ebcdiccpus ebcdiccpca ebcdiccpwt ebcdiccpnl'],
+  ['cp500', '500 cp500 ibm500 csibm500 ebcdiccpbe ebcdiccpch'],
+  ['cp273', '273 cp273 ibm273 csibm273'],
+  ['cp424', '424 cp424 ibm424 csibm424 ebcdiccphe'],
+  ['cp875', '875 cp875 ibm875'],
+  ['cp1026', '1026 cp1026 ibm1026 csibm1026'],
+  ['cp1140', '1140 cp1140 ibm1140 ccsid01140 cp01140 ebcdicus37euro'],
+] as const) {
+  for (const name of names.split(' ')) EBCDIC[name] = table;
+}
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -194,27 +201,27 @@ function resolve(label: string): { decoder: string; report: string } | undefined
   const n = norm(label);
   if (n === '') return undefined;
   const report = label.trim().toLowerCase();
-  if (EBCDIC.has(n)) return { decoder: n.includes('1140') ? 'cp1140' : 'cp037', report };
+  const ebcdic = EBCDIC[n];
+  if (ebcdic !== undefined) return { decoder: ebcdic, report };
   const alias = EXTRA_ALIASES[n];
   if (alias !== undefined) {
-    return { decoder: alias, report: alias === 'gb18030' ? 'gb18030' : report };
+    // GB2312 is read and reported as GB18030, its superset (feedparser does the same)
+    return { decoder: alias, report: n === 'gb2312' ? 'gb18030' : report };
   }
-  if (NATIVE_DECODERS.has(n) || iconv().encodingExists(n)) return { decoder: n, report };
+  if (NATIVE_DECODERS.has(n) || n === 'iso2022jp' || iconv().encodingExists(n))
+    return { decoder: n, report };
   return undefined;
 }
 
-function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
+function decodeEbcdic(bytes: Uint8Array, table: string): string {
   let out = '';
-  const chunk: number[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    chunk.push(euro && b === 0x9f ? 0x20ac : CP037[b]!);
-    if (chunk.length === 8192) {
-      out += String.fromCharCode(...chunk);
-      chunk.length = 0;
-    }
+  for (let i = 0; i < bytes.length; i += 8192) {
+    let chunk = '';
+    const end = Math.min(bytes.length, i + 8192);
+    for (let j = i; j < end; j++) chunk += table[bytes[j]!]!;
+    out += chunk;
   }
-  return out + String.fromCharCode(...chunk);
+  return out;
 }
 
 /**
@@ -222,7 +229,20 @@ function decodeEbcdic(bytes: Uint8Array, euro: boolean): string {
  * resolve(); exported for decode.test.ts).
  */
 export function tryDecode(bytes: Uint8Array, decoder: string): string | undefined {
-  if (decoder === 'cp037' || decoder === 'cp1140') return decodeEbcdic(bytes, decoder === 'cp1140');
+  const ebcdic = EBCDIC_TABLES[decoder];
+  if (ebcdic !== undefined) {
+    const text = decodeEbcdic(bytes, ebcdic);
+    // an undefined byte: not this code page
+    return text.includes('\ufffd') ? undefined : text;
+  }
+  if (decoder === 'iso2022jp') {
+    // iconv-lite lacks it; WHATWG's decoder (JIS X 0208 and its single-byte sets) reads it
+    try {
+      return new TextDecoder('iso-2022-jp', { fatal: true }).decode(bytes);
+    } catch {
+      return undefined; // not ISO-2022-JP: the caller tries the next candidate
+    }
+  }
   if (decoder === 'utf8') {
     // isUtf8 + a non-fatal decoder: several times faster than a fatal TextDecoder
     return isUtf8(bytes) ? utf8Decoder.decode(bytes) : undefined;
@@ -287,7 +307,8 @@ function sniffXmlStart(b: Uint8Array): Sniffed | undefined {
 
 /** The encoding named in the XML declaration (or an HTML meta tag), read from the first bytes. */
 function declaredEncoding(head: string): string | undefined {
-  const xml = /^\s*<\?xml[^>]*?encoding\s*=\s*["']?([A-Za-z0-9._:() -]+?)["'\s?]/.exec(head);
+  // the quote is any non-name character: read in cp037, cp1026's '"' is 'ü'
+  const xml = /^\s*<\?xml[^>]*?encoding\s*=\s*[^\sA-Za-z0-9._:()-]?([A-Za-z0-9._:()-]+)/.exec(head);
   if (xml) return xml[1];
   const meta =
     /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i.exec(head) ??
@@ -313,14 +334,70 @@ export function parseContentType(value: string | undefined): ContentType {
   return charset === undefined ? { mediaType } : { mediaType, charset };
 }
 
+/**
+ * The charset of undeclared bytes (chardet), named as the charset registry's narrowest name that
+ * covers them, the way Python's chardet (and so feedparser) names them: GB18030 text that stays
+ * within GB2312's rows is GB2312; Hebrew is windows-1255, the superset of ISO-8859-8 that
+ * logical-order Hebrew is written in; and Thai, which chardet lacks a model for and reads as
+ * a Western Latin charset, is TIS-620 when windows-874 is among its candidates and the bytes
+ * look Thai (looksThai).
+ */
 function detect(bytes: Uint8Array): string | undefined {
   const sample = bytes.length > 16384 ? bytes.subarray(0, 16384) : bytes;
-  const name = chardet().detect(sample);
-  return name ?? undefined;
+  const candidates = chardet().analyse(sample);
+  const name = candidates[0]?.name;
+  if (name === undefined) return undefined;
+  if (name === 'GB18030' && withinGb2312(sample)) return 'GB2312';
+  if (name === 'ISO-8859-8') return 'windows-1255';
+  if (
+    /^(ISO-8859-(1|15)|windows-1252)$/.test(name) &&
+    candidates.some((c) => c.name === 'windows-874') &&
+    looksThai(sample)
+  )
+    return 'TIS-620';
+  return name;
 }
 
-/** Decode a document's bytes following the order of authority above (`charset`: HTTP's). */
-export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResult {
+/** Whether every double-byte character is in GB2312's rows (EUC-CN: A1-F7 then A1-FE). */
+function withinGb2312(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c < 0x80) continue;
+    const d = b[i + 1] ?? 0;
+    if (c < 0xa1 || c > 0xf7 || d < 0xa1 || d > 0xfe) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
+ * Thai in TIS-620 rather than a Western Latin charset: most high bytes follow another one (Latin
+ * text puts single accented letters between ASCII ones), and many are Thai consonants (A1-CE),
+ * which in Latin-1 are symbols and capitals, rare in running text.
+ */
+function looksThai(b: Uint8Array): boolean {
+  let high = 0;
+  let inRun = 0;
+  let consonants = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c < 0x80) continue;
+    high++;
+    if (i > 0 && b[i - 1]! >= 0x80) inRun++;
+    if (c >= 0xa1 && c <= 0xce) consonants++;
+  }
+  return high > 0 && inRun / high > 0.6 && consonants / high > 0.3;
+}
+
+/**
+ * Decode a document's bytes following the order of authority above (`charset`: HTTP's;
+ * `asciiDefault`: served as text/xml or text/*+xml without one).
+ */
+export function decodeDocument(
+  bytes: Uint8Array,
+  charset?: string,
+  asciiDefault = false,
+): DecodeResult {
   const problems: string[] = [];
   const bom = sniffBom(bytes);
   const wide = bom ?? sniffXmlStart(bytes);
@@ -344,12 +421,19 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
   if (wide && !bom) candidates.push({ label: wide.report, source: 'first bytes' });
 
   const body = bom ? bytes.subarray(bom.bomLength) : bytes;
+  // RFC 3023: text/xml and text/*+xml without a charset are US-ASCII. RFC 7303 replaced that
+  // with the declaration's say, so the old rule is kept only where the two agree: bytes that
+  // are all ASCII, which every ASCII-based declaration reads the same way.
+  if (asciiDefault && !wide && isAscii(body))
+    return { text: latin1(body), encoding: 'us-ascii', problems };
+  let utf8Declared = false;
   for (const c of candidates) {
     const r = resolve(c.label);
     if (!r) {
       problems.push(`unknown encoding '${c.label}' (${c.source})`);
       continue;
     }
+    if (r.decoder === 'utf8') utf8Declared = true;
     // A wide (UTF-16/32) declaration in a byte-oriented document is a lie: skip it.
     if (!wide && /^utf(16|32)/.test(r.decoder)) {
       problems.push(`${c.source} says ${c.label} but the document is not ${c.label}`);
@@ -370,6 +454,21 @@ export function decodeDocument(bytes: Uint8Array, charset?: string): DecodeResul
     const utf8 = tryDecode(body, 'utf8');
     if (utf8 !== undefined) {
       return { text: stripBom(utf8, utf8HasC1(body)), encoding: 'utf-8', problems };
+    }
+  }
+  // UTF-8 (declared, or XML's default) with a few invalid bytes is still UTF-8, as browsers
+  // read it: U+FFFD where the bytes were, instead of turning every accent into mojibake.
+  if (candidates.length === 0 || utf8Declared) {
+    const { valid, invalid } = countUtf8(body);
+    if (valid > invalid) {
+      problems.push(
+        `document is not valid UTF-8: ${invalid} invalid byte sequence(s) read as U+FFFD`,
+      );
+      return {
+        text: stripBom(utf8Decoder.decode(body), utf8HasC1(body)),
+        encoding: 'utf-8',
+        problems,
+      };
     }
   }
   const guess = detect(body);
@@ -416,4 +515,32 @@ function stripBom(s: string, mayHoldC1: boolean): string {
 /** ISO-8859-1: each byte is the code point of the same value. */
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+}
+
+/** Valid multi-byte sequences and invalid sequences in bytes that are not all valid UTF-8. */
+function countUtf8(b: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n =
+      c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    let ok = n > 0 && i + n < b.length;
+    for (let k = 1; ok && k <= n; k++) ok = ((b[i + k] ?? 0) & 0xc0) === 0x80;
+    // overlong, surrogate and beyond-U+10FFFF forms
+    if (ok && n === 2) ok = !(c === 0xe0 && b[i + 1]! < 0xa0) && !(c === 0xed && b[i + 1]! > 0x9f);
+    if (ok && n === 3) ok = !(c === 0xf0 && b[i + 1]! < 0x90) && !(c === 0xf4 && b[i + 1]! > 0x8f);
+    if (ok) {
+      valid++;
+      i += n + 1;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
 }

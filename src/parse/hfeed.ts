@@ -190,9 +190,11 @@ function readWithBase(
   const self = doc.rels.self?.[0];
   if (self) feed.self = self;
   const entries: Entry[] = [];
+  let dropped = 0;
   for (const m of entriesMf) {
     if (entries.length >= maxEntries) {
-      ctx.warnings.push(`feed has more than ${maxEntries} entries; the rest dropped`);
+      dropped = entriesMf.length - maxEntries;
+      ctx.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
       break;
     }
     const e = readHentry(m, ctx);
@@ -202,5 +204,5 @@ function readWithBase(
     }
     entries.push(e);
   }
-  return { feed, entries };
+  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
 }

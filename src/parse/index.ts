@@ -4,20 +4,23 @@
  *
  *   decode.ts   bytes → text (HTTP charset, BOM, XML declaration, HTML meta, detection)
  *   xml-reader  text → element tree, recovering from ill-formed XML
+ *   entry-stream  entries read as their elements close, so the tree never holds them all
  *   rss / atom / json-feed / hfeed   format adapters → the one model
  *   dates.ts    every date form feeds use → ISO 8601 UTC
  *
- * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed, DTD entities.
+ * Untrusted input is bounded (LIMITS): bytes read, nesting depth, entries per feed (those past
+ * the limit are counted in entriesDropped), DTD entities.
  */
 import { errorMessage } from '../model/errors.js';
 import type { Entry, FeedMeta, ParseOptions, ParseResult, Person } from '../model/feed.js';
-import { readAtom } from './atom.js';
-import { type Context, resolveUrl } from './common.js';
+import { atomContext, readAtom } from './atom.js';
+import { type Context, safeBase } from './common.js';
 import { decodeDocument, parseContentType } from './decode.js';
+import { entryStream } from './entry-stream.js';
 import { readHfeed } from './hfeed.js';
 import { jsonFeedVersion, jsonFeedVersionValid, readJsonFeed } from './json-feed.js';
 import { ATOM03_NS, RSS090_NS } from './namespaces.js';
-import { emptyFeed, type FeedBody, readRss } from './rss.js';
+import { emptyFeed, entrySink, type FeedBody, readRss } from './rss.js';
 import { attr, readXml, type XmlElement } from './xml-reader.js';
 
 export type { ParseOptions, ParseResult } from '../model/feed.js';
@@ -139,7 +142,16 @@ function finish(
   dropUnsafeUrls(body, warnings);
   prune(body.feed);
   for (const e of body.entries) prune(e);
-  return { version, wellFormed, warnings, encoding, feed: body.feed, entries: body.entries };
+  const result: ParseResult = {
+    version,
+    wellFormed,
+    warnings,
+    encoding,
+    feed: body.feed,
+    entries: body.entries,
+  };
+  if (body.dropped) result.entriesDropped = body.dropped;
+  return result;
 }
 
 function looksLikeHtml(text: string): boolean {
@@ -177,7 +189,12 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   const location = header(options.headers, 'content-location');
   const language = header(options.headers, 'content-language')?.split(',')[0]?.trim();
   let base = options.url;
-  if (location) base = resolveUrl(location, base);
+  if (location) {
+    // Content-Location is the base when it is a safe, well-formed URL (as an xml:base must be)
+    const safe = safeBase(location, base);
+    if (safe !== undefined) base = safe;
+    else warnings.push(`Content-Location ignored (unsafe or malformed): ${location.slice(0, 80)}`);
+  }
   const ctx: Context = {
     sanitize: options.sanitize === 'defer' ? 'defer' : options.sanitize !== false,
     atom: false,
@@ -192,7 +209,9 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     wellFormed = false;
   }
 
-  const decoded = decodeDocument(bytes, charset);
+  const textXml =
+    charset === undefined && mediaType.startsWith('text/') && XML_TYPES.test(mediaType);
+  const decoded = decodeDocument(bytes, charset, textXml);
   if (decoded.problems.length > 0) {
     warnings.push(...decoded.problems);
     wellFormed = false;
@@ -229,7 +248,8 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     if (body) return finish(body, 'hfeed', wellFormed, warnings, decoded.encoding);
   }
 
-  const doc = readXml(text, { maxDepth: LIMITS.maxDepth });
+  const sink = entrySink(LIMITS.maxEntries);
+  const doc = readXml(text, { maxDepth: LIMITS.maxDepth, onClose: entryStream(ctx, sink) });
   if (doc.errors.length > 0) {
     wellFormed = false;
     warnings.push(...doc.errors.map((e) => `ill-formed XML: ${e}`));
@@ -256,24 +276,24 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
   switch (root.local) {
     case 'rss':
       version = rssVersion(root, doc.doctype);
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     case 'rdf': {
       const channel = root.children.find(
         (k): k is XmlElement => typeof k !== 'string' && k.local === 'channel',
       );
       version = channel?.ns === RSS090_NS || root.nsDecl?.[''] === RSS090_NS ? 'rss090' : 'rss10';
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     }
     case 'channel':
       version = 'cdf';
-      body = readRss(root, ctx, LIMITS.maxEntries);
+      body = readRss(root, ctx, sink);
       break;
     default: {
       const v03 = root.ns === ATOM03_NS || attr(root, 'version')?.trim() === '0.3';
       version = v03 ? 'atom03' : root.ns === '' ? 'atom' : 'atom10';
-      body = readAtom(root, { ...ctx, atom: v03 ? 'atom03' : 'atom10' }, LIMITS.maxEntries);
+      body = readAtom(root, atomContext(ctx, root), sink);
     }
   }
   if (body.feed.language === undefined) {

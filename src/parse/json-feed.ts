@@ -108,11 +108,11 @@ export function readJsonFeed(doc: Json, outer: Context, maxEntries: number): Fee
   }
   const entries: Entry[] = [];
   const items = arr(doc.items);
+  let dropped = 0;
   for (const raw of items) {
     if (entries.length >= maxEntries) {
-      outer.warnings.push(
-        `feed has more than ${maxEntries} entries; ${items.length - maxEntries} dropped`,
-      );
+      dropped = items.length - maxEntries;
+      outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
       break;
     }
     const it = obj(raw);
@@ -166,5 +166,5 @@ export function readJsonFeed(doc: Json, outer: Context, maxEntries: number): Fee
     }
     entries.push(e);
   }
-  return { feed, entries };
+  return dropped > 0 ? { feed, entries, dropped } : { feed, entries };
 }

@@ -2,8 +2,10 @@
  * RSS 0.90-2.0, RSS 1.0 (RDF) and CDF → the model. One adapter: the formats share their element
  * names once namespaces are mapped (namespaces.ts), and feeds mix them freely. Extensions: dc,
  * dcterms, content, slash, wfw, sy, admin, itunes, media, feedburner, atom:link (WebSub).
+ * Of an element repeated in one item or channel the first value wins, as in feedparser; dates
+ * are the exception: the last readable one wins (feedparser overwrites them).
  */
-import type { Entry, FeedMeta, Person, Text } from '../model/feed.js';
+import type { Category, Entry, FeedMeta, Person, Text } from '../model/feed.js';
 import {
   addCategory,
   bestAlternate,
@@ -25,6 +27,8 @@ import { attr, type XmlElement } from './xml-reader.js';
 export interface FeedBody {
   feed: FeedMeta;
   entries: Entry[];
+  /** entries past the per-document limit, not read */
+  dropped?: number;
 }
 
 export function emptyFeed(): FeedMeta {
@@ -83,28 +87,37 @@ function strayItems(el: XmlElement, out: XmlElement[] = [], depth = 0): XmlEleme
   return out;
 }
 
-/** Read a channel (and, for RSS 1.0, the items beside it). */
-export function readRss(root: XmlElement, outer: Context, maxEntries: number): FeedBody {
-  let rootCtx = enter(outer, root);
-  // CDF writes the base as a plain BASE attribute
-  const cdfBase = root.local === 'channel' ? attr(root, 'base', '') : undefined;
-  if (cdfBase) rootCtx = { ...rootCtx, base: resolveUrl(cdfBase, rootCtx.base) };
+/** Where a document's entries go as they are read: at most `max`, the rest only counted. */
+export interface EntrySink {
+  entries: Entry[];
+  dropped: number;
+  max: number;
+}
+
+export function entrySink(max: number): EntrySink {
+  return { entries: [], dropped: 0, max };
+}
+
+/** Read an item, and the items nested in it by a missing </item>, into the sink. */
+export function takeItem(sink: EntrySink, el: XmlElement, ctx: Context): void {
+  if (sink.entries.length >= sink.max) sink.dropped++;
+  else sink.entries.push(readItem(el, ctx));
+  // items never nest: one inside another is the next item after a missing </item>
+  for (const k of el.children) {
+    if (typeof k !== 'string' && k.key === 'item' && k.children.length > 0) takeItem(sink, k, ctx);
+  }
+}
+
+/**
+ * Read a channel (and, for RSS 1.0, the items beside it). The sink may already hold the items
+ * read while the document was read (entry-stream.ts); the items still in the tree join them.
+ */
+export function readRss(root: XmlElement, outer: Context, sink: EntrySink): FeedBody {
+  const rootCtx = enter(outer, root);
   const feed = emptyFeed();
-  const entries: Entry[] = [];
   const channel = child(root, 'channel') ?? (root.local === 'channel' ? root : undefined);
   const chCtx = channel ? enter(rootCtx, channel) : rootCtx;
-  let dropped = 0;
-  const takeItem = (el: XmlElement, ctx: Context): void => {
-    if (entries.length >= maxEntries) {
-      dropped++;
-      return;
-    }
-    entries.push(readItem(el, ctx));
-    // items never nest: one inside another is the next item after a missing </item>
-    for (const k of el.children) {
-      if (typeof k !== 'string' && k.key === 'item' && k.children.length > 0) takeItem(k, ctx);
-    }
-  };
+  const take = (el: XmlElement, ctx: Context): void => takeItem(sink, el, ctx);
   let syPeriod: number | undefined;
   let syFrequency: number | undefined;
   if (channel) {
@@ -112,14 +125,14 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
       if (typeof k === 'string') continue;
       switch (k.key) {
         case 'item':
-          takeItem(k, chCtx);
+          take(k, chCtx);
           break;
         case 'items':
           // RSS 1.0 <items><rdf:Seq> just lists the items; they follow the channel
           break;
         default: {
           // an unclosed element (<itunes:category>, <image>) swallows the items after it
-          if (k.children.length > 1) for (const it of strayItems(k)) takeItem(it, chCtx);
+          if (k.children.length > 1) for (const it of strayItems(k)) take(it, chCtx);
           const r = readChannelElement(feed, k, chCtx);
           if (r === 'sy:updateperiod') syPeriod = SY_PERIOD_MINUTES[text(k).toLowerCase()];
           else if (r === 'sy:updatefrequency') syFrequency = toInt(text(k));
@@ -129,7 +142,7 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
   }
   for (const k of root.children) {
     if (typeof k === 'string' || k === channel) continue;
-    if (k.key === 'item') takeItem(k, rootCtx);
+    if (k.key === 'item') take(k, rootCtx);
     else if (k.key === 'image' && !feed.image) readImage(feed, k, rootCtx);
   }
   if (feed.ttl === undefined && syPeriod !== undefined) {
@@ -140,9 +153,15 @@ export function readRss(root: XmlElement, outer: Context, maxEntries: number): F
     readCdfAttributes(feed, channel, chCtx);
   }
   feed.link ??= bestAlternate(feed.links);
-  if (dropped > 0)
-    outer.warnings.push(`feed has more than ${maxEntries} entries; ${dropped} dropped`);
-  return { feed, entries };
+  return finishEntries(feed, sink, outer);
+}
+
+/** The body of a feed whose entries are in the sink, with a warning for those dropped. */
+export function finishEntries(feed: FeedMeta, sink: EntrySink, ctx: Context): FeedBody {
+  const { entries, dropped, max } = sink;
+  if (dropped === 0) return { feed, entries };
+  ctx.warnings.push(`feed has more than ${max} entries; ${dropped} dropped`);
+  return { feed, entries, dropped };
 }
 
 function readCdfAttributes(feed: FeedMeta, el: XmlElement, ctx: Context): void {
@@ -195,17 +214,37 @@ function readImage(feed: FeedMeta, el: XmlElement, outer: Context): void {
   if (Object.keys(image).length > 0) feed.image = image;
 }
 
-function readItunesCategories(feed: FeedMeta, el: XmlElement): void {
+const ITUNES_SCHEME = 'http://www.itunes.com/';
+
+/** An itunes:category and the subcategories nested in it, each one a category of its own. */
+function readItunesCategories(list: Category[], el: XmlElement, depth = 0): void {
   const t = attr(el, 'text');
-  if (t !== undefined)
-    addCategory(feed.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+  if (t !== undefined) addCategory(list, { term: t.trim(), scheme: ITUNES_SCHEME });
+  if (depth > 8) return;
   for (const k of el.children)
-    if (typeof k !== 'string' && k.key === 'itunes:category') readItunesCategories(feed, k);
+    if (typeof k !== 'string' && k.key === 'itunes:category')
+      readItunesCategories(list, k, depth + 1);
 }
 
-function keywords(list: { term: string; scheme?: string }[], v: string): void {
+/** Comma-separated keywords as categories: iTunes' carry its scheme, Media RSS's none. */
+function keywords(list: Category[], v: string, scheme?: string): void {
   for (const term of v.split(','))
-    addCategory(list, { term: term.trim(), scheme: 'http://www.itunes.com/' });
+    addCategory(list, scheme ? { term: term.trim(), scheme } : { term: term.trim() });
+}
+
+const MEDIA_CATEGORY_SCHEME = 'http://search.yahoo.com/mrss/category_schema';
+
+/** A media:category, with Media RSS 2.0's default scheme when it names none. */
+function mediaCategory(el: XmlElement): Category {
+  // "If this attribute is not included, the default scheme is
+  // 'http://search.yahoo.com/mrss/category_schema'."
+  const c: Category = {
+    term: text(el),
+    scheme: attr(el, 'scheme')?.trim() || MEDIA_CATEGORY_SCHEME,
+  };
+  const label = attr(el, 'label');
+  if (label) c.label = label;
+  return c;
 }
 
 /** One child of <channel>; returns the key for the caller's bookkeeping. */
@@ -293,17 +332,17 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       break;
     case 'pubdate':
     case 'dcterms:issued':
-      feed.published ??= readDate(k, ctx);
+      feed.published = readDate(k, ctx) ?? feed.published;
       break;
     case 'lastbuilddate':
     case 'dc:date':
     case 'dcterms:modified':
     case 'atom:updated':
-      feed.updated ??= readDate(k, ctx);
+      feed.updated = readDate(k, ctx) ?? feed.updated;
       break;
     case 'generator': {
       const v = text(k);
-      if (v !== '') feed.generator = { name: v };
+      if (v !== '') feed.generator ??= { name: v };
       break;
     }
     case 'admin:generatoragent': {
@@ -314,12 +353,12 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
     }
     case 'docs': {
       const v = text(k);
-      if (v !== '') feed.docs = resolveUrl(v, enter(ctx, k).base);
+      if (v !== '') feed.docs ??= resolveUrl(v, enter(ctx, k).base);
       break;
     }
     case 'ttl': {
       const n = toInt(text(k));
-      if (n !== undefined && n >= 0) feed.ttl = n;
+      if (n !== undefined && n >= 0) feed.ttl ??= n;
       break;
     }
     case 'image':
@@ -353,7 +392,7 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       if (rp !== undefined) cloud.registerProcedure = rp;
       const protocol = attr(k, 'protocol');
       if (protocol !== undefined) cloud.protocol = protocol;
-      feed.cloud = cloud;
+      feed.cloud ??= cloud;
       break;
     }
     case 'category':
@@ -364,10 +403,16 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       break;
     }
     case 'itunes:category':
-      readItunesCategories(feed, k);
+      readItunesCategories(feed.categories, k);
+      break;
+    case 'media:category':
+      addCategory(feed.categories, mediaCategory(k));
+      break;
+    case 'media:keywords':
+      keywords(feed.categories, text(k));
       break;
     case 'itunes:keywords':
-      keywords(feed.categories, text(k));
+      keywords(feed.categories, text(k), ITUNES_SCHEME);
       break;
     case 'skiphours': {
       const hours: number[] = [];
@@ -460,16 +505,12 @@ function readMedia(entry: Entry, el: XmlElement, ctx: Context): void {
             readText(k, ctx, attr(k, 'type') === 'html' ? 'text/html' : 'text/plain'),
           );
         break;
-      case 'media:category': {
-        const term = text(k);
-        const scheme = attr(k, 'scheme');
-        const label = attr(k, 'label');
-        const c: Entry['categories'][number] = { term };
-        if (scheme) c.scheme = scheme;
-        if (label) c.label = label;
-        addCategory(entry.categories, c);
+      case 'media:category':
+        addCategory(entry.categories, mediaCategory(k));
         break;
-      }
+      case 'media:keywords':
+        keywords(entry.categories, text(k));
+        break;
       case 'media:group':
         readMedia(entry, k, ctx);
         break;
@@ -572,20 +613,20 @@ function readItem(el: XmlElement, outer: Context): Entry {
       case 'pubdate':
       case 'dcterms:issued':
       case 'atom:published':
-        entry.published ??= readDate(k, ctx);
+        entry.published = readDate(k, ctx) ?? entry.published;
         break;
       case 'dc:date':
       case 'dcterms:modified':
       case 'atom:updated':
       case 'lastbuilddate':
-        entry.updated ??= readDate(k, ctx);
+        entry.updated = readDate(k, ctx) ?? entry.updated;
         break;
       case 'dcterms:created':
-        entry.created ??= readDate(k, ctx);
+        entry.created = readDate(k, ctx) ?? entry.created;
         break;
       case 'expirationdate':
       case 'dcterms:valid':
-        entry.expired ??= readDate(k, ctx);
+        entry.expired = readDate(k, ctx) ?? entry.expired;
         break;
       case 'author':
       case 'dc:creator':
@@ -609,13 +650,11 @@ function readItem(el: XmlElement, outer: Context): Entry {
         addCategory(entry.categories, domain ? { term, scheme: domain } : { term });
         break;
       }
-      case 'itunes:category': {
-        const t = attr(k, 'text');
-        if (t) addCategory(entry.categories, { term: t.trim(), scheme: 'http://www.itunes.com/' });
+      case 'itunes:category':
+        readItunesCategories(entry.categories, k);
         break;
-      }
       case 'itunes:keywords':
-        keywords(entry.categories, text(k));
+        keywords(entry.categories, text(k), ITUNES_SCHEME);
         break;
       case 'enclosure': {
         const url = attr(k, 'url') ?? attr(k, 'href');
@@ -632,7 +671,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
       }
       case 'comments': {
         const v = text(k);
-        if (v !== '') entry.comments = resolveUrl(v, enter(ctx, k).base);
+        if (v !== '') entry.comments ??= resolveUrl(v, enter(ctx, k).base);
         break;
       }
       case 'wfw:commentrss':
@@ -647,7 +686,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
         if (t !== '') src.title = t;
         const url = attr(k, 'url');
         if (url) src.url = resolveUrl(url, enter(ctx, k).base);
-        entry.source = src;
+        entry.source ??= src;
         break;
       }
       case 'copyright':
@@ -659,6 +698,7 @@ function readItem(el: XmlElement, outer: Context): Entry {
       case 'media:title':
       case 'media:description':
       case 'media:category':
+      case 'media:keywords':
       case 'media:group':
         media = true;
         break;
@@ -677,6 +717,8 @@ function readItem(el: XmlElement, outer: Context): Entry {
       entry.links.push({ href: url, rel: 'alternate', type: 'text/html' });
     }
   }
+  // RSS 1.0 §5.5: rdf:about is the item's URI, its id unless a guid or atom:id names one
+  if (about !== undefined && about.trim() !== '') entry.id ??= about.trim();
   if (about !== undefined && entry.link === undefined && /^https?:/i.test(about)) {
     entry.link = resolveUrl(about, ctx.base);
   }

@@ -46,6 +46,12 @@ export interface XmlDocument {
 export interface XmlReadOptions {
   /** elements nested deeper than this are flattened into their parent (default 256) */
   maxDepth?: number;
+  /**
+   * Called with each element as it closes (by its end tag, a mismatched one or `/>`); when it
+   * returns true the element is taken out of the tree. A feed's entries are read as they close
+   * this way, so a large document never holds the elements of all its entries at once.
+   */
+  onClose?: (el: XmlElement) => boolean;
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -71,6 +77,13 @@ function isSpace(c: number): boolean {
 /** Read an XML document leniently. */
 export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument {
   const maxDepth = options.maxDepth ?? 256;
+  const onClose = options.onClose;
+  /** Hand a closed element to onClose; detach it (the last child of its parent) if taken. */
+  const finished = (el: XmlElement): void => {
+    if (onClose === undefined || !onClose(el)) return;
+    const kids = el.parent?.children;
+    if (kids !== undefined && kids[kids.length - 1] === el) kids.pop();
+  };
   const errors: string[] = [];
   const entities = new Map<string, string>();
   const names: NameCache = new Map();
@@ -173,9 +186,11 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
         continue;
       }
       if (current.qname === name) {
+        const done = current;
         current = current.parent;
         depth--;
         if (!current) rootClosed = true;
+        else finished(done);
         continue;
       }
       // mismatched: close up to the matching open element if there is one, else ignore the tag
@@ -188,12 +203,15 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
       if (match) {
         report(`mismatched end tag </${name}> closes <${current.qname}>`);
         while (current && current !== match) {
+          const done = current;
           current = current.parent;
           depth--;
+          finished(done);
         }
         current = match.parent;
         depth--;
         if (!current) rootClosed = true;
+        else finished(match);
       } else report(`stray end tag </${name}> inside <${current.qname}>`);
       continue;
     }
@@ -305,6 +323,7 @@ export function readXml(text: string, options: XmlReadOptions = {}): XmlDocument
       current = el;
       depth++;
     } else if (!current) rootClosed = true;
+    else finished(el);
   }
   if (current) report(`document ended with <${current.qname}> still open`);
   if (!root) report('no root element');

@@ -12,7 +12,7 @@ import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
-import type { FeedUpdate, Store } from '../store/store.js';
+import type { FeedUpdate, FeedUpdateReport, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
 
 let reading: Promise<typeof import('./read-document.js')> | undefined;
@@ -131,74 +131,108 @@ export async function refreshFeed(
     return nothingToRead({ ...record, bytes: outcome.body.byteLength, newEntries: 0 });
   }
 
-  const reading = await readingModule();
-  const reader = deps.readDocument ?? reading.readInProcess;
-  const read = await reader({
+  const stored = await storeDocument(feed, subscription, deps, {
     body: outcome.body,
     url: outcome.finalUrl,
     headers: outcome.headers,
-    now: nowIso,
+    nowIso,
+    update: {
+      fetch: { ...record, bytes: outcome.body.byteLength },
+      validators: outcome.validators,
+      documentDigest,
+      ...redirect,
+    },
+    nextDueAt: (hints) => healthyNextDue('ok', hints),
+  });
+  if (stored.kind === 'unreadable') {
+    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+    return fail(feed, deps, stored.code, stored.message, record, nowIso, schedule);
+  }
+  return {
+    kind: 'ok',
+    feed,
+    newEntries: stored.report.inserted,
+    updatedEntries: stored.report.updated,
+    duplicates: stored.report.duplicates,
+    warnings: stored.warnings,
+    ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
+  };
+}
+
+/** What reading a document and storing its entries came to. */
+export type StoredDocument =
+  | { kind: 'stored'; report: FeedUpdateReport; warnings: string[] }
+  /** Not a feed, or a parser/processing bug met on it: nothing was stored. */
+  | { kind: 'unreadable'; code: FeedErrorCode; message: string };
+
+/** A document to read into a feed, and the parts of the update its caller decides. */
+export interface DocumentArrival {
+  body: Uint8Array;
+  /** Where the document came from: the base for its relative links. */
+  url: string;
+  headers: Record<string, string>;
+  nowIso: string;
+  /** The fetch record, validators, digest, redirect state: whatever the caller knows. */
+  update: Pick<
+    FeedUpdate,
+    'fetch' | 'validators' | 'documentDigest' | 'moveTo' | 'pendingRedirect'
+  >;
+  /** When the feed is due next, given the document's own hints. */
+  nextDueAt: (hints: ScheduleHints) => string;
+  /** The feed metadata to store (default: the document's, replacing the stored one). */
+  meta?: (meta: FeedMeta) => FeedUpdate['meta'];
+}
+
+/**
+ * Parse, process and store one document of a feed, however it arrived (fetched, or pushed by
+ * a WebSub hub). Entries are added or updated, never removed: a partial document adds its
+ * entries and takes none away. An unreadable document stores nothing; the caller decides
+ * whether that is the feed's failure.
+ */
+export async function storeDocument(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: Pick<RefreshDeps, 'store' | 'readDocument'>,
+  doc: DocumentArrival,
+): Promise<StoredDocument> {
+  const reading = await readingModule();
+  const reader = deps.readDocument ?? reading.readInProcess;
+  const read = await reader({
+    body: doc.body,
+    url: doc.url,
+    headers: doc.headers,
+    now: doc.nowIso,
     ...(subscription?.filters ? { filters: subscription.filters } : {}),
   });
   if (read.kind === 'crashed') {
     // parse() promises not to throw and processing should not either; if one does, that is a
-    // bug, but one feed's bug must not stop the run: record it against the feed so it shows on
-    // the health page.
-    const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+    // bug, but one feed's bug must not stop the run: the caller records it against the feed so
+    // it shows on the health page.
     const code = read.stage === 'parser' ? 'parse' : 'internal';
-    return fail(
-      feed,
-      deps,
-      code,
-      `${read.stage} crashed: ${read.message}`,
-      record,
-      nowIso,
-      schedule,
-    );
+    return { kind: 'unreadable', code, message: `${read.stage} crashed: ${read.message}` };
   }
   if (read.version === '' && read.parsedEntries === 0) {
-    const type = outcome.headers['content-type'] ?? 'no Content-Type';
-    const message = `not a feed (${type}, ${outcome.body.byteLength} bytes)`;
-    return fail(
-      feed,
-      deps,
-      'not-a-feed',
-      message,
-      record,
-      nowIso,
-      failureSchedule(feed, intervalMinutes, deps, now),
-    );
+    const type = doc.headers['content-type'] ?? 'no Content-Type';
+    const message = `not a feed (${type}, ${doc.body.byteLength} bytes)`;
+    return { kind: 'unreadable', code: 'not-a-feed', message };
   }
-  const { entries } = read;
-  const meta: FeedUpdate['meta'] = pickMeta(read.feed);
   const hints: ScheduleHints = {
     ttl: read.feed.ttl,
     skipHours: read.feed.skipHours,
     skipDays: read.feed.skipDays,
   };
   const report = await deps.store.applyFeedUpdate({
+    ...doc.update,
     feedId: feed.id,
-    now: nowIso,
-    fetch: { ...record, bytes: outcome.body.byteLength },
-    validators: outcome.validators,
-    documentDigest,
-    meta,
+    now: doc.nowIso,
+    meta: (doc.meta ?? pickMeta)(read.feed),
     scheduleHints: hints,
-    entries,
+    entries: read.entries,
     cleanEntry: reading.cleanEntry,
     error: null,
-    ...redirect,
-    nextDueAt: healthyNextDue('ok', hints),
+    nextDueAt: doc.nextDueAt(hints),
   });
-  return {
-    kind: 'ok',
-    feed,
-    newEntries: report.inserted,
-    updatedEntries: report.updated,
-    duplicates: report.duplicates,
-    warnings: read.warnings,
-    ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
-  };
+  return { kind: 'stored', report, warnings: read.warnings };
 }
 
 /** SHA-1 of the body, the filters it is read under and the reader: see StoredFeed.documentDigest. */

@@ -21,7 +21,7 @@ import { renderJsonFeed } from './outputs/json-feed.js';
 import { renderOpml } from './outputs/opml.js';
 import { renderRss } from './outputs/rss.js';
 import { openPublisher, type Publisher, type SiteState } from './publish.js';
-import { createPageRenderer, type PageRenderer } from './render-page.js';
+import { createPageRenderer, type PageRenderer, pageCsp } from './render-page.js';
 import {
   blockOf,
   MAX_INDEXED_CHARS,
@@ -225,11 +225,14 @@ async function writeFeeds(
   // The newest entry's time, not the build time: an unchanged feed stays byte-identical.
   let newest = 0;
   for (const e of entries) newest = Math.max(newest, Date.parse(e.updated ?? e.date) || 0);
+  const hub = b.site.websubHub;
   const base = {
     ...meta,
     language: siteLanguage(b.site),
     updated: new Date(newest).toISOString(),
     generator: GENERATOR,
+    // The subscription documents name the hub Orrery pings after a publish ([websub] hub).
+    ...(hub ? { hubUrl: hub } : {}),
   };
   const self = (file: string) => absoluteUrl(b.site.link, `${dir}${file}`);
   // The subscription document of an RFC 5005 archived feed: its prev-archive is the newest day.
@@ -773,13 +776,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
       source,
       site,
       renderer: () => (renderer ??= createPageRenderer(theme, site)),
-      csp: () =>
-        (csp ??= (renderer ??= createPageRenderer(theme, site))
-          .render('partials/csp.liquid', { site: publicSite(site) })
-          // One line, and no quote that could end layout.liquid's content="…" attribute.
-          .replace(/\s+/g, ' ')
-          .replace(/["<>]/g, '')
-          .trim()),
+      csp: () => (csp ??= pageCsp((renderer ??= createPageRenderer(theme, site)), site)),
       publisher,
       feeds,
       fullFeeds: (ids) =>

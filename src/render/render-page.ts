@@ -88,3 +88,15 @@ export function createPageRenderer(
     },
   };
 }
+
+/**
+ * The pages' Content-Security-Policy: the theme's partials/csp.liquid, on one line and without
+ * a quote that could end layout.liquid's content="…" attribute.
+ */
+export function pageCsp(renderer: PageRenderer, site: Pick<SiteSettings, 'name'>): string {
+  return renderer
+    .render('partials/csp.liquid', { site: { name: site.name } })
+    .replace(/\s+/g, ' ')
+    .replace(/["<>]/g, '')
+    .trim();
+}

@@ -2,29 +2,45 @@
 // HTMLSanitizer) so that Orrery keeps and drops what feed readers have kept and dropped
 // for twenty years. Deviations are marked and explained in docs/decisions/sanitize.md.
 
-/** HTML elements kept (feedparser `acceptable_elements`, minus `noscript`, which is unwrapped). */
+/**
+ * HTML elements kept: feedparser `acceptable_elements`, minus `noscript` (unwrapped) and minus
+ * FORM_ELEMENTS (unwrapped: a post must not draw a password form on the planet's origin).
+ */
 // biome-ignore format: keep the list compact
 export const HTML_ELEMENTS: ReadonlySet<string> = new Set([
   'a', 'abbr', 'acronym', 'address', 'area', 'article', 'aside', 'audio', 'b', 'big',
-  'blockquote', 'br', 'button', 'canvas', 'caption', 'center', 'cite', 'code', 'col',
-  'colgroup', 'command', 'datagrid', 'datalist', 'dd', 'del', 'details', 'dfn', 'dialog', 'dir',
-  'div', 'dl', 'dt', 'em', 'event-source', 'fieldset', 'figcaption', 'figure', 'font', 'footer',
-  'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'i', 'img', 'input', 'ins', 'kbd',
-  'keygen', 'label', 'legend', 'li', 'm', 'map', 'menu', 'meter', 'multicol', 'nav', 'nextid',
-  'ol', 'optgroup', 'option', 'output', 'p', 'pre', 'progress', 'q', 's', 'samp', 'section',
-  'select', 'small', 'sound', 'source', 'spacer', 'span', 'strike', 'strong', 'sub', 'sup',
-  'table', 'tbody', 'td', 'textarea', 'tfoot', 'th', 'thead', 'time', 'tr', 'tt', 'u', 'ul',
-  'var', 'video',
+  'blockquote', 'br', 'canvas', 'caption', 'center', 'cite', 'code', 'col', 'colgroup',
+  'command', 'datagrid', 'dd', 'del', 'details', 'dfn', 'dialog', 'dir', 'div', 'dl', 'dt', 'em',
+  'event-source', 'figcaption', 'figure', 'font', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'header', 'hr', 'i', 'img', 'ins', 'kbd', 'li', 'm', 'map', 'menu', 'meter', 'multicol', 'nav',
+  'nextid', 'ol', 'p', 'pre', 'progress', 'q', 's', 'samp', 'section', 'small', 'sound',
+  'source', 'spacer', 'span', 'strike', 'strong', 'sub', 'sup', 'table', 'tbody', 'td', 'tfoot',
+  'th', 'thead', 'time', 'tr', 'tt', 'u', 'ul', 'var', 'video',
 ]);
 
-/** HTML attributes kept (feedparser `acceptable_attributes`, plus `srcset` and `sizes`). */
+/**
+ * Forms and form controls that feedparser keeps and Orrery unwraps (text kept, elements gone),
+ * as DOMPurify's and GitHub's policies do: with them a post could draw a login form on the
+ * planet's origin that posts anywhere. `keygen` is a form control too.
+ */
+// biome-ignore format: keep the list compact
+export const FORM_ELEMENTS: ReadonlySet<string> = new Set([
+  'form', 'input', 'button', 'select', 'option', 'optgroup', 'textarea', 'fieldset', 'legend',
+  'label', 'datalist', 'output', 'keygen',
+]);
+
+/**
+ * HTML attributes kept: feedparser `acceptable_attributes`, plus `srcset` and `sizes`, minus
+ * `autofocus`, `contenteditable`, `tabindex` and `accesskey` (a post must not take the focus,
+ * the keyboard or editing away from the page). `id` and `name` are namespaced (user-content.ts).
+ */
 // biome-ignore format: keep the list compact
 export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'abbr', 'accept', 'accept-charset', 'accesskey', 'action', 'align', 'alt', 'autocomplete',
-  'autofocus', 'axis', 'background', 'balance', 'bgcolor', 'bgproperties', 'border',
+  'abbr', 'accept', 'accept-charset', 'action', 'align', 'alt', 'autocomplete',
+  'axis', 'background', 'balance', 'bgcolor', 'bgproperties', 'border',
   'bordercolor', 'bordercolordark', 'bordercolorlight', 'bottompadding', 'cellpadding',
   'cellspacing', 'ch', 'challenge', 'char', 'charoff', 'charset', 'checked', 'choff', 'cite',
-  'class', 'clear', 'color', 'cols', 'colspan', 'compact', 'contenteditable', 'controls',
+  'class', 'clear', 'color', 'cols', 'colspan', 'compact', 'controls',
   'coords', 'data', 'datafld', 'datapagesize', 'datasrc', 'datetime', 'default', 'delay', 'dir',
   'disabled', 'draggable', 'dynsrc', 'enctype', 'end', 'face', 'for', 'form', 'frame',
   'galleryimg', 'gutter', 'headers', 'height', 'hidden', 'hidefocus', 'high', 'href',
@@ -34,7 +50,7 @@ export const HTML_ATTRIBUTES: ReadonlySet<string> = new Set([
   'noshade', 'nowrap', 'open', 'optimum', 'pattern', 'ping', 'point-size', 'poster', 'pqg',
   'preload', 'prompt', 'radiogroup', 'readonly', 'rel', 'repeat-max', 'repeat-min', 'replace',
   'required', 'rev', 'rightspacing', 'rows', 'rowspan', 'rules', 'scope', 'selected', 'shape',
-  'size', 'sizes', 'span', 'src', 'srcset', 'start', 'step', 'style', 'summary', 'suppress', 'tabindex', 'target',
+  'size', 'sizes', 'span', 'src', 'srcset', 'start', 'step', 'style', 'summary', 'suppress', 'target',
   'template', 'title', 'toppadding', 'type', 'unselectable', 'urn', 'usemap', 'valign', 'value',
   'variable', 'volume', 'vrml', 'vspace', 'width', 'wrap', 'xml:lang',
 ]);

@@ -1,7 +1,7 @@
 // The shared conformance vectors for the sanitizer (cases/wellformed/sanitize/*), run against
 // sanitizeHtml/htmlToText directly, before the parser exists. Each case's payload is pulled out
-// of its feed document by a test-only regex reader (testdata/extract-case.ts). Cases that only
-// the parser can satisfy, and deliberate differences from feedparser, are listed with reasons.
+// of its feed document by a test-only regex reader (testdata/extract-case.ts). Deliberate
+// deviations from feedparser are listed with their reasons in testdata/deliberate-deviations.json.
 // biome-ignore lint/style/noRestrictedImports: test-only, reads the shared conformance files
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -26,18 +26,13 @@ interface Vector {
   asserts: Assert[];
 }
 
-/** Deliberate differences from feedparser, each with its reason (see docs/decisions/sanitize.md). */
-const KNOWN_DIFFERENCES: Record<string, string> = {
-  // feedparser's sgmllib tokenizer does not see `<script\n\n\n>` as a script start tag and keeps
-  // its body as text; an HTML5 parser (and every browser) sees a script and drops all of it.
-  'entry_summary_crazy.xml': 'HTML5 tokenization of <script\\n> differs from sgmllib',
-  'entry_title_crazy.xml': 'HTML5 tokenization of <script\\n> differs from sgmllib',
-  'feed_copyright_crazy.xml': 'HTML5 tokenization of <script\\n> differs from sgmllib',
-  'item_content_encoded_crazy.xml': 'HTML5 tokenization of <script\\n> differs from sgmllib',
-  'item_fullitem_crazy.xml': 'HTML5 tokenization of <script\\n> differs from sgmllib',
-  // `<!-- -- nonwhitespace >` does not close a comment in HTML5: a browser shows "sa".
-  'xml_malicious_comment.xml': 'HTML5 comment rules: the comment runs to the end',
-};
+/**
+ * Deliberate deviations from feedparser, each with its reason (docs/decisions/sanitize.md),
+ * keyed by the vector's case path. The parser's conformance suite reads the same file.
+ */
+const DELIBERATE_DEVIATIONS: Record<string, string> = JSON.parse(
+  readFileSync(new URL('./testdata/deliberate-deviations.json', import.meta.url), 'utf8'),
+);
 
 function loadVectors(): Vector[] {
   if (!available) return [];
@@ -81,22 +76,30 @@ describe.skipIf(!available)('conformance: wellformed/sanitize', () => {
   });
 
   it('reports the pass rate', () => {
-    const counts = { pass: 0, fail: 0, skip: 0 };
-    for (const v of vectors) counts[runVector(v).status]++;
+    const counts = { pass: 0, deviation: 0, fail: 0, skip: 0 };
+    for (const v of vectors) {
+      const { status } = runVector(v);
+      counts[status === 'fail' && DELIBERATE_DEVIATIONS[v.case] ? 'deviation' : status]++;
+    }
     console.log(`sanitize conformance: ${JSON.stringify(counts)} of ${vectors.length}`);
-    expect(counts.pass).toBeGreaterThanOrEqual(
-      vectors.length - Object.keys(KNOWN_DIFFERENCES).length,
-    );
+    expect(counts.fail).toBe(0);
+  });
+
+  it('lists only sanitizer vectors as deliberate deviations', () => {
+    const cases = new Set(vectors.map((v) => v.case));
+    expect(Object.keys(DELIBERATE_DEVIATIONS).filter((c) => !cases.has(c))).toEqual([]);
   });
 
   it.each(vectors.map((v) => [v.case.slice('wellformed/sanitize/'.length), v] as const))(
     '%s',
     (name, v) => {
       const outcome = runVector(v);
-      const known = KNOWN_DIFFERENCES[name];
-      if (known !== undefined) {
-        // A known difference that starts passing must leave the list.
-        expect(outcome.status, `${name} is listed as a known difference: ${known}`).toBe('fail');
+      const deviation = DELIBERATE_DEVIATIONS[v.case];
+      if (deviation !== undefined) {
+        // A deviation that starts passing must leave the list.
+        expect(outcome.status, `${name} is listed as a deliberate deviation: ${deviation}`).toBe(
+          'fail',
+        );
         return;
       }
       if (outcome.status === 'skip') return;

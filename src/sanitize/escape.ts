@@ -1,8 +1,9 @@
-// Escaping for the serializer. Attribute values also escape '<' and '>': a value can then never
-// look like a tag to a parser that mis-tracks the context (the noscript/title mutation XSS).
+// The one HTML escaper of the sanitizer and the URL rewriter. Attribute values also escape '<'
+// and '>': a value can then never look like a tag to a parser that mis-tracks the context (the
+// noscript/title mutation XSS). Attribute values are always written double-quoted.
 
 const TEXT_RE = /[&<>\r\u00a0]/g;
-const ATTR_RE = /[&<>"\r\u00a0]/g;
+const ATTRIBUTE_RE = /[&<>"\r\u00a0]/g;
 const REPLACEMENTS: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -14,14 +15,9 @@ const REPLACEMENTS: Record<string, string> = {
 };
 const replace = (c: string): string => REPLACEMENTS[c] ?? c;
 
-/** Escape a text node. */
-export function escapeText(text: string): string {
-  TEXT_RE.lastIndex = 0;
-  return TEXT_RE.test(text) ? text.replace(TEXT_RE, replace) : text;
-}
-
-/** Escape a double-quoted attribute value. */
-export function escapeAttribute(value: string): string {
-  ATTR_RE.lastIndex = 0;
-  return ATTR_RE.test(value) ? value.replace(ATTR_RE, replace) : value;
+/** Escape a text node (`'text'`) or a double-quoted attribute value (`'attribute'`). */
+export function escapeHtml(value: string, context: 'text' | 'attribute'): string {
+  const re = context === 'text' ? TEXT_RE : ATTRIBUTE_RE;
+  re.lastIndex = 0;
+  return re.test(value) ? value.replace(re, replace) : value;
 }

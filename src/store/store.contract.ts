@@ -1,9 +1,11 @@
 /**
  * The behaviour every Store implementation must have, as one vitest suite taking a factory.
- * sqlite/sqlite-store.test.ts runs it on real SQLite files; the PostgreSQL store runs it too.
+ * sqlite/sqlite-store.test.ts runs it on real SQLite files and in memory; postgres/ runs it on
+ * a real PostgreSQL server. Every query of the port has its tests here.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Entry } from '../model/feed.js';
+import type { ArchiveSettings } from '../model/settings.js';
 import type { FetchRecord, ProcessedEntry } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import type { FeedUpdate, Store } from './store.js';
@@ -13,6 +15,12 @@ export interface StoreFixture {
   store: Store;
   /** Remove what the fixture created (files, schema). */
   cleanup?(): Promise<void>;
+}
+
+/** What a test may ask of the store it is given. */
+export interface StoreFixtureOptions {
+  /** Retention applied as entries arrive (the store factories' `archive` option). */
+  archive?: ArchiveSettings;
 }
 
 const T0 = '2026-01-10T12:00:00.000Z';
@@ -68,7 +76,10 @@ const subs: Subscription[] = [
 ];
 
 /** Run the Store contract against stores made by `factory` (a fresh, empty store each time). */
-export function runStoreContract(name: string, factory: () => Promise<StoreFixture>): void {
+export function runStoreContract(
+  name: string,
+  factory: (options?: StoreFixtureOptions) => Promise<StoreFixture>,
+): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
     let store: Store;
@@ -80,6 +91,14 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       await store.close();
       await fx.cleanup?.();
     });
+
+    /** Replace the test's store by one opened with `options` (closed by afterEach). */
+    async function reopen(options: StoreFixtureOptions): Promise<void> {
+      await store.close();
+      await fx.cleanup?.();
+      fx = await factory(options);
+      store = fx.store;
+    }
 
     async function feedIds(): Promise<[number, number, number]> {
       await store.syncSubscriptions(subs, T0);
@@ -558,6 +577,44 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
         expect(await store.countEntries()).toBe(1);
       });
 
+      it('shows a post once when many feeds bring it at once, over and over', async () => {
+        const many = Array.from({ length: 8 }, (_, i) => ({
+          url: `https://r${i}.example/feed`,
+          section: 'r',
+        }));
+        await store.syncSubscriptions(many, T0);
+        const feeds = await store.listFeeds();
+        for (let round = 0; round < 5; round++) {
+          const at = new Date(Date.parse(T1) + round * 60_000).toISOString();
+          const reports = await Promise.all(
+            feeds.map((f, i) =>
+              store.applyFeedUpdate(
+                update(f.id, at, {
+                  entries: [
+                    // same post: one by link + title, one by fingerprint, one untitled by link
+                    processed(`r${round}-${i}-a`, {
+                      title: `Post ${round}`,
+                      canonicalLink: `https://x.example/${round}`,
+                      fingerprint: `fp-${round}-${i}`,
+                    }),
+                    processed(`r${round}-${i}-b`, { fingerprint: `fp-shared-${round}` }),
+                    processed(`r${round}-${i}-c`, {
+                      title: i % 2 ? undefined : `Other ${round}`,
+                      canonicalLink: `https://y.example/${round}`,
+                    }),
+                  ],
+                }),
+              ),
+            ),
+          );
+          expect(reports.reduce((n, r) => n + r.inserted, 0)).toBe(3);
+          expect(reports.reduce((n, r) => n + r.duplicates, 0)).toBe(feeds.length * 3 - 3);
+        }
+        expect(await store.countEntries()).toBe(15);
+        const counts = (await store.listFeeds()).reduce((n, f) => n + f.entryCount, 0);
+        expect(counts).toBe(15);
+      });
+
       it('does not hide a post that shares only its link (link posts about one article)', async () => {
         const [a, b] = await feedIds();
         const link = 'https://python.org/downloads/release/python-3130';
@@ -621,117 +678,287 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       });
     });
 
-    describe('what render/ compares between builds', () => {
-      it('lists entry ids by ids, in the river order, and counts them', async () => {
+    describe('listEntries by ids', () => {
+      it('returns only the given entries, combined with the other filters, newest first', async () => {
         const [a, b] = await feedIds();
-        const day = (d: number) => `2026-01-0${d}T10:00:00.000Z`;
         await store.applyFeedUpdate(
           update(a, T2, {
-            entries: [1, 3, 5].map((d) => processed(`a${d}`, { published: day(d) })),
+            entries: [1, 2, 3].map((d) =>
+              processed(`a${d}`, { published: `2026-01-0${d}T00:00:00.000Z` }),
+            ),
           }),
         );
         await store.applyFeedUpdate(
-          update(b, T2, { entries: [2, 4].map((d) => processed(`b${d}`, { published: day(d) })) }),
+          update(b, T2, { entries: [processed('b1', { published: '2026-01-04T00:00:00.000Z' })] }),
         );
         const all = await store.listEntries();
-        const id = (key: string) => all.find((e) => e.key === key)!.id;
-        const ids = [id('a1'), id('b4'), id('a5'), id('b2')];
-        expect((await store.listEntries({ ids })).map((e) => e.key)).toEqual([
-          'a5',
-          'b4',
-          'b2',
-          'a1',
+        const id = (k: string) => all.find((e) => e.key === k)!.id;
+        const keys = async (q: Parameters<Store['listEntries']>[0]) =>
+          (await store.listEntries(q)).map((e) => e.key);
+        expect(await keys({ ids: [id('a1'), id('a3'), id('b1')] })).toEqual(['b1', 'a3', 'a1']);
+        expect(await keys({ ids: [id('a1'), id('a3'), id('b1')], feedId: a, limit: 1 })).toEqual([
+          'a3',
         ]);
-        expect((await store.listEntries({ ids, feedId: b })).map((e) => e.key)).toEqual([
-          'b4',
-          'b2',
-        ]);
-        expect((await store.listEntries({ ids, limit: 1 })).map((e) => e.key)).toEqual(['a5']);
-        expect(await store.listEntries({ ids: [] })).toEqual([]);
-        expect(await store.countEntries({ ids })).toBe(4);
-        // Longer than any IN list the store sends at once.
-        const many = [...Array.from({ length: 1200 }, (_, i) => 100_000 + i), id('a3')];
-        expect((await store.listEntries({ ids: many })).map((e) => e.key)).toEqual(['a3']);
+        expect(await keys({ ids: [] })).toEqual([]);
+        expect(await keys({ ids: [999_999] })).toEqual([]);
+        expect(await store.countEntries({ ids: [id('a1'), id('a2')] })).toBe(2);
+        // Many ids at once (one parameter, whatever their number).
+        const many = [...Array.from({ length: 3000 }, (_, i) => 100_000 + i), id('a2')];
+        expect(await keys({ ids: many })).toEqual(['a2']);
       });
+    });
 
-      it('stamps every original (no duplicates), ascending id; the digest moves when the entry changes', async () => {
+    describe('listEntryStamps', () => {
+      it('lists every shown entry by ascending id, with a digest that changes with the entry', async () => {
         const [a, b] = await feedIds();
         await store.applyFeedUpdate(
-          update(a, T1, {
+          update(a, T0, {
             entries: [
-              processed('x', {
-                published: '2026-01-01T00:00:00.000Z',
-                canonicalLink: 'https://x/',
-              }),
-              processed('y', { published: '2026-01-02T00:00:00.000Z' }),
+              processed('p1', { published: '2026-01-01T00:00:00Z', canonicalLink: 'https://x/1' }),
+              processed('p2', { published: '2026-01-02T00:00:00Z' }),
             ],
           }),
         );
-        // A repeat of x from another feed: recorded, not stamped.
+        // b repeats p1: a duplicate, not shown, not stamped
         await store.applyFeedUpdate(
           update(b, T1, {
-            entries: [processed('x2', { canonicalLink: 'https://x/', title: 'Title x' })],
+            entries: [processed('b1', { title: 'Title p1', canonicalLink: 'https://x/1' })],
           }),
         );
         const stamps = await store.listEntryStamps();
         const entries = await store.listEntries();
-        expect(stamps.map((s) => s.id)).toEqual(entries.map((e) => e.id).sort((p, q) => p - q));
+        expect(stamps.map((s) => s.id)).toEqual(entries.map((e) => e.id).sort((x, y) => x - y));
+        expect(stamps).toEqual(
+          [...entries]
+            .sort((x, y) => x.id - y.id)
+            .map((e) => ({ id: e.id, feedId: e.feedId, date: e.date, digest: expect.any(String) })),
+        );
         expect(stamps.map((s) => s.feedId)).toEqual([a, a]);
-        expect(stamps.map((s) => s.date)).toEqual([
-          '2026-01-01T00:00:00.000Z',
-          '2026-01-02T00:00:00.000Z',
-        ]);
+        expect(stamps[0]?.date).toBe('2026-01-01T00:00:00.000Z');
+
+        // the same entries again: same stamps; an edit: that entry's digest changes
         await store.applyFeedUpdate(
           update(a, T2, {
             entries: [
-              processed('x', {
-                published: '2026-01-01T00:00:00.000Z',
-                canonicalLink: 'https://x/',
+              processed('p1', { published: '2026-01-01T00:00:00Z', canonicalLink: 'https://x/1' }),
+              processed('p2', { published: '2026-01-02T00:00:00Z' }),
+            ],
+          }),
+        );
+        expect(await store.listEntryStamps()).toEqual(stamps);
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            entries: [
+              processed('p2', {
+                published: '2026-01-02T00:00:00Z',
+                content: [{ value: '<p>edited</p>', type: 'text/html' }],
               }),
-              processed('y', { published: '2026-01-02T00:00:00.000Z', title: 'Edited' }),
             ],
           }),
         );
         const after = await store.listEntryStamps();
         expect(after[0]).toEqual(stamps[0]);
         expect(after[1]?.id).toBe(stamps[1]?.id);
+        expect(after[1]?.date).toBe(stamps[1]?.date);
         expect(after[1]?.digest).not.toBe(stamps[1]?.digest);
       });
+    });
 
-      it('counts each feed’s originals and finds its newest own post date', async () => {
+    describe('feedPostStats', () => {
+      it('counts each feed’s shown entries and finds its newest post date, inactive and empty feeds too', async () => {
         const [a, b, c] = await feedIds();
         await store.applyFeedUpdate(
           update(a, T2, {
             entries: [
-              processed('a1', { published: '2011-03-01T00:00:00.000Z' }),
-              processed('a2', { updated: '2012-05-01T00:00:00.000Z' }),
+              processed('a1', { published: '2026-01-01T00:00:00Z' }),
+              processed('a2', { updated: '2026-01-05T00:00:00+01:00' }),
               processed('a3', {
-                published: '2010-01-01T00:00:00.000Z',
-                canonicalLink: 'https://s/',
+                published: '2026-01-03T00:00:00Z',
+                updated: '2026-01-09T00:00:00Z',
               }),
             ],
           }),
         );
-        // b brings only undated posts, and a repeat of a3 dated later (not counted).
         await store.applyFeedUpdate(
           update(b, T2, {
             entries: [
               processed('b1'),
-              processed('b2', {
-                canonicalLink: 'https://s/',
-                title: 'Title a3',
-                published: '2013-01-01T00:00:00.000Z',
+              // repeats a1 (same fingerprint): not counted, its date not taken
+              processed('b2', { fingerprint: 'fp-a1', published: '2026-01-09T12:00:00Z' }),
+            ],
+          }),
+        );
+        // c leaves the config: still reported
+        await store.syncSubscriptions([subs[0]!, subs[1]!], T2);
+        const stats = await store.feedPostStats();
+        expect(stats).toEqual([
+          { feedId: a, entries: 3, newestPostDate: '2026-01-04T23:00:00.000Z' },
+          { feedId: b, entries: 1 },
+          { feedId: c, entries: 0 },
+        ]);
+      });
+    });
+
+    describe('fetch history', () => {
+      it('keeps how many entries a document had beyond the parser’s limit', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, { fetch: okFetch(T1, { entriesDropped: 250 }), entries: [processed('x')] }),
+        );
+        await store.applyFeedUpdate(update(a, T2));
+        const history = await store.recentFetches(a);
+        expect(history[0]?.entriesDropped).toBeUndefined();
+        expect(history[1]?.entriesDropped).toBe(250);
+      });
+    });
+
+    describe('stored text', () => {
+      it('drops U+0000 from what it stores (PostgreSQL cannot hold it)', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            meta: { title: 'A\u0000 blog', hubs: [] },
+            entries: [
+              processed('nul', {
+                title: 'Ti\u0000tle',
+                content: [{ value: '<p>a\u0000b \\u0000 c</p>', type: 'text/html' }],
+                categories: [{ term: 'x\u0000y' }],
               }),
             ],
           }),
         );
-        await store.syncSubscriptions(subs.slice(0, 2), T2);
-        const stats = await store.feedPostStats();
-        expect(stats).toEqual([
-          { feedId: a, entries: 3, newestPostDate: '2012-05-01T00:00:00.000Z' },
-          { feedId: b, entries: 1 },
-          { feedId: c, entries: 0 },
-        ]);
+        const [e] = await store.listEntries();
+        expect(e?.title).toBe('Title');
+        expect(e?.content?.value).toBe('<p>ab \\u0000 c</p>');
+        expect(e?.categories).toEqual([{ term: 'xy' }]);
+        expect((await store.getFeed(a))?.title).toBe('A blog');
+      });
+    });
+
+    describe('pruneEntries', () => {
+      const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T00:00:00.000Z`;
+      const NOW = day(20);
+
+      it('removes nothing without settings', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, NOW, { entries: [processed('old', { published: '2001-01-01T00:00:00Z' })] }),
+        );
+        expect(await store.pruneEntries({}, NOW)).toEqual({ removed: 0 });
+        expect(await store.countEntries()).toBe(1);
+      });
+
+      it('removes entries older than keepDays and recounts their feeds', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, NOW, {
+            entries: [1, 5, 10, 15, 19].map((d) => processed(`a${d}`, { published: day(d) })),
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(b, NOW, { entries: [processed('b2', { published: day(2) })] }),
+        );
+        expect(await store.pruneEntries({ keepDays: 10 }, NOW)).toEqual({ removed: 3 });
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a19', 'a15', 'a10']);
+        expect((await store.getFeed(a))?.entryCount).toBe(3);
+        expect((await store.getFeed(b))?.entryCount).toBe(0);
+        expect(await store.pruneEntries({ keepDays: 10 }, NOW)).toEqual({ removed: 0 });
+      });
+
+      it('keeps each feed’s maxEntriesPerFeed newest entries', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, NOW, {
+            entries: [3, 1, 4, 2, 5].map((d) => processed(`a${d}`, { published: day(d) })),
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(b, NOW, { entries: [processed('b1', { published: day(1) })] }),
+        );
+        expect(await store.pruneEntries({ maxEntriesPerFeed: 2 }, NOW)).toEqual({ removed: 3 });
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a5', 'a4', 'b1']);
+        expect((await store.getFeed(a))?.entryCount).toBe(2);
+        // both bounds together
+        expect(await store.pruneEntries({ keepDays: 17, maxEntriesPerFeed: 2 }, NOW)).toEqual({
+          removed: 1,
+        });
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a5', 'a4']);
+      });
+
+      it('never removes an original before its copies', async () => {
+        const [a, b] = await feedIds();
+        // a brings the post first (an old date); b repeats it later with a recent date
+        await store.applyFeedUpdate(
+          update(a, day(1), {
+            entries: [processed('orig', { published: day(1), fingerprint: 'fp-post' })],
+          }),
+        );
+        await store.applyFeedUpdate(
+          update(b, NOW, {
+            entries: [
+              processed('copy', { published: day(19), fingerprint: 'fp-post' }),
+              processed('b-own', { published: day(1) }),
+            ],
+          }),
+        );
+        expect(await store.countEntries({ includeDuplicates: true })).toBe(3);
+        expect(await store.pruneEntries({ keepDays: 10 }, NOW)).toEqual({ removed: 1 });
+        const left = await store.listEntries({ includeDuplicates: true });
+        expect(left.map((e) => e.key).sort()).toEqual(['copy', 'orig']);
+        expect(left.find((e) => e.key === 'copy')?.duplicateOf).toBe(
+          left.find((e) => e.key === 'orig')?.id,
+        );
+        // the river still shows the post once, as the original
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['orig']);
+        // once the copy is past too, both go
+        expect(await store.pruneEntries({ keepDays: 10 }, day(30))).toEqual({ removed: 2 });
+        expect(await store.countEntries({ includeDuplicates: true })).toBe(0);
+      });
+
+      it('does not store a new entry already past retention, so a feed cannot bring it back', async () => {
+        await reopen({ archive: { keepDays: 10, maxEntriesPerFeed: 3 } });
+        const [a] = await feedIds();
+        const feed = [1, 12, 14, 16, 18].map((d) => processed(`a${d}`, { published: day(d) }));
+        const first = await store.applyFeedUpdate(update(a, NOW, { entries: feed }));
+        // a1 is older than 10 days: not stored
+        expect(first).toEqual({ inserted: 4, updated: 0, unchanged: 0, duplicates: 0, expired: 1 });
+        expect(await store.pruneEntries({ keepDays: 10, maxEntriesPerFeed: 3 }, NOW)).toEqual({
+          removed: 1,
+        });
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a18', 'a16', 'a14']);
+        // the feed still lists a1 and a12: neither comes back; a new one does, and an old one
+        // (below the feed's 3rd newest) does not
+        const again = await store.applyFeedUpdate(
+          update(a, NOW, {
+            entries: [
+              ...feed,
+              processed('a19', { published: day(19) }),
+              processed('a13', { published: day(13) }),
+            ],
+          }),
+        );
+        expect(again).toEqual({ inserted: 1, updated: 0, unchanged: 3, duplicates: 0, expired: 3 });
+        expect(await store.pruneEntries({ keepDays: 10, maxEntriesPerFeed: 3 }, NOW)).toEqual({
+          removed: 1,
+        });
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['a19', 'a18', 'a16']);
+      });
+
+      it('lets a removed post be stored again as an original when another feed brings it', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, day(1), {
+            entries: [processed('orig', { published: day(1), fingerprint: 'fp-post' })],
+          }),
+        );
+        expect(await store.pruneEntries({ keepDays: 10 }, NOW)).toEqual({ removed: 1 });
+        const r = await store.applyFeedUpdate(
+          update(b, NOW, {
+            entries: [processed('copy', { published: day(19), fingerprint: 'fp-post' })],
+          }),
+        );
+        expect(r.inserted).toBe(1);
+        expect((await store.listEntries()).map((e) => e.key)).toEqual(['copy']);
       });
     });
 

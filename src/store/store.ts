@@ -1,17 +1,22 @@
 /**
- * The Store port: everything the pipeline, the scheduler, render/ and the CLI may ask of storage.
- * Implementations: sqlite/ (embedded default, better-sqlite3 + WAL) and, later, postgres/ (pg),
- * both through Kysely with the same queries. Outside src/store/ import only this file.
+ * The Store port: everything the pipeline, the scheduler, render/ and the CLI may ask of storage,
+ * split by concern: the subscriptions (SubscriptionStore), what a feed update writes
+ * (IngestStore), what the site reads (ReadModel) and one run at a time (RunLock). Store is all
+ * of them. Implementations: sqlite/ (embedded default, better-sqlite3 + WAL) and postgres/
+ * (pg, for many workers), both through the shared Kysely queries of kysely/ and the ingest
+ * policy of process/. Outside src/store/ import only this file (and open-store.ts in cli/).
  *
  * Rules every implementation keeps (checked by store.contract.ts):
  * - applyFeedUpdate is one transaction: a crash leaves the feed as before or fully updated.
- * - entries are never deleted when they leave their feed; duplicates are recorded, not dropped.
+ * - entries are never deleted when they leave their feed (only retention removes entries:
+ *   pruneEntries); duplicates are recorded, not dropped.
  * - an entry's `date` and `firstSeenAt` never change after insert (an update does not move it up).
  */
 import type { FeedErrorCode } from '../model/errors.js';
 import { OrreryError } from '../model/errors.js';
 import type { Entry, FeedMeta } from '../model/feed.js';
 import type { FetchValidators } from '../model/fetch.js';
+import type { ArchiveSettings } from '../model/settings.js';
 import type {
   FetchRecord,
   ProcessedEntry,
@@ -69,15 +74,17 @@ export interface FeedUpdate {
 }
 
 /**
- * What applyFeedUpdate did with the update's entries; the four counts partition them:
+ * What applyFeedUpdate did with the update's entries; the counts partition them:
  * inserted (new posts), duplicates (new rows that repeat a post already stored, recorded with
- * duplicateOf and not rendered), updated (known key, changed), unchanged (known key, same).
+ * duplicateOf and not rendered), updated (known key, changed), unchanged (known key, same), and
+ * expired (new, but already past the archive's retention: not stored; absent when none).
  */
 export interface FeedUpdateReport {
   inserted: number;
   updated: number;
   unchanged: number;
   duplicates: number;
+  expired?: number;
 }
 
 export interface EntryQuery {
@@ -91,18 +98,27 @@ export interface EntryQuery {
   limit?: number;
   /** Include entries marked as duplicates (default false). */
   includeDuplicates?: boolean;
-  /** Only these entries (by id); any length, the store splits long lists. */
+  /** Only these entries (combined with the other filters). */
   ids?: readonly number[];
 }
 
-/** What render/ compares between builds to know which entries changed (see listEntryStamps). */
+/** One rendered entry as the site builder diffs it against its last publish. */
 export interface EntryStamp {
   id: number;
   feedId: number;
-  /** The river's date (ISO 8601), as StoredEntry.date. */
+  /** ISO 8601: the river date. */
   date: string;
-  /** Changes whenever anything shown of the entry changes. */
+  /** Changes whenever anything the site shows of the entry changes. */
   digest: string;
+}
+
+/** A feed's posts as the site shows them (FeedPostStats of ReadModel.feedPostStats). */
+export interface FeedPostStats {
+  feedId: number;
+  /** Its non-duplicate entries. */
+  entries: number;
+  /** The newest of their own post dates (published, else updated); absent when none is dated. */
+  newestPostDate?: string;
 }
 
 /** Who holds a store's lock, as far as the store can tell. */
@@ -111,6 +127,7 @@ export interface LockHolder {
   owner?: string;
   /** ISO 8601 */
   since?: string;
+  /** Set only when the holder runs on another machine (named in the message). */
   host?: string;
 }
 
@@ -129,6 +146,7 @@ export class StoreLockedError extends OrreryError {
     ) {
       details.push(holder.owner);
     }
+    if (holder?.host) details.push(`on ${holder.host}`);
     const who = details.length > 0 ? ` (${details.join(', ')})` : '';
     super('store-locked', `${stage}: another orrery run${who} holds ${storePath}; wait or stop it`);
     this.name = 'StoreLockedError';
@@ -148,10 +166,8 @@ export interface LockOptions {
   waitMs: number;
 }
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-  readonly capabilities: StoreCapabilities;
-
+/** The subscriptions: what the config asks for, and each feed's refresh state. */
+export interface SubscriptionStore {
   /** Make the store's feeds match the config: add new ones, update names/sections, deactivate removed ones. */
   syncSubscriptions(subscriptions: readonly Subscription[], now: string): Promise<SyncReport>;
   listFeeds(options?: { includeInactive?: boolean }): Promise<StoredFeed[]>;
@@ -159,24 +175,46 @@ export interface Store {
   getFeedByUrl(url: string): Promise<StoredFeed | undefined>;
   /** Active, non-retired feeds whose nextDueAt is absent or <= now, most overdue first. */
   dueFeeds(now: string, limit?: number): Promise<StoredFeed[]>;
+}
 
+/** What refreshing feeds writes, and what retention removes. */
+export interface IngestStore {
   /** Apply one feed's refresh atomically (entries, validators, error state, fetch history). */
   applyFeedUpdate(update: FeedUpdate): Promise<FeedUpdateReport>;
+  /**
+   * Remove the entries past the archive's retention at `now` (dated more than keepDays before
+   * it, or beyond a feed's maxEntriesPerFeed newest). An original stays while a duplicate of it
+   * stays. Without settings, nothing is removed.
+   */
+  pruneEntries(settings: ArchiveSettings, now: string): Promise<{ removed: number }>;
+}
 
+/** What the site builder (and status) reads. */
+export interface ReadModel {
+  listFeeds(options?: { includeInactive?: boolean }): Promise<StoredFeed[]>;
   /** Entries for rendering, newest `date` first, duplicates excluded unless asked. */
   listEntries(query?: EntryQuery): Promise<StoredEntry[]>;
   countEntries(query?: Omit<EntryQuery, 'limit'>): Promise<number>;
+  /** The latest fetch records of a feed, newest first (the history is bounded per feed). */
+  recentFetches(feedId: number, limit?: number): Promise<FetchRecord[]>;
   /** Every entry that is not a duplicate, ascending id; cheap (no content columns, no JSON). */
   listEntryStamps(): Promise<EntryStamp[]>;
   /**
    * Per feed (inactive ones too): its non-duplicate entries' count and the newest of their own
    * post dates (published, else updated; absent when none of them is dated).
    */
-  feedPostStats(): Promise<Array<{ feedId: number; entries: number; newestPostDate?: string }>>;
-  /** The latest fetch records of a feed, newest first (the history is bounded per feed). */
-  recentFetches(feedId: number, limit?: number): Promise<FetchRecord[]>;
+  feedPostStats(): Promise<FeedPostStats[]>;
+}
 
-  /** One run at a time per store: throws StoreLockedError after waitMs. */
+/** One run at a time per store. */
+export interface RunLock {
+  /** Throws StoreLockedError after waitMs. */
   acquireLock(options: LockOptions): Promise<StoreLock>;
+}
+
+export interface Store extends SubscriptionStore, IngestStore, ReadModel, RunLock {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  /** Commit what is pending and close the connections. */
   close(): Promise<void>;
 }

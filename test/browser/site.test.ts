@@ -249,7 +249,9 @@ describe.skipIf(!hasChromium)(
       await page.locator('#search input').fill('Xhosa');
       const result = page.locator('.pagefind-ui__result-link').first();
       await result.waitFor({ timeout: 20_000 });
-      expect(await result.getAttribute('href')).toMatch(/^\/planet\/archive\/2012\/01\/31\/index\.html#e\d+$/);
+      expect(await result.getAttribute('href')).toMatch(
+        /^\/planet\/archive\/2012\/01\/31\/index\.html#e\d+$/,
+      );
       expect(await result.textContent()).toBe('Benedict Stein: Xhosa in Debian');
       await page.close();
     });

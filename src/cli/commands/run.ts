@@ -101,6 +101,8 @@ export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 
 export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
+    // Retention ([archive]): entries past it leave first; the build drops them from the site.
+    await store.pruneEntries(config.archive, deps.now().toISOString());
     const fetcher = createFetcher(config.fetch, deps);
     let closing: Promise<void> | undefined;
     const closeFetcher = () => (closing ??= fetcher.close());
@@ -186,17 +188,52 @@ function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
   return EXIT.ok;
 }
 
-/**
- * Publish what changed in the store since the last publish (everything with `full`). A broken
- * template is the user's input (exit 2); a site folder that cannot be written, exit 5; either
- * way the published site is left as it was.
- */
 async function buildInto(
   store: Store,
   config: OrreryConfig,
   deps: CliDeps,
   options: { full?: boolean } = {},
 ): Promise<void> {
+  const written = await buildSiteInto(store, config, deps, options);
+  await announceToHub(config, written, deps);
+}
+
+/** With `[websub] hub`: tell the hub which of the planet's feeds this build changed. */
+async function announceToHub(
+  config: OrreryConfig,
+  written: string[],
+  deps: CliDeps,
+): Promise<void> {
+  const hub = config.site.websubHub;
+  if (!hub) return;
+  const { changedFeedUrls, pingHub } = await import('../../serve/websub/publisher.js');
+  const feeds = changedFeedUrls(written, config.site.link);
+  if (feeds.length === 0) return;
+  const { createHubClient } = await import('../../serve/websub/hub-client.js');
+  // The hub is the operator's own choice, not a feed's: it may live on a private address.
+  const client = createHubClient({ userAgent: config.fetch.userAgent, allowPrivate: true });
+  try {
+    const report = await pingHub(hub, feeds, client);
+    for (const f of report.failed)
+      deps.reporter.warn(`the hub ${hub} was not told about ${f.url}: ${f.message}`);
+    if (report.pinged.length > 0)
+      deps.reporter.debug(`websub: told ${hub} about ${report.pinged.length} feeds`);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Publish what changed in the store since the last publish (everything with `full`); the
+ * site paths written. A broken template is the user's input (exit 2), a site folder that
+ * cannot be written exit 7, a full disk exit 6; either way the published site is left as it was.
+ */
+async function buildSiteInto(
+  store: Store,
+  config: OrreryConfig,
+  deps: CliDeps,
+  options: { full?: boolean },
+): Promise<string[]> {
   const { buildSite } = await import('../../render/build-site.js');
   let report: Awaited<ReturnType<typeof buildSite>>;
   try {
@@ -209,9 +246,8 @@ async function buildInto(
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'theme') throw new CliError(errorMessage(error), EXIT.usage);
-    if (code === 'site-unwritable' || code === 'site-disk-full') {
-      throw new CliError(errorMessage(error), EXIT.cannotWrite);
-    }
+    if (code === 'site-unwritable') throw new CliError(errorMessage(error), EXIT.siteUnwritable);
+    if (code === 'site-disk-full') throw new CliError(errorMessage(error), EXIT.diskFull);
     throw error;
   }
   const changed = report.pagesWritten + report.filesRemoved;
@@ -220,6 +256,7 @@ async function buildInto(
       ? `site in ${report.outputDir} is current (nothing changed since the last publish)`
       : `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.filesRemoved} removed, ${report.pagesUnchanged} unchanged${report.full ? '; full build' : ''})`,
   );
+  return report.written;
 }
 
 function progressKind(outcome: RefreshOutcome): 'done' | 'unchanged' | 'failed' {

@@ -1,7 +1,13 @@
-import { existsSync } from 'node:fs';
 /** status: one line per feed — last fetch, HTTP status, entries, error. */
 import type { StoredFeed } from '../../model/stored.js';
-import { type CliDeps, type GlobalOptions, loadPlanet, openStore } from '../context.js';
+import {
+  type CliDeps,
+  describeStore,
+  type GlobalOptions,
+  loadPlanet,
+  openStore,
+  storeExists,
+} from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 export async function runStatus(
@@ -9,8 +15,8 @@ export async function runStatus(
   deps: CliDeps,
 ): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
-  if (!existsSync(config.store.path)) {
-    deps.reporter.info(`no store yet at ${config.store.path}: run \`orrery run\` first`);
+  if (!storeExists(config)) {
+    deps.reporter.info(`no store yet at ${describeStore(config)}: run \`orrery run\` first`);
     return EXIT.ok;
   }
   // Reading needs no lock: SQLite's WAL lets status read while a run writes.

@@ -3,20 +3,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import {
-  addFeedToConfig,
   addImportedSiteToConfig,
   addImportToConfig,
-  ConfigError,
+  editPlanetFile,
   type ImportResult,
   importOpml,
   importVenusIni,
+  type LockedEdit,
   type OrreryConfig,
-  parseConfig,
   removeFeedFromConfig,
   starterConfig,
 } from '../../config/index.js';
-import { discoverFeeds } from '../../fetch/discover.js';
-import type { Subscription } from '../../model/subscription.js';
+import { type AddFeedOutcome, addFeed } from '../../pipeline/add-feed.js';
 import { renderOpml } from '../../render/outputs/opml.js';
 import {
   type CliDeps,
@@ -27,7 +25,7 @@ import {
   VERSION,
 } from '../context.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { readText, replaceFileAtomically } from '../files.js';
+import { readText } from '../files.js';
 
 export async function runInit(
   dir: string | undefined,
@@ -48,20 +46,12 @@ export async function runInit(
   return EXIT.ok;
 }
 
-/**
- * Write the edited config only if it still loads where it lives (paths included): a bad edit
- * never replaces a good file.
- */
-async function saveConfig(config: OrreryConfig, text: string): Promise<void> {
-  try {
-    parseConfig(text, { configPath: config.configPath, file: config.configPath, version: VERSION });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new CliError(`the edited config would not load, nothing changed: ${error.message}`);
-    }
-    throw error;
-  }
-  await replaceFileAtomically(config.configPath, text);
+/** Apply an edit to planet.toml under the edit lock (the admin API of `orrery serve` takes it too). */
+async function editPlanet<T>(
+  config: OrreryConfig,
+  edit: (text: string) => LockedEdit<T>,
+): Promise<T> {
+  return (await editPlanetFile(config.configPath, edit, { version: VERSION })).value;
 }
 
 export async function runAdd(
@@ -69,67 +59,44 @@ export async function runAdd(
   options: GlobalOptions & { name?: string; section?: string; discover?: boolean; pick?: string },
   deps: CliDeps,
 ): Promise<ExitCode> {
-  const { config, text } = await loadPlanetText(options, deps);
-  let parsed: URL;
+  const config = await loadPlanet(options, deps);
+  const pick = options.pick === undefined ? undefined : Number(options.pick);
+  const fetcher = createFetcher(config.fetch, deps);
+  let outcome: AddFeedOutcome;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new CliError(
-      `'${url}' is not a URL; give a full http(s) URL such as https://blog.example.org/`,
+    outcome = await addFeed(
+      {
+        url,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.section !== undefined ? { section: options.section } : {}),
+        ...(options.discover === false ? { discover: false } : {}),
+        ...(pick !== undefined && Number.isInteger(pick) && pick >= 1 ? { pick } : {}),
+      },
+      {
+        configPath: config.configPath,
+        sections: config.site.sections,
+        subscribed: config.feeds.map((f) => f.url),
+        fetcher,
+        version: VERSION,
+        onDiscover: (page) => deps.reporter.info(`looking for feeds at ${page} ...`),
+      },
     );
+  } finally {
+    await fetcher.close();
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new CliError(`'${url}' is not an http(s) URL`);
+  if (outcome.kind === 'refused') throw new CliError(outcome.message);
+  if (outcome.kind === 'several') {
+    deps.reporter.out(`several feeds found at ${outcome.pageUrl}:`);
+    outcome.feeds.forEach((f, i) => {
+      deps.reporter.out(`  ${i + 1}. ${f.url}  ${f.format} ${f.title ?? ''}`.trimEnd());
+    });
+    deps.reporter.out('add one with: orrery add URL  (or --pick N)');
+    return EXIT.usage;
   }
-  const section = options.section ?? config.site.sections[0]?.id ?? 'main';
-  if (!config.site.sections.some((s) => s.id === section)) {
-    const known = config.site.sections.map((s) => s.id).join(', ');
-    throw new CliError(`no section '${section}' in ${config.configPath} (sections: ${known})`);
-  }
-  let feedUrl = parsed.href;
-  let title: string | undefined;
-  if (options.discover !== false) {
-    const fetcher = createFetcher(config.fetch, deps);
-    try {
-      deps.reporter.info(`looking for feeds at ${feedUrl} ...`);
-      const found = await discoverFeeds(feedUrl, fetcher);
-      if (found.kind !== 'found' || found.feeds.length === 0) {
-        const why = found.kind === 'found' ? 'nothing found' : `${found.code}: ${found.message}`;
-        throw new CliError(
-          `no feed found at ${feedUrl} (${why}); give the feed's own URL, or --no-discover to add it as is`,
-        );
-      }
-      let chosen = found.feeds[0]!;
-      if (found.feeds.length > 1) {
-        const pick = options.pick ? Number(options.pick) : undefined;
-        if (
-          pick === undefined ||
-          !Number.isInteger(pick) ||
-          pick < 1 ||
-          pick > found.feeds.length
-        ) {
-          deps.reporter.out(`several feeds found at ${feedUrl}:`);
-          found.feeds.forEach((f, i) => {
-            deps.reporter.out(`  ${i + 1}. ${f.url}  ${f.format} ${f.title ?? ''}`.trimEnd());
-          });
-          deps.reporter.out('add one with: orrery add URL  (or --pick N)');
-          return EXIT.usage;
-        }
-        chosen = found.feeds[pick - 1]!;
-      }
-      feedUrl = chosen.url;
-      title = chosen.title;
-    } finally {
-      await fetcher.close();
-    }
-  }
-  if (config.feeds.some((f) => f.url === feedUrl)) {
-    throw new CliError(`${feedUrl} is already in ${config.configPath}`);
-  }
-  const name = options.name ?? title;
-  const sub: Subscription = { url: feedUrl, section, ...(name ? { name } : {}) };
-  await saveConfig(config, addFeedToConfig(text, sub));
-  deps.reporter.out(`added ${feedUrl}${name ? ` (${name})` : ''} to section ${section}`);
+  const { subscription: sub } = outcome;
+  deps.reporter.out(
+    `added ${sub.url}${sub.name ? ` (${sub.name})` : ''} to section ${sub.section}`,
+  );
   return EXIT.ok;
 }
 
@@ -138,14 +105,16 @@ export async function runRemove(
   options: GlobalOptions,
   deps: CliDeps,
 ): Promise<ExitCode> {
-  const { config, text } = await loadPlanetText(options, deps);
-  const { text: edited, removed } = removeFeedFromConfig(text, urlOrName);
+  const config = await loadPlanet(options, deps);
+  const removed = await editPlanet(config, (text) => {
+    const result = removeFeedFromConfig(text, urlOrName, { file: config.configPath });
+    return { text: result.text, value: result.removed };
+  });
   if (!removed) {
     throw new CliError(
       `no feed with URL or name '${urlOrName}' in ${config.configPath} (see orrery list)`,
     );
   }
-  await saveConfig(config, edited);
   deps.reporter.out(
     `removed ${removed.url}${removed.name ? ` (${removed.name})` : ''}; its entries stay in the archive`,
   );
@@ -181,22 +150,26 @@ export async function runImport(
   // A ConfigError (unreadable OPML or INI, with file and line) reaches main's handler: exit 2.
   const imported: ImportResult =
     format === 'ini' ? importVenusIni(text, { file: path }) : importOpml(text, { file: path });
-  const withFeeds = addImportToConfig(current, imported, { file: config.configPath });
-  const { added, skippedExisting } = withFeeds;
-  // Site settings from the import fill only keys the config does not set yet.
-  const withSite = imported.site
-    ? addImportedSiteToConfig(withFeeds.text, imported.site, { file: config.configPath })
-    : { text: withFeeds.text, set: [] as string[] };
-  const edited = withSite.text;
-  if (withSite.set.length > 0)
-    deps.reporter.info(`site settings taken from the import: ${withSite.set.join(', ')}`);
+  // Made again on the current text under the edit lock when written (see editPlanet).
+  const apply = (configText: string) => {
+    const withFeeds = addImportToConfig(configText, imported, { file: config.configPath });
+    // Site settings from the import fill only keys the config does not set yet.
+    const withSite = imported.site
+      ? addImportedSiteToConfig(withFeeds.text, imported.site, { file: config.configPath })
+      : { text: withFeeds.text, set: [] as string[] };
+    const { added, skippedExisting } = withFeeds;
+    return { text: withSite.text, value: { added, skippedExisting, set: withSite.set } };
+  };
+  const { added, skippedExisting, set } = options.dryRun
+    ? apply(current).value
+    : await editPlanet(config, apply);
+  if (set.length > 0) deps.reporter.info(`site settings taken from the import: ${set.join(', ')}`);
   for (const skip of imported.skipped) deps.reporter.info(`skipped ${skip.item}: ${skip.reason}`);
   const summary = `${added} feeds added, ${skippedExisting} already subscribed, ${imported.skipped.length} skipped, ${imported.sections.length} sections`;
   if (options.dryRun) {
     deps.reporter.out(`dry run: ${summary}; nothing written`);
     return EXIT.ok;
   }
-  await saveConfig(config, edited);
   deps.reporter.out(`imported ${path} (${format}): ${summary}`);
   return EXIT.ok;
 }

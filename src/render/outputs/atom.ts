@@ -65,6 +65,7 @@ export function renderAtom(meta: FeedOutputMeta, entries: readonly EntryView[]):
     meta.selfUrl
       ? `<link rel="self" type="application/atom+xml"${attr('href', meta.selfUrl)}/>`
       : '',
+    meta.hubUrl && meta.selfUrl ? `<link rel="hub"${attr('href', meta.hubUrl)}/>` : '',
     h?.archive ? '<fh:archive/>' : '',
     h?.current ? `<link rel="current" type="application/atom+xml"${attr('href', h.current)}/>` : '',
     h?.prev ? `<link rel="prev-archive" type="application/atom+xml"${attr('href', h.prev)}/>` : '',

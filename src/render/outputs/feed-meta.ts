@@ -10,6 +10,8 @@ export interface FeedOutputMeta {
   htmlUrl?: string;
   /** URL of this feed document (absolute when the site has a public link). */
   selfUrl?: string;
+  /** The WebSub hub announced with rel="hub" (published only beside a self URL). */
+  hubUrl?: string;
   /** Newest entry's date (not the build time, so an unchanged feed stays byte-identical). */
   updated: string;
   owner?: { name?: string; email?: string };

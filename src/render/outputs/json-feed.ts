@@ -19,6 +19,7 @@ export function renderJsonFeed(
     ...(meta.jsonUrl ? { feed_url: meta.jsonUrl } : {}),
     ...(meta.history?.prev ? { next_url: meta.history.prev } : {}),
     language: meta.language,
+    ...(meta.hubUrl && meta.jsonUrl ? { hubs: [{ type: 'WebSub', url: meta.hubUrl }] } : {}),
     ...(meta.owner?.name ? { authors: [{ name: meta.owner.name }] } : {}),
     items: entries.map((e) => ({
       id: e.uid,

@@ -149,3 +149,35 @@ describe('feeds out', () => {
     expect(stripInvalidXml('ok \uD83D\uDE00 tab\t')).toBe('ok \uD83D\uDE00 tab\t');
   });
 });
+
+describe('WebSub links in the feeds out', () => {
+  const list = views().slice(0, 2);
+  const hub = 'https://hub.example.org/';
+  const withHub = { ...meta, hubUrl: hub };
+
+  it.each([
+    ['Atom', renderAtom(withHub, list), 'https://planet.example.org/atom.xml'],
+    [
+      'RSS',
+      renderRss({ ...withHub, selfUrl: 'https://planet.example.org/rss.xml' }, list),
+      'https://planet.example.org/rss.xml',
+    ],
+    [
+      'JSON Feed',
+      renderJsonFeed({ ...withHub, jsonUrl: 'https://planet.example.org/feed.json' }, list),
+      'https://planet.example.org/feed.json',
+    ],
+  ])('%s names the hub and itself, as a subscriber reads them', (_name, text, self) => {
+    const parsed = parse(bytes(text), { url: self });
+    expect(parsed.feed.hubs).toEqual([hub]);
+    expect(parsed.feed.self).toBe(self);
+  });
+
+  it('names no hub without one, nor without a self URL', () => {
+    expect(renderAtom(meta, list)).not.toContain('rel="hub"');
+    const { selfUrl: _self, ...noSelf } = withHub;
+    expect(renderAtom(noSelf, list)).not.toContain('rel="hub"');
+    expect(renderRss(noSelf, list)).not.toContain('rel="hub"');
+    expect(renderJsonFeed(noSelf, list)).not.toContain('hubs');
+  });
+});

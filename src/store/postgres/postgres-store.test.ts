@@ -6,10 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { runStoreContract } from '../store.contract.js';
+import { processed, runStoreContract } from '../store.contract.js';
+import { StoreLockedError } from '../store.js';
 import { createPostgresStore } from './postgres-store.js';
+import { startPgProxy } from './testdata/pg-proxy.js';
 
 const url = process.env.ORRERY_TEST_POSTGRES_URL;
+const T0 = '2026-01-10T12:00:00.000Z';
 
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -19,9 +22,14 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 if (url) {
-  runStoreContract('postgres', async () => {
+  runStoreContract('postgres', async (options) => {
     const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
-    const store = await createPostgresStore({ connectionString: url, schema, poolSize: 4 });
+    const store = await createPostgresStore({
+      connectionString: url,
+      schema,
+      poolSize: 4,
+      ...options,
+    });
     return { store, cleanup: () => dropSchema(schema) };
   });
 
@@ -40,6 +48,89 @@ if (url) {
           /was written by a newer Orrery \(schema 9\); upgrade Orrery/,
         );
       } finally {
+        await dropSchema(schema);
+      }
+    });
+  });
+  describe('several planets in one database', () => {
+    it('keeps each in its own schema, migrations included', async () => {
+      const schemas = [1, 2].map(() => `orrery_test_${randomBytes(6).toString('hex')}`);
+      try {
+        const [a, b] = await Promise.all(
+          schemas.map((schema) => createPostgresStore({ connectionString: url, schema })),
+        );
+        await a!.syncSubscriptions([{ url: 'https://a.example/feed', section: 's' }], T0);
+        expect(await b!.listFeeds()).toEqual([]);
+        await Promise.all([a!.close(), b!.close()]);
+        // a third, after both exist
+        const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
+        schemas.push(schema);
+        const c = await createPostgresStore({ connectionString: url, schema });
+        expect(await c.listFeeds()).toEqual([]);
+        await c.close();
+      } finally {
+        for (const schema of schemas) await dropSchema(schema);
+      }
+    });
+  });
+
+  describe('PostgreSQL faults', () => {
+    it('goes on when the server restarts mid-run: connections dropped, refused for a second', async () => {
+      const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
+      const target = new URL(url);
+      const proxy = await startPgProxy(target.hostname, Number(target.port || 5432));
+      const through = new URL(url);
+      through.host = `127.0.0.1:${proxy.port}`;
+      const store = await createPostgresStore({ connectionString: through.href, schema });
+      const other = await createPostgresStore({ connectionString: url, schema });
+      try {
+        const lock = await store.acquireLock({ owner: 'orrery run (test)', waitMs: 0 });
+        const T = '2026-01-10T12:00:00.000Z';
+        await store.syncSubscriptions(
+          Array.from({ length: 40 }, (_, i) => ({
+            url: `https://f${i}.example/feed`,
+            section: 's',
+          })),
+          T,
+        );
+        const feeds = await store.listFeeds();
+        let restarted: Promise<void> | undefined;
+        const reports = await Promise.all(
+          feeds.map(async (feed, i) => {
+            // Half-way, the server goes away for a second.
+            if (i === 20) restarted = proxy.restart(1_000);
+            await new Promise((r) => setTimeout(r, i * 15));
+            return store.applyFeedUpdate({
+              feedId: feed.id,
+              now: T,
+              fetch: { at: T, outcome: 'ok', status: 200, elapsedMs: 1 },
+              entries: [processed(`e${i}`), processed(`shared`, { fingerprint: 'fp-shared' })],
+              nextDueAt: T,
+            });
+          }),
+        );
+        await restarted;
+        expect(reports.every((r) => r.inserted + r.duplicates + r.unchanged === 2)).toBe(true);
+        expect(await other.countEntries()).toBe(41);
+        expect((await other.listFeeds()).every((f) => f.lastFetchedAt === T)).toBe(true);
+        // The run lock was taken again when the server came back: another run is still refused.
+        let refused: unknown;
+        for (let i = 0; i < 50 && !(refused instanceof StoreLockedError); i++) {
+          refused = await other
+            .acquireLock({ owner: 'second', waitMs: 0 })
+            .then(async (l) => {
+              await l.release();
+              return undefined;
+            })
+            .catch((e: unknown) => e);
+          if (!(refused instanceof StoreLockedError)) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(refused).toBeInstanceOf(StoreLockedError);
+        await lock.release();
+      } finally {
+        await store.close();
+        await other.close();
+        await proxy.close();
         await dropSchema(schema);
       }
     });

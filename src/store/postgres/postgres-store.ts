@@ -1,20 +1,26 @@
 /**
- * The scale-out store: PostgreSQL (pg) behind the Store port, through the very same Kysely
- * queries as the SQLite store (kysely/kysely-store.ts) and the same migrations. Tables live in
- * one PostgreSQL schema (namespace), 'public' by default, so several planets can share a
- * database. The run lock is a session-level advisory lock: it dies with the session.
+ * The scale-out store: PostgreSQL (pg) behind the Store port, through the shared Kysely queries
+ * (kysely/) with PostgreSQL's dialect: native types, claims under a unique index instead of a
+ * lock around entry writes, one transaction per feed update (several workers write at once),
+ * operations redone after a lost connection (reconnect.ts). Tables live in one PostgreSQL schema
+ * (namespace), 'public' by default, so several planets can share a database. The run lock is a
+ * session-level advisory lock (postgres-lock.ts).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { errorMessage, OrreryError } from '../../model/errors.js';
-import { createKyselyStore } from '../kysely/kysely-store.js';
-import { createMigrations } from '../migrations/migrations.js';
+import type { ArchiveSettings } from '../../model/settings.js';
+import { plainTransactor } from '../kysely/dialect.js';
+import { createKyselyStore, type StoreHandle } from '../kysely/kysely-store.js';
+import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
-import type { StoreDatabase } from '../migrations/schema.js';
-import type { LockHolder, LockOptions, Store, StoreLock } from '../store.js';
-import { StoreLockedError } from '../store.js';
+import type { Store } from '../store.js';
+import { postgresFailure } from '../store-errors.js';
+import { postgresDialect } from './postgres-dialect.js';
+import { describePostgres } from './postgres-label.js';
+import { acquireAdvisoryLock, advisoryKey } from './postgres-lock.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { reconnecting } from './reconnect.js';
 
 export interface PostgresStoreOptions {
   /** e.g. postgres://orrery@db.example/planet */
@@ -27,20 +33,26 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Fetch records kept per feed (default 20). */
   fetchHistory?: number;
+  /** Retention applied as entries arrive (see Store.pruneEntries). */
+  archive?: ArchiveSettings;
+  /** How long an operation is retried while the server is away (default 60 s). */
+  reconnectMs?: number;
 }
 
-const STAGE = 'store/postgres';
-const MIGRATIONS = createMigrations({ autoIncrement: 'identity' });
-const POLL_MS = 100;
-const LOCK_HOLDER_KEY = 'lock_holder';
+const STAGE = postgresDialect.stage;
 
 /** Open (creating the schema and migrating as needed) the PostgreSQL store. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  return (await openPostgresStore(options)).store;
+}
+
+/** createPostgresStore, with the store's Kysely instance and dialect (for copying it). */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<StoreHandle> {
   const schema = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new OrreryError('store-bad-input', `${STAGE}: bad schema name ${JSON.stringify(schema)}`);
   }
-  const label = describe(options.connectionString, schema);
+  const label = describePostgres(options.connectionString, schema);
   const readonly = options.readonly ?? false;
   const sessionOptions = `-c search_path=${schema}${readonly ? ' -c default_transaction_read_only=on' : ''}`;
   const pool = new pg.Pool({
@@ -48,133 +60,52 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     max: options.poolSize ?? 10,
     options: sessionOptions,
   });
-  // An idle client's error (server restart) must not crash the process; the next query fails.
+  // A connection's error (a server restart) must not crash the process: an idle one is
+  // dropped by the pool, one in use fails its query, which is then run again (reconnect.ts).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const retry = reconnecting({ budgetMs: options.reconnectMs });
   try {
-    if (!readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await prepareSchema(db, {
-      stage: STAGE,
-      label,
-      kind: 'a PostgreSQL schema',
-      readonly,
-      migrations: MIGRATIONS,
-      schema,
+    // At open, a server that is away is more likely down or misnamed than restarting: a short
+    // wait, then the message that says which.
+    await reconnecting({ budgetMs: Math.min(options.reconnectMs ?? 3_000, 3_000) })(async () => {
+      if (!readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await prepareSchema(db, {
+        stage: STAGE,
+        label,
+        kind: 'a PostgreSQL schema',
+        readonly,
+        migrations: POSTGRES_MIGRATIONS,
+        schema,
+      });
     });
   } catch (err) {
     await db.destroy();
-    if (err instanceof OrreryError) throw err;
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${label}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw (
+      postgresFailure(err, label) ??
+      new OrreryError('store-open', `${STAGE}: cannot open ${label}: ${errorMessage(err)}`, {
+        cause: err,
+      })
+    );
   }
 
   const lockKey = advisoryKey(`orrery-run-lock:${schema}`);
-  const entriesKey = advisoryKey(`orrery-entries:${schema}`);
-  return createKyselyStore({
+  const store = createKyselyStore({
     db,
-    dialect: 'postgres',
-    capabilities: { concurrentWriters: true, skipLocked: true },
-    stage: STAGE,
+    dialect: postgresDialect,
+    tx: plainTransactor(db, retry),
     readonly,
     fetchHistory: options.fetchHistory,
-    // Duplicate detection reads then inserts: one writer of entries at a time per schema, for
-    // the length of its transaction (fetching and parsing still run in parallel).
-    async serializeEntryWrites(trx) {
-      await sql`SELECT pg_advisory_xact_lock(${entriesKey})`.execute(trx);
-    },
+    ...(options.archive ? { archive: options.archive } : {}),
+    describeFailure: (err) => postgresFailure(err, label),
     acquireLock: (lockOptions) =>
-      acquireAdvisoryLock(
-        options.connectionString,
-        sessionOptions,
-        db,
-        lockKey,
-        label,
-        lockOptions,
+      retry(() =>
+        acquireAdvisoryLock(
+          { connectionString: options.connectionString, sessionOptions, db, key: lockKey, label },
+          lockOptions,
+        ),
       ),
   });
-}
-
-/** The connection string without its password, and the schema: for messages. */
-function describe(connectionString: string, schema: string): string {
-  try {
-    const u = new URL(connectionString);
-    u.password = '';
-    return `${u.href} (schema ${schema})`;
-  } catch {
-    // Not a URL (key=value form): name the schema only, never echo a possible password.
-    return `PostgreSQL schema ${schema}`;
-  }
-}
-
-/** A signed 48-bit key for pg_advisory_lock, stable for one name. */
-function advisoryKey(name: string): number {
-  return createHash('sha256').update(name).digest().readIntBE(0, 6);
-}
-
-async function acquireAdvisoryLock(
-  connectionString: string,
-  sessionOptions: string,
-  db: Kysely<StoreDatabase>,
-  key: number,
-  label: string,
-  options: LockOptions,
-): Promise<StoreLock> {
-  const deadline = Date.now() + Math.max(0, options.waitMs);
-  // The lock belongs to this session: a client of its own, held until release.
-  const client = new pg.Client({ connectionString, options: sessionOptions });
-  client.on('error', () => {});
-  await client.connect();
-  for (;;) {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
-      key,
-    ]);
-    if (rows[0]?.ok) break;
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      await client.end();
-      throw new StoreLockedError(STAGE, label, await readHolder(db));
-    }
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
-  }
-  const token = randomUUID();
-  const holder = {
-    pid: process.pid,
-    owner: options.owner,
-    since: new Date().toISOString(),
-    host: hostname(),
-    token,
-  };
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('store_meta').where('key', '=', LOCK_HOLDER_KEY).execute();
-    await trx
-      .insertInto('store_meta')
-      .values({ key: LOCK_HOLDER_KEY, value: JSON.stringify(holder) })
-      .execute();
-  });
-  let released = false;
-  return {
-    async release() {
-      if (released) return;
-      released = true;
-      await db
-        .deleteFrom('store_meta')
-        .where('key', '=', LOCK_HOLDER_KEY)
-        .where('value', '=', JSON.stringify(holder))
-        .execute();
-      await client.query('SELECT pg_advisory_unlock($1)', [key]);
-      await client.end();
-    },
-  };
-}
-
-async function readHolder(db: Kysely<StoreDatabase>): Promise<LockHolder | undefined> {
-  const row = await db
-    .selectFrom('store_meta')
-    .select('value')
-    .where('key', '=', LOCK_HOLDER_KEY)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const h = JSON.parse(row.value) as LockHolder;
-  return { pid: h.pid, owner: h.owner, since: h.since, host: h.host };
+  return { store, db, dialect: postgresDialect, label };
 }

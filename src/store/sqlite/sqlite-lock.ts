@@ -27,7 +27,9 @@ function isBusy(err: unknown): boolean {
 function readHolder(infoPath: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(infoPath, 'utf8')) as HolderFile;
-    return { pid: h.pid, owner: h.owner, since: h.since, host: h.host };
+    // The host is named only when it is another machine (a store on a shared file system).
+    const host = h.host && h.host !== hostname() ? { host: h.host } : {};
+    return { pid: h.pid, owner: h.owner, since: h.since, ...host };
   } catch {
     // No holder file (yet) or a torn one: the message just won't name the holder.
     return undefined;

@@ -12,14 +12,14 @@ import { processed, runStoreContract } from '../store.contract.js';
 import { StoreLockedError } from '../store.js';
 import { createSqliteStore } from './sqlite-store.js';
 
-runStoreContract('sqlite (file)', async () => {
+runStoreContract('sqlite (file)', async (options) => {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-store-'));
-  const store = await createSqliteStore({ path: join(dir, 'orrery.sqlite') });
+  const store = await createSqliteStore({ path: join(dir, 'orrery.sqlite'), ...options });
   return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
-runStoreContract('sqlite (:memory:)', async () => ({
-  store: await createSqliteStore({ path: ':memory:' }),
+runStoreContract('sqlite (:memory:)', async (options) => ({
+  store: await createSqliteStore({ path: ':memory:', ...options }),
 }));
 
 const NOW = '2026-01-10T12:00:00.000Z';
@@ -49,7 +49,7 @@ describe('createSqliteStore', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare("SELECT value FROM store_meta WHERE key = 'schema_version'").get()).toEqual({
-      value: '3',
+      value: '4',
     });
     raw.close();
 

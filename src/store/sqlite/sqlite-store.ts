@@ -1,19 +1,26 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3, WAL) behind the Store port, through
- * the same Kysely queries the PostgreSQL store will use. Opening migrates the file to the
- * latest schema; a file written by a newer Orrery, or one that is not a database, is refused.
+ * the shared Kysely queries (kysely/) with SQLite's dialect, group commit and file lock.
+ * Opening migrates the file to the latest schema; a file written by a newer Orrery, or one that
+ * is not a database, is refused.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
-import { createKyselyStore } from '../kysely/kysely-store.js';
-import { createMigrations } from '../migrations/migrations.js';
+import type { ArchiveSettings } from '../../model/settings.js';
+import { plainTransactor } from '../kysely/dialect.js';
+import { createKyselyStore, type StoreHandle } from '../kysely/kysely-store.js';
+import type { StoreDatabase } from '../kysely/schema.js';
 import { prepareSchema } from '../migrations/prepare-schema.js';
-import type { StoreDatabase } from '../migrations/schema.js';
 import type { LockOptions, Store, StoreLock } from '../store.js';
 import { StoreLockedError } from '../store.js';
+import { sqliteFailure } from '../store-errors.js';
+import { createGroupCommit } from './group-commit.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 import { acquireSqliteLock } from './sqlite-lock.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created when missing), or ':memory:'. */
@@ -26,15 +33,26 @@ export interface SqliteStoreOptions {
   fetchHistory?: number;
   /** Called with the text of every SQL statement run (debugging, query-plan tests). */
   onSql?: (sql: string) => void;
+  /** Retention applied as entries arrive (see Store.pruneEntries). */
+  archive?: ArchiveSettings;
 }
 
-const STAGE = 'store/sqlite';
-const MIGRATIONS = createMigrations({ autoIncrement: 'integer-autoincrement' });
+const STAGE = sqliteDialect.stage;
 
 /** Open (creating and migrating as needed) the SQLite store at options.path. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  return (await openSqliteStore(options)).store;
+}
+
+/** createSqliteStore, with the store's Kysely instance and dialect (for copying it). */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<StoreHandle> {
   const file = options.path === ':memory:' ? ':memory:' : resolve(options.path);
   const readonly = options.readonly ?? false;
+  const failure = (err: unknown) =>
+    sqliteFailure(err, file) ??
+    new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, {
@@ -44,9 +62,21 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       verbose: options.onSql ? (sql: unknown) => options.onSql?.(String(sql)) : undefined,
     });
   } catch (err) {
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    if (file !== ':memory:' && !existsSync(dirname(file))) {
+      throw new OrreryError(
+        'store-open',
+        `${STAGE}: cannot open ${file}: its folder ${dirname(file)} does not exist; create it, or set [store] path`,
+        { cause: err },
+      );
+    }
+    if (readonly && !existsSync(file)) {
+      throw new OrreryError(
+        'store-empty',
+        `${STAGE}: cannot open ${file}: there is no store yet; run orrery once to create it`,
+        { cause: err },
+      );
+    }
+    throw failure(err);
   }
   try {
     if (!readonly) sqlite.pragma('journal_mode = WAL');
@@ -59,16 +89,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     sqlite.close();
-    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') {
-      throw new OrreryError(
-        'store-not-a-database',
-        `${STAGE}: ${file} is not an Orrery store (not a SQLite database)`,
-        { cause: err },
-      );
-    }
-    throw new OrreryError('store-open', `${STAGE}: cannot open ${file}: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw failure(err);
   }
 
   const db = new Kysely<StoreDatabase>({
@@ -80,24 +101,26 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       label: file,
       kind: 'a SQLite database',
       readonly,
-      migrations: MIGRATIONS,
+      migrations: SQLITE_MIGRATIONS,
     });
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw failure(err);
   }
 
   let memoryLockHeld = false;
-  return createKyselyStore({
+  const store = createKyselyStore({
     db,
-    dialect: 'sqlite',
-    capabilities: { concurrentWriters: false, skipLocked: false },
-    stage: STAGE,
-    readonly,
-    fetchHistory: options.fetchHistory,
+    dialect: sqliteDialect,
     // One writer: commit feed updates in groups. A commit is most of a small update's cost
     // (measured: 601 commits took as long as inserting 7,132 entries, docs/decisions/store.md).
-    ...(readonly ? {} : { groupCommit: { maxUpdates: 64, maxDelayMs: 250 } }),
+    tx: readonly
+      ? plainTransactor(db)
+      : createGroupCommit(db, { maxUpdates: 64, maxDelayMs: 250, stage: STAGE }),
+    readonly,
+    fetchHistory: options.fetchHistory,
+    ...(options.archive ? { archive: options.archive } : {}),
+    describeFailure: (err) => sqliteFailure(err, file),
     async acquireLock(lockOptions: LockOptions): Promise<StoreLock> {
       if (file !== ':memory:') return acquireSqliteLock(file, lockOptions);
       // An in-memory store lives in this process only: a flag is the whole lock.
@@ -110,6 +133,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       return { release: async () => void (memoryLockHeld = false) };
     },
   });
+  return { store, db, dialect: sqliteDialect, label: file };
 }
 
 /**
