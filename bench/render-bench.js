@@ -14,6 +14,9 @@
 //
 //   npm run build && node bench/render-bench.js [--sizes 10000,100000] [--years 10]
 //        [--profile mixed] [--repeat 3] [--skip-farm] [--skip-synthetic] [--json out.json] [--keep]
+//        [--baseline <root of another built Orrery>]
+// With --baseline, the farm planet is measured with that Orrery too (its own store and site),
+// in the same run, and the ratios are printed.
 // The command measured is `bin/orrery.js` itself (its shebang's node flags apply), as installed.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +27,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin/orrery.js');
+let BIN = join(ROOT, 'bin/orrery.js');
 const HOSTS = 200;
 const FEEDS = 600;
 
@@ -47,6 +50,7 @@ function parseArgs(argv) {
     else if (key === '--profile') args.profile = value;
     else if (key === '--repeat') args.repeat = Number(value);
     else if (key === '--json') args.json = value;
+    else if (key === '--baseline') args.baseline = resolve(value);
     else if (key === '--keep') {
       args.keep = true;
       continue;
@@ -209,42 +213,47 @@ function planetToml(dir, urls) {
   return join(dir, 'planet.toml');
 }
 
-async function farmBench(args, work) {
-  console.log(`\n== farm planet: ${FEEDS} farm feeds (profile ${args.profile}) + 1 growing feed`);
+async function farmBench(args, work, name = 'farm') {
+  console.log(
+    `\n== ${name}: ${FEEDS} farm feeds (profile ${args.profile}) + 1 growing feed, ${BIN}`,
+  );
   const stopFarm = await startFarm(args);
   const own = await ownFeed();
-  const dir = join(work, 'farm');
+  const dir = join(work, name);
   mkdirSync(dir);
   const urls = Array.from(
     { length: FEEDS },
     (_, id) => `http://127.0.${id % HOSTS}.1:${args.port}/f/${id}.xml`,
   );
   const config = planetToml(dir, [...urls, own.url]);
+  // An older Orrery (the baseline) has no --full: its every build is a full one.
   const cli = (...rest) =>
-    measure([BIN, ...rest, '--config', config, '--quiet'], {
-      cwd: dir,
-      maxSeconds: args.maxSeconds,
-    });
+    measure(
+      [
+        BIN,
+        ...rest.filter((a) => name !== 'baseline' || a !== '--full'),
+        '--config',
+        config,
+        '--quiet',
+      ],
+      { cwd: dir, maxSeconds: args.maxSeconds },
+    );
   try {
-    report('farm', 'cold `orrery run` (empty store)', await repeat(1, () => cli('run')));
+    report(name, 'cold `orrery run` (empty store)', await repeat(1, () => cli('run')));
     const entries = execFileSync(process.execPath, [BIN, 'status', '--config', config, '--json'], {
       cwd: dir,
     }).toString();
     const total = JSON.parse(entries).reduce((n, f) => n + (f.entries ?? f.entryCount ?? 0), 0);
     console.log(`   the store holds ${total} entries`);
-    report('farm', 'warm `orrery run --all`', await repeat(args.repeat, () => cli('run', '--all')));
+    report(name, 'warm `orrery run --all`', await repeat(args.repeat, () => cli('run', '--all')));
     report(
-      'farm',
+      name,
       '`orrery status` (start-up reference)',
       await repeat(args.repeat, () => cli('status')),
     );
+    report(name, '`orrery build`, nothing changed', await repeat(args.repeat, () => cli('build')));
     report(
-      'farm',
-      '`orrery build`, nothing changed',
-      await repeat(args.repeat, () => cli('build')),
-    );
-    report(
-      'farm',
+      name,
       'cold `orrery build --full` (no site)',
       await repeat(args.repeat, () => {
         rmSync(join(dir, 'public'), { recursive: true, force: true });
@@ -252,12 +261,12 @@ async function farmBench(args, work) {
       }),
     );
     report(
-      'farm',
+      name,
       '`orrery build --full` over the site',
       await repeat(args.repeat, () => cli('build', '--full')),
     );
     report(
-      'farm',
+      name,
       'one feed, 5 new posts: `orrery run --feed`',
       await repeat(args.repeat, () => {
         own.grow(5);
@@ -407,6 +416,16 @@ try {
     `render bench on ${new Date().toISOString()}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
   if (args.farm) await farmBench(args, work);
+  if (args.farm && args.baseline) {
+    BIN = join(args.baseline, 'bin/orrery.js');
+    await farmBench(args, work, 'baseline');
+    console.log('\nratios (baseline CPU / this CPU, medians)');
+    for (const row of results.filter((r) => r.group === 'farm')) {
+      const base = results.find((r) => r.group === 'baseline' && r.label === row.label);
+      if (base)
+        console.log(`${row.label.padEnd(46)} x${(base.cpuMedian / row.cpuMedian).toFixed(2)}`);
+    }
+  }
   if (args.synthetic) await syntheticBench(args, work);
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
 } finally {
