@@ -420,7 +420,7 @@ export function outputId(
 const authorities = new Map<string, string>();
 
 /** The host of the site's link, when it can name a tag URI's authority ('' otherwise). */
-function tagAuthority(link: string | undefined): string {
+function _tagAuthority(link: string | undefined): string {
   if (!link) return '';
   let host = authorities.get(link);
   if (host === undefined) {
