@@ -58,8 +58,10 @@ export interface SitePlan {
 const sha1 = (text: string) => hash('sha1', text, 'base64url');
 
 /** An instant in the one ISO form the store writes (toISOString), so they compare as text. */
-function canonical(date: string): string {
-  return date.length === 24 && date.endsWith('Z') ? date : new Date(date).toISOString();
+function canonical(date: string): string | undefined {
+  if (date.length === 24 && date[10] === 'T' && date.endsWith('Z')) return date;
+  const t = Date.parse(date);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
 /**
@@ -71,15 +73,25 @@ export function planSite(
   feedSigs: ReadonlyMap<number, string>,
   timeZone: string,
 ): SitePlan {
-  const rows: Array<{ s: EntryStamp; date: string; day: string }> = [];
+  type Row = { s: EntryStamp; date: string; day: string };
+  // Bucketed by day, then each day sorted: cheaper than sorting every entry at once.
+  const byDay = new Map<string, Row[]>();
   for (const s of stamps) {
-    if (!feedSigs.has(s.feedId) || Number.isNaN(Date.parse(s.date))) continue;
+    if (!feedSigs.has(s.feedId)) continue;
     const date = canonical(s.date);
+    if (date === undefined) continue;
     // The day in UTC is the date's own prefix; other zones ask strftime.
     const day = timeZone === 'UTC' ? date.slice(0, 10) : dayKey(new Date(date), timeZone);
-    rows.push({ s, date, day });
+    const bucket = byDay.get(day);
+    if (bucket) bucket.push({ s, date, day });
+    else byDay.set(day, [{ s, date, day }]);
   }
-  rows.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.s.id - a.s.id));
+  const rows: Row[] = [];
+  for (const day of [...byDay.keys()].sort().reverse()) {
+    const bucket = byDay.get(day)!;
+    bucket.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.s.id - a.s.id));
+    for (const r of bucket) rows.push(r);
+  }
 
   const line = (r: (typeof rows)[number]) =>
     `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
