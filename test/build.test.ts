@@ -11,19 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles } from '../src/render/list-files.js';
 import { makeUnwritable } from '../src/render/testdata/unwritable.js';
-import { runCli, withTempDir } from './helpers.js';
-
-function rss(items: Array<{ guid: string; title: string; date: string }>): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Test Blog</title><link>http://blog.test/</link><description>d</description>
-${items
-  .map(
-    (i) =>
-      `<item><guid>${i.guid}</guid><title>${i.title}</title><link>http://blog.test/${i.guid}</link><pubDate>${i.date}</pubDate><description>&lt;p&gt;Body of ${i.title}&lt;/p&gt;</description></item>`,
-  )
-  .join('\n')}
-</channel></rss>`;
-}
+import { rss, runCli, withTempDir } from './helpers.js';
 
 let server: Server;
 let base: string;

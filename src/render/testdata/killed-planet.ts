@@ -5,21 +5,10 @@
  * planet at every step, in the child and in the parent that checks it.
  */
 import type { MemorySourceData } from '../memory-source.js';
+import { prng } from '../synthetic-planet.js';
 import { applyOp, opFrom, smallPlanet } from './planet-ops.js';
 
 const NOW = Date.parse('2024-03-10T12:00:00Z');
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function killedPlanet(seed: number): { data: MemorySourceData; step(): void } {
   const rand = prng(seed);
