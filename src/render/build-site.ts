@@ -157,8 +157,14 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     const searched = searchPlan
       ? await writeSearch(b, plan, searchPlan)
       : { indexes: [], built: 0 };
-    const feedOf = new Map(stamps.map((s) => [s.id, s.feedId]));
-    await writeHead(b, plan, { feedOf, stored, asOf, quietDays, indexes: searched.indexes });
+    let feedOf: Map<number, number> | undefined;
+    await writeHead(b, plan, {
+      feedOf: () => (feedOf ??= new Map(stamps.map((s) => [s.id, s.feedId]))),
+      stored,
+      asOf,
+      quietDays,
+      indexes: searched.indexes,
+    });
     if (needs(b, 'assets', base)) {
       for (const [path, file] of theme.assets)
         await publisher.put('assets', path, await readFile(file));

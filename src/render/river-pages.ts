@@ -36,14 +36,14 @@ import { absoluteUrl } from './urls.js';
 async function newest(
   b: Build,
   plan: SitePlan,
-  feedOf: ReadonlyMap<number, number>,
+  feedOf: () => ReadonlyMap<number, number>,
   count: number,
   section?: string,
 ): Promise<EntryView[]> {
   const ids: number[] = [];
   for (const day of plan.days) {
     for (const id of day.ids) {
-      const feed = b.feeds.get(feedOf.get(id) ?? -1);
+      const feed = b.feeds.get(feedOf().get(id) ?? -1);
       if (feed?.active && (section === undefined || feed.section === section)) ids.push(id);
       if (ids.length >= count) break;
     }
@@ -73,8 +73,8 @@ function subscriptionView(f: FeedView) {
 
 /** What the head pages need besides the build: the store's feed rows, the last fetch... */
 export interface HeadContext {
-  /** Entry id → its feed's id. */
-  feedOf: ReadonlyMap<number, number>;
+  /** Entry id → its feed's id (made when a river page is). */
+  feedOf: () => ReadonlyMap<number, number>;
   stored: readonly StoredFeed[];
   asOf: Date | undefined;
   quietDays: number;

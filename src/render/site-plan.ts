@@ -69,50 +69,50 @@ function canonical(date: string): string | undefined {
  * not on the site.
  */
 export function planSite(
-  stamps: readonly EntryStamp[],
+  listed: readonly EntryStamp[],
   feedSigs: ReadonlyMap<number, string>,
   timeZone: string,
 ): SitePlan {
-  type Row = { s: EntryStamp; date: string; day: string };
+  // The store lists stamps by ascending id (the search parts are id ranges); make sure.
+  const ascending = listed.every((s, i) => i === 0 || listed[i - 1]!.id < s.id);
+  const stamps = ascending ? listed : [...listed].sort((a, b) => a.id - b.id);
+  // Per stamp (by its index), made once: its date in canonical form, its day, its line in the
+  // signatures. Kept in arrays of strings, not an object per entry (100,000 of them at scale).
+  const dates: (string | undefined)[] = new Array(stamps.length);
+  const dayOf: string[] = new Array(stamps.length);
+  const lineOf: string[] = new Array(stamps.length);
   // Bucketed by day, then each day sorted: cheaper than sorting every entry at once.
-  const byDay = new Map<string, Row[]>();
-  for (const s of stamps) {
-    if (!feedSigs.has(s.feedId)) continue;
-    const date = canonical(s.date);
+  const byDay = new Map<string, number[]>();
+  for (let i = 0; i < stamps.length; i++) {
+    const s = stamps[i]!;
+    const feed = feedSigs.get(s.feedId);
+    const date = feed === undefined ? undefined : canonical(s.date);
     if (date === undefined) continue;
     // The day in UTC is the date's own prefix; other zones ask strftime.
     const day = timeZone === 'UTC' ? date.slice(0, 10) : dayKey(new Date(date), timeZone);
+    dates[i] = date;
+    dayOf[i] = day;
+    lineOf[i] = `${s.id} ${s.digest} ${feed}\n`;
     const bucket = byDay.get(day);
-    if (bucket) bucket.push({ s, date, day });
-    else byDay.set(day, [{ s, date, day }]);
+    if (bucket) bucket.push(i);
+    else byDay.set(day, [i]);
   }
-  const rows: Row[] = [];
-  for (const day of [...byDay.keys()].sort().reverse()) {
-    const bucket = byDay.get(day)!;
-    bucket.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.s.id - a.s.id));
-    for (const r of bucket) rows.push(r);
-  }
-
-  const line = (r: (typeof rows)[number]) =>
-    `${r.s.id} ${r.s.digest} ${feedSigs.get(r.s.feedId)}\n`;
+  const newestFirst = (a: number, b: number) => {
+    const x = dates[a]!;
+    const y = dates[b]!;
+    return x < y ? 1 : x > y ? -1 : stamps[b]!.id - stamps[a]!.id;
+  };
   const days: PlannedDay[] = [];
-  const texts: string[] = [];
-  let text = '';
-  for (const r of rows) {
-    let day = days[days.length - 1];
-    if (day?.key !== r.day) {
-      if (day) texts.push(text);
-      text = '';
-      day = { key: r.day, ids: [], sig: '' };
-      days.push(day);
-    }
-    day.ids.push(r.s.id);
-    text += line(r);
+  let entries = 0;
+  for (const key of [...byDay.keys()].sort().reverse()) {
+    const bucket = byDay.get(key)!.sort(newestFirst);
+    let text = '';
+    for (const i of bucket) text += lineOf[i];
+    days.push({ key, ids: bucket.map((i) => stamps[i]!.id), sig: sha1(text) });
+    entries += bucket.length;
   }
-  if (days.length > 0) texts.push(text);
   for (let i = 0; i < days.length; i++) {
     const day = days[i]!;
-    day.sig = sha1(texts[i]!);
     const newer = days[i - 1]?.key;
     const older = days[i + 1]?.key;
     if (newer) day.newer = newer;
@@ -142,27 +142,33 @@ export function planSite(
   return {
     days,
     months,
-    blocks: planBlocks(rows, line),
-    entries: rows.length,
+    blocks: planBlocks(stamps, (i) =>
+      dates[i] === undefined ? undefined : `${dayOf[i]} ${lineOf[i]}`,
+    ),
+    entries,
     sig: sha1(days.map((d) => `${d.key} ${d.sig}\n`).join('')),
   };
 }
 
-function planBlocks<R extends { s: EntryStamp; day: string }>(
-  rows: readonly R[],
-  line: (r: R) => string,
+/** The search parts over the stamps (in ascending id, as the store lists them). */
+function planBlocks(
+  stamps: readonly EntryStamp[],
+  lineOf: (index: number) => string | undefined,
 ): PlannedBlock[] {
-  const byId = [...rows].sort((a, b) => a.s.id - b.s.id);
-  const maxId = byId[byId.length - 1]?.s.id ?? -1;
+  let maxId = -1;
+  for (let i = 0; i < stamps.length; i++) {
+    if (lineOf(i) !== undefined) maxId = Math.max(maxId, stamps[i]!.id);
+  }
   const blocks: PlannedBlock[] = [];
   let i = 0;
   for (const block of searchBlocks(maxId)) {
     const planned: PlannedBlock = { ...block, ids: [], sig: '' };
     let text = '';
-    for (; i < byId.length && byId[i]!.s.id < block.end; i++) {
-      const r = byId[i]!;
-      planned.ids.push(r.s.id);
-      text += `${r.day} ${line(r)}`;
+    for (; i < stamps.length && stamps[i]!.id < block.end; i++) {
+      const line = lineOf(i);
+      if (line === undefined) continue;
+      planned.ids.push(stamps[i]!.id);
+      text += line;
     }
     planned.sig = sha1(text);
     if (planned.ids.length > 0) blocks.push(planned);
