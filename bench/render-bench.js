@@ -417,8 +417,10 @@ try {
   );
   if (args.farm) await farmBench(args, work);
   if (args.farm && args.baseline) {
+    const own = BIN;
     BIN = join(args.baseline, 'bin/orrery.js');
     await farmBench(args, work, 'baseline');
+    BIN = own;
     console.log('\nratios (baseline CPU / this CPU, medians)');
     for (const row of results.filter((r) => r.group === 'farm')) {
       const base = results.find((r) => r.group === 'baseline' && r.label === row.label);
