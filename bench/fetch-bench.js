@@ -16,7 +16,7 @@
 //   node bench/fetch-bench.js [--feeds 600,10000] [--profiles clean,mixed] [--runners orrery-fetch,orrery,direct,undici-bare,http-bare,newsboat]
 //                             [--concurrency 64] [--per-host 2] [--json out.json]
 // Every step has a time limit (--max-seconds per command, default 600); the farm exits by itself.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -29,8 +29,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startFarm } from './farm/farm-process.js';
+import { runChild } from './farm/run-child.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTS = 200;
@@ -70,87 +71,40 @@ function parseArgs(argv) {
 }
 
 /** Runs a command under /usr/bin/time; resolves with wall/CPU/RSS, killing it past the limit. */
-function measure(command, argv, { cwd, maxSeconds, env }) {
+async function measure(command, argv, { cwd, maxSeconds, env }) {
   const timeFile = join(tmpdir(), `orrery-bench-time-${process.pid}-${Date.now()}`);
-  return new Promise((resolvePromise) => {
-    const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, command, ...argv], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      if (stdout.length < 1 << 20) stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      if (stderr.length < 1 << 20) stderr += d;
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), maxSeconds * 1000);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      const wallMs = performance.now() - started;
-      let wall = wallMs / 1000;
-      let cpu = Number.NaN;
-      let rssMb = Number.NaN;
-      try {
-        const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
-        const [e, u, s, m] = line.split(' ').map(Number);
-        wall = e;
-        cpu = u + s;
-        rssMb = m / 1024;
-        rmSync(timeFile, { force: true });
-      } catch {
-        // /usr/bin/time wrote nothing (killed): wall time from our clock, CPU unknown.
-      }
-      resolvePromise({ code, signal, wall, cpu, rssMb, stdout, stderr });
-    });
-  });
+  const run = await runChild(
+    '/usr/bin/time',
+    ['-f', '%e %U %S %M', '-o', timeFile, command, ...argv],
+    { cwd, env, maxSeconds },
+  );
+  let wall = run.wallS;
+  let cpu = Number.NaN;
+  let rssMb = Number.NaN;
+  try {
+    const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+    const [e, u, s, m] = line.split(' ').map(Number);
+    wall = e;
+    cpu = u + s;
+    rssMb = m / 1024;
+    rmSync(timeFile, { force: true });
+  } catch {
+    // /usr/bin/time wrote nothing (killed): wall time from our clock, CPU unknown.
+  }
+  return {
+    code: run.code,
+    signal: run.signal,
+    wall,
+    cpu,
+    rssMb,
+    stdout: run.stdout,
+    stderr: run.stderr,
+  };
 }
 
-async function startFarm(args, profile) {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bench/farm/farm.js'),
-      '--hosts',
-      String(HOSTS),
-      '--port',
-      String(args.port),
-      '--profile',
-      profile,
-      '--max-seconds',
-      String(args.maxSeconds * 8),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error('farm: not ready after 30 s')), 30_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolvePromise(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`farm exited early (${code})`)));
-  });
-  return {
-    ready,
-    async stats() {
-      const res = await fetch(`http://127.0.0.1:${args.port}/__stats`);
-      return res.json();
-    },
-    stop() {
-      child.stdin.end();
-      return new Promise((resolvePromise) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolvePromise();
-        });
-      });
-    },
-  };
+/** The farm for one profile (bench/farm/farm-process.js), alive a good while past the runs. */
+function startProfileFarm(args, profile) {
+  return startFarm({ hosts: HOSTS, port: args.port, profile, maxSeconds: args.maxSeconds * 8 });
 }
 
 const feedUrl = (port, id) => `http://127.0.${id % HOSTS}.1:${port}/f/${id}.xml`;
@@ -284,7 +238,7 @@ async function main() {
   const results = [];
   try {
     for (const profile of args.profiles) {
-      const farm = await startFarm(args, profile);
+      const farm = await startProfileFarm(args, profile);
       try {
         for (const n of args.feeds) {
           const urls = Array.from({ length: n }, (_, id) => feedUrl(args.port, id));

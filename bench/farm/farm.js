@@ -12,10 +12,12 @@
 //          latency 0-20 ms.
 //   mixed: as clean, plus 6% slow (1-3 s latency), 4% 301 to a new path, 3% 404, 3% 500,
 //          1% 410, 1% reset mid-body, 1% trickle (one chunk every 250 ms for ~3 s).
+//   hostile: as clean, but about 10% of the feeds attack the fetcher, spread over HOSTILE_KINDS.
+// Any hostile kind is also served on demand at /h/<kind>/<id>.xml, whatever the profile.
 import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, createBrotliCompress, gzipSync } from 'node:zlib';
 
 function parseArgs(argv) {
   const args = { hosts: 200, port: 18300, profile: 'clean', corpus: '', maxSeconds: 1800 };
@@ -47,8 +49,38 @@ export function rand(id, salt) {
   return (h >>> 0) / 4294967296;
 }
 
+/**
+ * Servers that attack a fetcher, each bounded only by the client's own limits:
+ *   trickle-forever  a byte every 200 ms, forever;   hang  never sends the headers;
+ *   endless          a body that never ends, as fast as the client reads;
+ *   gzip-bomb        1 GiB of zeros in ~1 MB of gzip; br-bomb  1 GiB of zeros in ~190 KB of brotli;
+ *   redirects        a chain of 10,000 permanent redirects;
+ *   huge             RSS with 10^6 items, huge-json  JSON Feed with 10^6 items (gzip'd, under the
+ *                    default caps once decompressed: they reach the parser);
+ *   deep             XML nested 10^6 elements deep (gzip'd);   laughs  billion laughs entities.
+ */
+export const HOSTILE_KINDS = [
+  'trickle-forever',
+  'hang',
+  'endless',
+  'gzip-bomb',
+  'br-bomb',
+  'redirects',
+  'huge',
+  'huge-json',
+  'deep',
+  'laughs',
+];
+
+/** How many redirects the `redirects` kind chains before it would serve a feed. */
+export const REDIRECT_CHAIN = 10_000;
+
 /** The fault a feed gets under a profile (same answer in the farm and in the bench). */
 export function faultOf(id, profile) {
+  if (profile === 'hostile') {
+    if (rand(id, 7) >= 0.1) return 'ok';
+    return HOSTILE_KINDS[Math.floor(rand(id, 13) * HOSTILE_KINDS.length)];
+  }
   if (profile !== 'mixed') return 'ok';
   const r = rand(id, 7);
   if (r < 0.06) return 'slow';
@@ -61,13 +93,73 @@ export function faultOf(id, profile) {
   return 'ok';
 }
 
+const ENTRIES = 1_000_000;
+const RSS_HEAD =
+  '<?xml version="1.0"?><rss version="2.0"><channel><title>hostile</title><link>http://hostile.test/</link>';
+const RSS_TAIL = '</channel></rss>';
+const LAUGHS = `<?xml version="1.0"?>
+<!DOCTYPE rss [
+<!ENTITY lol "lol">
+${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('\n')}
+]>
+${RSS_HEAD}<description>&lol9;</description><item><title>&lol9;</title><description>&lol9;</description></item>${RSS_TAIL}`;
+
+/** Bodies of the hostile kinds, built on first use (a few hundred ms each) and kept. */
+function hostileBodies() {
+  const cache = new Map();
+  const build = {
+    // gzip members concatenated: one document to a decoder, 1 GiB once inflated.
+    'gzip-bomb': async () => {
+      const member = gzipSync(Buffer.alloc(10 << 20), { level: 9 });
+      return Buffer.concat(Array.from({ length: 103 }, () => member));
+    },
+    'br-bomb': () => brotliZeros(1 << 30),
+    huge: async () => gzipSync(`${RSS_HEAD}${'<item/>'.repeat(ENTRIES)}${RSS_TAIL}`),
+    'huge-json': async () => {
+      const items = Array.from({ length: ENTRIES }, (_, i) => `{"id":"${i}"}`).join(',');
+      return gzipSync(
+        `{"version":"https://jsonfeed.org/version/1.1","title":"hostile","items":[${items}]}`,
+      );
+    },
+    deep: async () =>
+      gzipSync(`${RSS_HEAD}${'<x>'.repeat(ENTRIES)}${'</x>'.repeat(ENTRIES)}${RSS_TAIL}`),
+  };
+  return (kind) => {
+    if (!cache.has(kind)) cache.set(kind, build[kind]());
+    return cache.get(kind);
+  };
+}
+
+/** `bytes` zeros compressed with brotli, streamed (never held in memory whole). */
+function brotliZeros(bytes) {
+  return new Promise((resolvePromise, reject) => {
+    const br = createBrotliCompress({
+      params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_LGWIN]: 24 },
+    });
+    const parts = [];
+    br.on('data', (d) => parts.push(d));
+    br.on('error', reject);
+    br.on('end', () => resolvePromise(Buffer.concat(parts)));
+    const chunk = Buffer.alloc(1 << 20);
+    let left = bytes / chunk.length;
+    const write = () => {
+      while (left > 0) {
+        left--;
+        if (!br.write(chunk)) return void br.once('drain', write);
+      }
+      br.end();
+    };
+    write();
+  });
+}
+
 function main() {
   const args = parseArgs(process.argv);
   const corpusDir = resolve(
     args.corpus || join(import.meta.dirname, '../../../shared/corpus/files'),
   );
   const names = readdirSync(corpusDir)
-    .filter((n) => !n.startsWith('.'))
+    .filter((n) => /\.(xml|json)$/.test(n))
     .sort();
   const bodies = names.map((n) => readFileSync(join(corpusDir, n)));
   const types = names.map((n) =>
@@ -94,6 +186,59 @@ function main() {
   const count = (status) => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   };
+  const bodyOf = hostileBodies();
+
+  /** Serves one hostile kind; every loop stops when the client goes away. */
+  const serveHostile = (kind, id, req, res) => {
+    count(kind);
+    const rss = { 'content-type': 'application/rss+xml' };
+    if (kind === 'hang') return;
+    if (kind === 'trickle-forever') {
+      res.writeHead(200, rss);
+      const tick = () => {
+        if (res.destroyed) return;
+        res.write(' ');
+        later(200, tick);
+      };
+      res.write(RSS_HEAD);
+      tick();
+      return;
+    }
+    if (kind === 'endless') {
+      res.writeHead(200, rss);
+      const chunk = Buffer.from('<item><title>again</title></item>'.repeat(2000));
+      const pump = () => {
+        while (!res.destroyed) if (!res.write(chunk)) return void res.once('drain', pump);
+      };
+      res.write(RSS_HEAD);
+      pump();
+      return;
+    }
+    if (kind === 'redirects') {
+      const step = Number(/^\/r\/\d+\/(\d+)$/.exec(req.url ?? '')?.[1] ?? 0);
+      const next = step >= REDIRECT_CHAIN ? `/moved/${id}.xml` : `/r/${id}/${step + 1}`;
+      res.writeHead(301, { location: next }).end();
+      return;
+    }
+    if (kind === 'laughs') {
+      res.writeHead(200, rss).end(LAUGHS);
+      return;
+    }
+    const encoding = kind === 'br-bomb' ? 'br' : 'gzip';
+    const type = kind === 'huge-json' ? 'application/feed+json' : rss['content-type'];
+    bodyOf(kind).then(
+      (body) => {
+        if (res.destroyed) return;
+        res.writeHead(200, {
+          'content-type': type,
+          'content-encoding': encoding,
+          'content-length': String(body.length),
+        });
+        res.end(body);
+      },
+      (error) => res.destroy(error),
+    );
+  };
 
   const handler = (req, res) => {
     stats.requests++;
@@ -109,6 +254,11 @@ function main() {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
       return;
     }
+    const asked = /^\/h\/([a-z-]+)\/(\d+)\.xml$/.exec(url) ?? /^\/(r)\/(\d+)\/\d+$/.exec(url);
+    if (asked) {
+      const kind = asked[1] === 'r' ? 'redirects' : asked[1];
+      if (HOSTILE_KINDS.includes(kind)) return serveHostile(kind, Number(asked[2]), req, res);
+    }
     const m = /^\/(f|moved)\/(\d+)\.xml$/.exec(url);
     if (!m) {
       count(404);
@@ -117,6 +267,9 @@ function main() {
     }
     const id = Number(m[2]);
     const fault = faultOf(id, args.profile);
+    if (HOSTILE_KINDS.includes(fault) && !(fault === 'redirects' && m[1] === 'moved')) {
+      return serveHostile(fault, id, req, res);
+    }
     const file = id % bodies.length;
     const body = bodies[file];
     const etag = `"f${id}-${file}"`;
@@ -190,6 +343,12 @@ function main() {
     // Give sockets a moment, then leave no matter what.
     setTimeout(() => process.exit(code), 200).unref();
   };
+  // The hostile profile's bodies are built before the farm says it is ready, so that no first
+  // request waits for one (huge-json takes seconds to build).
+  const warm =
+    args.profile === 'hostile'
+      ? Promise.all(['gzip-bomb', 'br-bomb', 'huge', 'huge-json', 'deep'].map(bodyOf))
+      : Promise.resolve();
   for (let h = 0; h < args.hosts; h++) {
     const server = createServer({ keepAliveTimeout: 30_000 }, handler);
     server.on('connection', () => stats.connections++);
@@ -199,8 +358,10 @@ function main() {
     });
     server.listen(args.port, `127.0.${h}.1`, () => {
       if (++listening === args.hosts) {
-        process.stdout.write(
-          `${JSON.stringify({ ready: true, port: args.port, hosts: args.hosts, files: names.length })}\n`,
+        void warm.then(() =>
+          process.stdout.write(
+            `${JSON.stringify({ ready: true, port: args.port, hosts: args.hosts, files: names.length })}\n`,
+          ),
         );
       }
     });

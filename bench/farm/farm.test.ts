@@ -1,37 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module without types
-import { faultOf } from './farm.js';
+import { faultOf, HOSTILE_KINDS } from './farm.js';
+// @ts-expect-error plain JS module without types
+import { startFarm } from './farm-process.js';
 
 const port = 19_300 + Math.floor(Math.random() * 400);
-let farm: ChildProcess;
+let farm: { stop(): Promise<void> };
 
 beforeAll(async () => {
-  farm = spawn(
-    process.execPath,
-    [
-      join(import.meta.dirname, 'farm.js'),
-      '--hosts',
-      '3',
-      '--port',
-      String(port),
-      '--profile',
-      'mixed',
-      '--max-seconds',
-      '60',
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: farm.stdout as NodeJS.ReadableStream });
-  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  farm = await startFarm({ hosts: 3, port, profile: 'mixed', maxSeconds: 60 });
 });
 
-afterAll(async () => {
-  farm.stdin?.end();
-  await new Promise((resolve) => farm.once('exit', resolve));
-});
+afterAll(() => farm.stop());
 
 const idWith = (fault: string) => {
   for (let id = 0; id < 5000; id++) if (faultOf(id, 'mixed') === fault) return id;
@@ -64,6 +44,24 @@ describe('feed farm', () => {
     const response = await fetch(url(id), { redirect: 'manual' });
     expect(response.status).toBe(301);
     expect(response.headers.get('location')).toBe(`/moved/${id}.xml`);
+  });
+
+  it('serves a hostile kind on demand: the redirect chain and the billion laughs', async () => {
+    const chain = await fetch(`http://127.0.0.1:${port}/h/redirects/7.xml`, { redirect: 'manual' });
+    expect(chain.status).toBe(301);
+    expect(chain.headers.get('location')).toBe('/r/7/1');
+    const next = await fetch(`http://127.0.0.1:${port}/r/7/9999`, { redirect: 'manual' });
+    expect(next.headers.get('location')).toBe('/r/7/10000');
+    const laughs = await (await fetch(`http://127.0.0.1:${port}/h/laughs/1.xml`)).text();
+    expect(laughs).toContain('<!ENTITY lol9 "&lol8;');
+  });
+
+  it('makes about 10 % of the hostile profile faulty, with every kind', () => {
+    const faults = Array.from({ length: 10_000 }, (_, id) => faultOf(id, 'hostile'));
+    const faulty = faults.filter((f) => f !== 'ok');
+    expect(faulty.length / faults.length).toBeGreaterThan(0.09);
+    expect(faulty.length / faults.length).toBeLessThan(0.11);
+    expect(new Set(faulty)).toEqual(new Set(HOSTILE_KINDS));
   });
 
   it('gives about the announced share of faults', () => {

@@ -8,11 +8,17 @@
  * file, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError } from './config-error.js';
 import { parseConfig } from './schema.js';
+
+// proper-lockfile loads signal-exit, which on a signal nobody else listens to re-raises it with
+// its default action. Node ignores SIGXFSZ so that a write past `ulimit -f` fails with EFBIG
+// (the store names the file and the limit); re-raised, it would kill the process instead.
+// A listener of our own keeps it ignored.
+process.on('SIGXFSZ', () => {});
 
 export interface LockedEditOptions {
   /** Throws (a ConfigError) when the edited text would not load. */
@@ -125,23 +131,29 @@ function lockLost(path: string, cause: Error): ConfigError {
 
 /**
  * Replace a file so that a crash leaves either the old or the new content: write a temporary file
- * beside it (flushed to disk, with the original's permissions), then rename it over the original.
+ * beside it (flushed to disk), then rename it over the original. A symbolic link is followed (the
+ * file it points to is replaced, the link stays), and the file keeps its permissions and, where
+ * allowed, its owner: a planet.toml holding a token may well be readable by its owner only.
  */
 export async function writeFileAtomically(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.orrery-tmp-${randomBytes(6).toString('hex')}.toml`);
-  const mode = await stat(path).then(
-    (s) => s.mode & 0o777,
-    () => 0o644,
-  );
-  const handle = await open(temp, 'wx', mode);
+  const target = await realpath(path).catch(() => path);
+  const before = await stat(target).catch(() => undefined);
+  const temp = join(dirname(target), `.orrery-tmp-${randomBytes(6).toString('hex')}.toml`);
+  const handle = await open(temp, 'wx', before ? before.mode & 0o777 : 0o644);
   try {
     await handle.writeFile(content);
     await handle.sync();
+    if (before) {
+      // open's mode is reduced by the umask: set it exactly.
+      await handle.chmod(before.mode & 0o777);
+      // Only root may give a file away; for anyone else the owner is already right.
+      await handle.chown(before.uid, before.gid).catch(() => undefined);
+    }
   } finally {
     await handle.close();
   }
   try {
-    await rename(temp, path);
+    await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

@@ -29,6 +29,11 @@ function tomlStringList(values: readonly string[]): string {
   return `[${values.map(tomlString).join(', ')}]`;
 }
 
+/** A TOML key: bare when it can be, quoted otherwise (header names may hold dots). */
+function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+}
+
 interface ParsedText {
   doc: PlanetToml;
   sectionIds: string[];
@@ -42,7 +47,7 @@ function parseText(text: string, file: string): ParsedText {
   try {
     raw = parseToml(text);
   } catch (err) {
-    throw tomlSyntaxError(err, file);
+    throw tomlSyntaxError(err, file, text);
   }
   const result = planetTomlSchema.safeParse(raw);
   // The full message with lines comes from validate(); here we only need a readable document.
@@ -76,6 +81,10 @@ export function feedBlock(sub: Subscription, defaultSection: string): string {
   if (o?.intervalMinutes !== undefined) lines.push(`interval = ${o.intervalMinutes}`);
   if (o?.timeoutMs !== undefined) lines.push(`timeout = ${o.timeoutMs / 1000}`);
   if (o?.userAgent !== undefined) lines.push(`user_agent = ${tomlString(o.userAgent)}`);
+  if (o?.headers && Object.keys(o.headers).length > 0) {
+    const pairs = Object.entries(o.headers).map(([k, v]) => `${tomlKey(k)} = ${tomlString(v)}`);
+    lines.push(`headers = { ${pairs.join(', ')} }`);
+  }
   const f = sub.filters;
   if (f && (f.include?.length || f.exclude?.length || f.categories?.length)) {
     lines.push('[feeds.filters]');
@@ -193,6 +202,71 @@ export function removeFeedFromConfig(
   if (!next.endsWith('\n') && next !== '') next += '\n';
   validate(next, file);
   return { text: next, removed: toSubscription(feed, parsed.defaultSection) };
+}
+
+/** A permanent move of a feed, as the config records it. */
+export interface FeedMove {
+  /** The URL the config has now. */
+  from: string;
+  to: string;
+  /** When the move was confirmed, YYYY-MM-DD (written in the comment that keeps `from`). */
+  date: string;
+}
+
+const URL_LINE = /^(\s*)((?:url|"url"|'url')\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/;
+
+/**
+ * Points the [[feeds]] block of `from` at `to` (a confirmed permanent redirect). Only its url
+ * value changes, with a comment line above it that keeps the old URL findable
+ * (`# moved from <from> on <date> (permanent redirect)`); every other line, comment and blank
+ * stays as it was. ConfigError when `from` is not subscribed, `to` already is, or the feeds are
+ * written inline.
+ */
+export function moveFeedInConfig(
+  text: string,
+  move: FeedMove,
+  options: EditConfigOptions = {},
+): string {
+  const file = options.file ?? DEFAULT_FILE;
+  const feeds: PlanetTomlFeed[] = parseText(text, file).doc.feeds ?? [];
+  const index = feeds.findIndex((f) => feedUrlKey(f.url) === feedUrlKey(move.from));
+  if (index === -1) {
+    throw new ConfigError(`config: ${file}: no [[feeds]] with url = "${move.from}"`, { file });
+  }
+  const taken = feeds.findIndex((f) => feedUrlKey(f.url) === feedUrlKey(move.to));
+  if (taken !== -1) {
+    throw new ConfigError(
+      `config: ${file}: ${move.to} is already subscribed (feeds[${taken}]); remove one of the two feeds`,
+      { file, key: `feeds[${taken}].url` },
+    );
+  }
+  const span = feedBlockSpans(text)[index];
+  const urlLine = scanTomlLines(text).find(
+    (l) =>
+      l.kind === 'key' &&
+      l.parts.length === 1 &&
+      l.parts[0] === 'url' &&
+      span !== undefined &&
+      l.index >= span.start &&
+      l.index < span.end,
+  );
+  const lines = text.split('\n');
+  const line = urlLine ? (lines[urlLine.index] ?? '') : '';
+  // Keep the file's line endings (a config edited on Windows stays CRLF).
+  const cr = line.endsWith('\r') ? '\r' : '';
+  const match = urlLine ? URL_LINE.exec(line.slice(0, line.length - cr.length)) : null;
+  if (!urlLine || !match) {
+    throw new ConfigError(
+      `config: ${file}: cannot find the url line of feeds[${index}]; write each feed as a [[feeds]] table with url = "…" on its own line`,
+      { file, key: `feeds[${index}].url` },
+    );
+  }
+  const [, indent = '', key = '', , rest = ''] = match;
+  const comment = `${indent}# moved from ${move.from} on ${move.date} (permanent redirect)${cr}`;
+  lines.splice(urlLine.index, 1, comment, `${indent}${key}${tomlString(move.to)}${rest}${cr}`);
+  const next = lines.join('\n');
+  validate(next, file);
+  return next;
 }
 
 /**

@@ -11,7 +11,9 @@ export {
   addImportedSiteToConfig,
   addImportToConfig,
   type EditConfigOptions,
+  type FeedMove,
   feedBlock,
+  moveFeedInConfig,
   removeFeedFromConfig,
 } from './edit.js';
 export {

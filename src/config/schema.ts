@@ -7,12 +7,14 @@ import {
   boolean,
   type infer as Infer,
   number,
+  record,
   strictObject,
   string,
   union,
   type ZodType,
 } from 'zod';
 import type { $ZodIssue } from 'zod/v4/core';
+import { FETCHER_OWNED_HEADERS } from '../model/fetch.js';
 import {
   type ArchiveSettings,
   type FetchSettings,
@@ -120,6 +122,45 @@ const regex = text.superRefine((value, ctx) => {
 });
 const stringList = <T extends ZodType<string>>(item: T) =>
   union([item, array(item)], { error: 'must be a string or a list of strings' });
+/** RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A header value is one line of visible characters, spaces and tabs (no CR, LF, NUL...). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+
+/** What is wrong with one extra header, if anything. Never quotes the value: it may be a secret. */
+function headerProblem(name: string, value: string): string | undefined {
+  if (!HEADER_NAME.test(name)) {
+    return `${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+-.^_\`|~ only)`;
+  }
+  const owned = FETCHER_OWNED_HEADERS[name.toLowerCase()];
+  if (owned !== undefined) return `Orrery sets ${name} itself (${owned}); remove it from headers`;
+  if (!HEADER_VALUE.test(value)) {
+    return 'the value holds a line break or a control character; write it on one line';
+  }
+  return undefined;
+}
+
+/** Extra request headers: `headers = { Authorization = "Bearer …" }` or a [fetch.headers] table. */
+const headers = record(string(), string({ error: 'must be a string (in quotes)' }), {
+  error:
+    'must be a table of header names and values, e.g. headers = { Authorization = "Bearer …" }',
+}).superRefine((value, ctx) => {
+  const seen = new Map<string, string>();
+  for (const [name, v] of Object.entries(value)) {
+    const problem = headerProblem(name, v);
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `${name} is set twice (also as ${first}; header names ignore case); keep one`,
+      });
+    }
+    seen.set(name.toLowerCase(), name);
+  }
+});
+
 const sectionId = nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
   error: 'must be letters, digits, - or _ (it becomes part of page URLs)',
 });
@@ -153,6 +194,7 @@ const fetchSchema = strictObject(
     max_decompressed_size: size.optional(),
     max_redirects: count(0).optional(),
     user_agent: nonEmpty.optional(),
+    headers: headers.optional(),
     allow_private: boolean({ error: 'must be true or false' }).optional(),
     interval: minutes.optional(),
     max_interval: minutes.optional(),
@@ -209,6 +251,7 @@ const feedSchema = strictObject({
   interval: minutes.optional(),
   timeout: seconds.optional(),
   user_agent: nonEmpty.optional(),
+  headers: headers.optional(),
   filters: filtersSchema.optional(),
 });
 
@@ -270,6 +313,7 @@ const ALIASES: Record<string, Record<string, string>> = {
     spider_threads: 'concurrency',
     threads: 'concurrency',
     useragent: 'user_agent',
+    header: 'headers',
   },
   websub: { hub_url: 'hub', url: 'hub', pubsubhubbub: 'hub' },
   store: {
@@ -296,6 +340,8 @@ const ALIASES: Record<string, Record<string, string>> = {
     avatar: 'face',
     category: 'section',
     filter: 'filters',
+    header: 'headers',
+    useragent: 'user_agent',
   },
   'feeds.filters': { category: 'categories', includes: 'include', excludes: 'exclude' },
 };
@@ -355,16 +401,20 @@ export function parseConfig(source: string, options: ParseConfigOptions): Orrery
   try {
     raw = parseToml(source);
   } catch (err) {
-    throw tomlSyntaxError(err, file);
+    throw tomlSyntaxError(err, file, source);
   }
   return resolveConfig(raw, { ...options, file, source });
 }
 
-/** Turns a smol-toml syntax error into a ConfigError pointing at the line and column. */
-export function tomlSyntaxError(err: unknown, file: string): ConfigError {
+/**
+ * Turns a smol-toml syntax error into a ConfigError pointing at the line and column, with the
+ * lines around it — unless they may hold a header value (`source` tells): it may be a secret.
+ */
+export function tomlSyntaxError(err: unknown, file: string, source?: string): ConfigError {
   if (err instanceof TomlError) {
     const firstLine = err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? '';
-    const snippet = err.codeblock ? `\n${err.codeblock.trimEnd()}` : '';
+    const hidden = source !== undefined && nearHeaders(source, err.line);
+    const snippet = err.codeblock && !hidden ? `\n${err.codeblock.trimEnd()}` : '';
     return new ConfigError(
       `config: ${file}:${err.line}:${err.column}: TOML syntax error: ${firstLine}; fix the file (TOML reference: https://toml.io)${snippet}`,
       {
@@ -378,6 +428,18 @@ export function tomlSyntaxError(err: unknown, file: string): ConfigError {
     );
   }
   return new ConfigError(`config: ${file}: cannot read TOML: ${String(err)}`, { file, cause: err });
+}
+
+/** True when the lines around `line` (1-based) set headers or sit in a [*.headers] table. */
+function nearHeaders(source: string, line: number): boolean {
+  const lines = source.split(/\r?\n/);
+  const around = lines.slice(Math.max(0, line - 2), line + 1);
+  if (around.some((l) => /headers/i.test(l))) return true;
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]/.exec(lines[i] ?? '');
+    if (header) return /(^|\.)\s*"?headers"?$/i.test(header[1] ?? '');
+  }
+  return false;
 }
 
 /** Validates a parsed TOML value and applies defaults; `source` (the text) lets errors name lines. */
@@ -486,6 +548,9 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     maxRedirects: f.max_redirects ?? D.fetch.maxRedirects,
     userAgent: f.user_agent ?? defaultUserAgent(options.version ?? '0.0.0', s.link),
     allowPrivate: f.allow_private ?? D.fetch.allowPrivate,
+    ...(f.headers && Object.keys(f.headers).length > 0
+      ? { headers: lowerCaseNames(f.headers) }
+      : {}),
     intervalMinutes: f.interval ?? D.fetch.intervalMinutes,
     maxIntervalMinutes: f.max_interval ?? D.fetch.maxIntervalMinutes,
   };
@@ -525,6 +590,9 @@ export function toSubscription(feed: PlanetTomlFeed, defaultSection: string): Su
   if (feed.interval !== undefined) overrides.intervalMinutes = feed.interval;
   if (feed.timeout !== undefined) overrides.timeoutMs = Math.round(feed.timeout * 1000);
   if (feed.user_agent !== undefined) overrides.userAgent = feed.user_agent;
+  if (feed.headers && Object.keys(feed.headers).length > 0) {
+    overrides.headers = lowerCaseNames(feed.headers);
+  }
   return {
     url: feed.url,
     section: feed.section ?? defaultSection,
@@ -534,6 +602,11 @@ export function toSubscription(feed: PlanetTomlFeed, defaultSection: string): Su
     ...(Object.keys(filters).length ? { filters } : {}),
     ...(Object.keys(overrides).length ? { overrides } : {}),
   };
+}
+
+/** Header names as HTTP compares them (case-insensitively), so a feed's header replaces a run one. */
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, v]) => [name.toLowerCase(), v]));
 }
 
 /** The key a feed URL is compared by for duplicates: the parsed href (scheme and host lowercased). */
@@ -621,7 +694,8 @@ function issueProblems(
   if (issue.code === 'invalid_type') {
     const value = valueAt(raw, at);
     if (value === undefined) message = requiredMessage(at);
-    else message = `${message}, not ${describe(value)}`;
+    // A header value may be a secret: say what it is not without showing it.
+    else if (!at.includes('headers')) message = `${message}, not ${describe(value)}`;
   }
   return [{ key: formatKeyPath(at), line: locate(at), message }];
 }

@@ -49,6 +49,7 @@ ${link}
 # max_decompressed_size = "${D.fetch.maxDecompressedSize}"  # guards against gzip bombs
 # max_redirects = ${D.fetch.maxRedirects}
 # user_agent = "Orrery/<version> (+<site.link>)"
+# headers = {}                 # extra request headers, e.g. { "X-Planet" = "python" } (never logged)
 # allow_private = ${D.fetch.allowPrivate}        # allow feeds on localhost/private networks
 # interval = ${D.fetch.intervalMinutes}               # minutes between fetches of a healthy feed
 # max_interval = ${D.fetch.maxIntervalMinutes}         # minutes: the longest back-off (a week)
@@ -88,8 +89,9 @@ ${link}
 # face = "faces/jane.png"                     # avatar: a URL or a path relative to the site
 # site_link = "https://blog.example.org/"     # the author's site, if the feed's link is wrong
 # interval = 120                              # minutes: overrides [fetch] interval
-# timeout = 60                                # seconds: overrides [fetch] body_timeout
+# timeout = 60                                # seconds for this feed's whole fetch
 # user_agent = "..."                          # overrides [fetch] user_agent
+# headers = { Authorization = "Bearer ..." }  # e.g. a private feed's token (never logged)
 # [feeds.filters]                             # regular expressions, case-insensitive
 # include = ["python", "django"]              # keep only entries matching one of these
 # exclude = ["sponsored"]                     # drop entries matching any of these

@@ -48,10 +48,11 @@ const TIMEOUT_CODES = new Set([
 const TLS_CODE =
   /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|EPROTO$)/;
 
+/** What timed out, with the planet.toml setting that bounds it. */
 const TIMEOUT_WHAT: Record<string, string> = {
-  UND_ERR_CONNECT_TIMEOUT: 'connecting',
-  UND_ERR_HEADERS_TIMEOUT: 'waiting for the response headers',
-  UND_ERR_BODY_TIMEOUT: 'waiting for the body',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting (connect_timeout)',
+  UND_ERR_HEADERS_TIMEOUT: 'waiting for the response headers (headers_timeout)',
+  UND_ERR_BODY_TIMEOUT: 'waiting for the body (body_timeout)',
   ETIMEDOUT: 'connecting',
 };
 

@@ -3,34 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchOutcome } from '../model/fetch.js';
 import {
   cacheNotBefore,
   createHttpFetcher,
   type HttpFetcherOptions,
   parseRetryAfter,
 } from './http-fetcher.js';
+import { expectKind, TEST_FETCHER_OPTIONS } from './testdata/fetcher-options.js';
 import { RSS, startServer, type TestServer } from './testdata/serve.js';
 
-const base: HttpFetcherOptions = {
-  connectTimeoutMs: 2000,
-  headersTimeoutMs: 2000,
-  bodyTimeoutMs: 2000,
-  maxBodyBytes: 64 * 1024,
-  maxDecompressedBytes: 256 * 1024,
-  maxRedirects: 5,
-  perHostLimit: 4,
-  userAgent: 'Orrery-test/1',
-  allowPrivate: true,
-};
-
-function expectKind<K extends FetchOutcome['kind']>(
-  outcome: FetchOutcome,
-  kind: K,
-): Extract<FetchOutcome, { kind: K }> {
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<FetchOutcome, { kind: K }>;
-}
+const base: HttpFetcherOptions = TEST_FETCHER_OPTIONS;
 
 const zeros = Buffer.alloc(8 * 1024 * 1024); // 8 MiB of zeros: compresses to a few KiB.
 const GZIP_BOMB = gzipSync(zeros);
@@ -663,5 +645,45 @@ describe('DNS cache', () => {
     await new Promise((r) => setTimeout(r, 2));
     await ask();
     expect(calls).toBe(2);
+  });
+});
+
+describe('a kept-alive connection the server closes as it is reused', () => {
+  it('sends the GET again on a new connection, once', async () => {
+    const served = new WeakMap<object, number>();
+    const sockets = new Set<object>();
+    const flaky = await startServer({
+      '/feed': (req, res) => {
+        sockets.add(req.socket);
+        const n = (served.get(req.socket) ?? 0) + 1;
+        served.set(req.socket, n);
+        // The second request on a connection: the server's idle timeout won the race.
+        if (n > 1) req.socket.destroy();
+        else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS);
+      },
+    });
+    const client = createHttpFetcher({ ...base, perHostLimit: 1 });
+    try {
+      expectKind(await client.fetch(flaky.url('/feed')), 'ok');
+      const again = expectKind(await client.fetch(flaky.url('/feed')), 'ok');
+      expect(Buffer.from(again.body).toString()).toBe(RSS);
+      // The reused connection, then a new one.
+      expect(flaky.requests).toHaveLength(3);
+      expect(sockets.size).toBe(2);
+    } finally {
+      await client.close();
+      await flaky.close();
+    }
+  });
+
+  it('does not try a third time: a server that always drops the connection fails the feed', async () => {
+    const dropping = await startServer({ '/feed': (req) => req.socket.destroy() });
+    try {
+      const outcome = expectKind(await fetcher.fetch(dropping.url('/feed')), 'error');
+      expect(outcome.code).toBe('connect');
+      expect(dropping.requests).toHaveLength(2);
+    } finally {
+      await dropping.close();
+    }
   });
 });

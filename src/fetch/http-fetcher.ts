@@ -2,14 +2,23 @@
  * The HTTP fetcher: URL → FetchOutcome, over one undici Agent per run.
  * Conditional GET, redirects followed by hand (each hop checked), connect/headers/whole-body
  * deadlines, caps on body and decompressed size, per-origin connection limit, an SSRF guard on
- * the resolved address at connect time, and HTTP(S)_PROXY/NO_PROXY. Never throws for a feed.
+ * the resolved address at connect time, and HTTP(S)_PROXY/NO_PROXY; a feed's own User-Agent,
+ * time budget and extra headers. Never throws for a feed, and never puts a header value in a
+ * message.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import type { Agent, Dispatcher } from 'undici';
-import type { Fetcher, FetchOutcome, FetchValidators, RedirectHop } from '../model/fetch.js';
+import {
+  FETCHER_OWNED_HEADERS,
+  type Fetcher,
+  type FetchOutcome,
+  type FetchRequestOptions,
+  type FetchValidators,
+  type RedirectHop,
+} from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import { blockedAddressReason } from './address-guard.js';
 import { classifyError, classifyStatus, FetchFailure } from './classify.js';
@@ -50,6 +59,13 @@ const ACCEPT =
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Bodies up to this size once inflated are returned at once; a bigger one waits to be admitted
+ * (FetchRequestOptions.admit). 2 of the 490 corpus feeds are bigger.
+ */
+export const ADMIT_ABOVE_BYTES = 1 << 20;
+/** Credentials a redirect to another origin does not receive (as browsers and curl do). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Bodies that are never a feed: refused before they are downloaded. */
 const NOT_A_FEED_TYPE = /^(image|audio|video|font)\//i;
 
@@ -67,8 +83,27 @@ type LookupCallback = (
 function blockedFailure(host: string, address: string, reason: string): FetchFailure {
   return new FetchFailure(
     'blocked-address',
-    `refused to connect to ${host} (${address}): ${reason} address (set allowPrivate to allow)`,
+    `refused to connect to ${host} (${address}): ${reason} address; to fetch it anyway set ` +
+      'allow_private = true in [fetch] of planet.toml, or pass --allow-private',
   );
+}
+
+/** A size for messages: "5 MB", "512 KB", "300 bytes" (binary units, as planet.toml writes them). */
+export function formatSize(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, 'GB'],
+    [1024 ** 2, 'MB'],
+    [1024, 'KB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** A duration for messages: "400 ms", "30 s". */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 const allowAll = (): undefined => undefined;
@@ -215,6 +250,44 @@ async function decode(raw: Buffer, encoding: string, maxBytes: number): Promise<
   return body;
 }
 
+/**
+ * The caller's signal, joined with a deadline on the whole fetch when the feed has its own
+ * timeout; that deadline aborts with a `timeout` FetchFailure that names it.
+ */
+function withFeedDeadline(
+  caller: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  host: string,
+): { signal: AbortSignal | undefined; clear: () => void } {
+  if (timeoutMs === undefined) return { signal: caller, clear: () => undefined };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new FetchFailure(
+        'timeout',
+        `no complete answer within the feed's timeout of ${formatMs(timeoutMs)} (${host})`,
+      ),
+    );
+  }, timeoutMs);
+  return {
+    signal: caller ? AbortSignal.any([caller, controller.signal]) : controller.signal,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+function isTooLarge(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/** The connection was closed by the other side before any response (a request that may be sent again). */
+function closedBeforeAnswer(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  }
+  return false;
+}
+
 /** Drops a body we will not read (its abort error has nowhere to go and does not matter). */
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => undefined);
@@ -239,6 +312,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     perHostLimit,
     userAgent,
     allowPrivate,
+    headers: fetcherHeaders = {},
     env = {},
     addressPolicy = blockedAddressReason,
   } = options;
@@ -286,17 +360,28 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     }
   }
 
-  async function requestHop(
+  /**
+   * The request's headers. Extra headers (the fetcher's, then the feed's: the feed wins per
+   * name) may replace Accept but never the ones the fetcher owns, set after them. Credentials
+   * (extra Authorization/Cookie, or user:pass@ in the URL) go to the feed's own origin only.
+   */
+  function requestHeaders(
     url: URL,
     validators: FetchValidators | undefined,
     sameOrigin: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<Hop> {
-    const headers: Record<string, string> = {
-      'user-agent': userAgent,
-      accept: ACCEPT,
-      'accept-encoding': ACCEPT_ENCODING,
-    };
+    request: FetchRequestOptions | undefined,
+  ): Record<string, string> {
+    const headers: Record<string, string> = { accept: ACCEPT };
+    for (const extra of [fetcherHeaders, request?.headers ?? {}]) {
+      for (const [name, value] of Object.entries(extra)) {
+        const key = name.toLowerCase();
+        // The config refuses these; a library caller passing one must not break the request.
+        if (Object.hasOwn(FETCHER_OWNED_HEADERS, key)) continue;
+        if (sameOrigin || !CREDENTIAL_HEADERS.has(key)) headers[key] = value;
+      }
+    }
+    headers['user-agent'] = request?.userAgent ?? userAgent;
+    headers['accept-encoding'] = ACCEPT_ENCODING;
     // A validator a server once sent with control characters would make every later request
     // throw: such a value is not sent (the fetch becomes unconditional instead).
     if (validators?.etag && HEADER_VALUE.test(validators.etag))
@@ -304,18 +389,54 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     if (validators?.lastModified && HEADER_VALUE.test(validators.lastModified)) {
       headers['if-modified-since'] = validators.lastModified;
     }
-    // Credentials in the feed URL go to its own origin only, never to a redirect target.
-    if (sameOrigin && url.username) {
+    // Credentials in the feed URL go to its own origin only, never to a redirect target; an
+    // Authorization header the config sets explicitly wins over them.
+    if (sameOrigin && url.username && headers.authorization === undefined) {
       const user = decodeURIComponent(url.username);
       const pass = decodeURIComponent(url.password);
       headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     }
+    return headers;
+  }
+
+  /**
+   * One request, sent again once on a new connection when the server closed the one it went on
+   * before answering: a kept-alive connection the server drops just as we reuse it (its idle
+   * timeout) is a race of HTTP/1.1, not the feed's failure. A GET may be repeated; browsers and
+   * curl do the same.
+   */
+  async function requestHop(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<Hop> {
+    try {
+      return await sendRequest(url, headers, signal, timeoutMs);
+    } catch (error) {
+      if (signal?.aborted || !closedBeforeAnswer(error)) throw error;
+      return sendRequest(url, headers, signal, timeoutMs);
+    }
+  }
+
+  async function sendRequest(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<Hop> {
     const response = await undiciRequest.call(dispatcher, {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers,
       ...(signal ? { signal } : {}),
+      // A feed's own timeout replaces the run's header and idle-body timeouts, so that a longer
+      // one can be longer; its deadline (in fetchUrl) bounds the whole fetch and, set a little
+      // earlier than undici's (which ticks about every 0.5 s), is the one that names it.
+      ...(timeoutMs !== undefined
+        ? { headersTimeout: timeoutMs + 2000, bodyTimeout: timeoutMs + 2000 }
+        : {}),
     });
     return {
       status: response.statusCode,
@@ -324,13 +445,14 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     };
   }
 
-  async function readBody(hop: Hop, url: URL): Promise<Buffer> {
+  /** The body as it came over the wire, cut at max_body_size. */
+  async function readRawBody(hop: Hop, url: URL): Promise<Buffer> {
     const declared = Number(hop.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
       discard(hop.body);
       throw new FetchFailure(
         'too-large',
-        `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte cap (${url.host})`,
+        `the body (${formatSize(declared)}) is larger than max_body_size (${formatSize(maxBodyBytes)}) (${url.host})`,
       );
     }
     const chunks: Buffer[] = [];
@@ -341,23 +463,41 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
         discard(hop.body);
         throw new FetchFailure(
           'too-large',
-          `body exceeds the ${maxBodyBytes}-byte cap (${url.host})`,
+          `the body is larger than max_body_size (${formatSize(maxBodyBytes)}) (${url.host})`,
         );
       }
       chunks.push(chunk);
     }
-    const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  }
+
+  /** The body with its Content-Encoding undone, cut at max_decompressed_size. */
+  async function decodeBody(raw: Buffer, hop: Hop, url: URL): Promise<Buffer> {
     const encoding = hop.headers['content-encoding'];
     if (!encoding) return raw;
     try {
       return await decode(raw, encoding, maxDecompressedBytes);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      if (isTooLarge(error)) {
         throw new FetchFailure(
           'too-large',
-          `decompressed body exceeds the ${maxDecompressedBytes}-byte cap (${encoding}, ${url.host})`,
+          `the decompressed body is larger than max_decompressed_size (${formatSize(maxDecompressedBytes)}) (${encoding}, ${url.host})`,
         );
       }
+      throw error;
+    }
+  }
+
+  /** The body inflated when it is at most ADMIT_ABOVE_BYTES, else undefined. */
+  async function smallBody(raw: Buffer, hop: Hop): Promise<Buffer | undefined> {
+    const encoding = hop.headers['content-encoding'];
+    if (!encoding) return raw.length <= ADMIT_ABOVE_BYTES ? raw : undefined;
+    const limit = Math.min(ADMIT_ABOVE_BYTES, maxDecompressedBytes);
+    try {
+      return await decode(raw, encoding, limit);
+    } catch (error) {
+      // Bigger: inflated again once admitted, against max_decompressed_size.
+      if (isTooLarge(error)) return undefined;
       throw error;
     }
   }
@@ -365,7 +505,8 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
   async function fetchUrl(
     url: string,
     validators: FetchValidators | undefined,
-    outer: AbortSignal | undefined,
+    caller: AbortSignal | undefined,
+    request: FetchRequestOptions | undefined,
   ): Promise<FetchOutcome> {
     const started = performance.now();
     const redirects: RedirectHop[] = [];
@@ -385,13 +526,23 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       return fail('bad-url', `not a valid URL: ${url}`);
     }
     let deadline: NodeJS.Timeout | undefined;
+    const feedTimeoutMs = request?.timeoutMs;
+    const { signal: outer, clear: clearFeedDeadline } = withFeedDeadline(
+      caller,
+      feedTimeoutMs,
+      current.host,
+    );
     const origin = current.origin;
+    // Once the chain has left the feed's origin, no later hop gets its credentials back.
+    let sameOrigin = true;
     try {
       const seen = new Set<string>([current.href]);
       let allPermanent = true;
       for (;;) {
         checkUrl(current);
-        const hop = await requestHop(current, validators, current.origin === origin, outer);
+        sameOrigin &&= current.origin === origin;
+        const headers = requestHeaders(current, validators, sameOrigin, request);
+        const hop = await requestHop(current, headers, outer, feedTimeoutMs);
         if (REDIRECTS.has(hop.status)) {
           // Drain so the connection can be reused; a redirect's body is never read.
           await hop.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
@@ -418,9 +569,11 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             });
           }
           if (redirects.length > maxRedirects) {
-            return fail('too-many-redirects', `more than ${maxRedirects} redirects`, {
-              status: hop.status,
-            });
+            return fail(
+              'too-many-redirects',
+              `more than ${maxRedirects} redirects (max_redirects in [fetch]); last: ${next.href}`,
+              { status: hop.status },
+            );
           }
           seen.add(next.href);
           current = next;
@@ -472,17 +625,34 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             status: hop.status,
           });
         }
-        // The whole body must arrive by this deadline: a trickling server is cut off here.
-        const host = current.host;
-        deadline = setTimeout(() => {
-          hop.body.destroy(
-            new FetchFailure(
-              'timeout',
-              `the body did not arrive within ${bodyTimeoutMs} ms (${host})`,
-            ),
+        // The whole body must arrive by this deadline: a trickling server is cut off here. A
+        // feed with its own timeout has its whole-fetch deadline instead.
+        if (feedTimeoutMs === undefined) {
+          const host = current.host;
+          deadline = setTimeout(() => {
+            hop.body.destroy(
+              new FetchFailure(
+                'timeout',
+                `the body did not arrive within ${formatMs(bodyTimeoutMs)} (body_timeout) (${host})`,
+              ),
+            );
+          }, bodyTimeoutMs);
+        }
+        const raw = await readRawBody(hop, current);
+        clearTimeout(deadline);
+        // A big document waits until the caller can read it (FetchRequestOptions.admit), as
+        // sent: often compressed, not the document it inflates to.
+        const small = request?.admit ? await smallBody(raw, hop) : undefined;
+        if (request?.admit && !small && !(await request.admit())) {
+          return fail(
+            'timeout',
+            `its time budget ran out before it could be read (${current.host})`,
+            {
+              status: hop.status,
+            },
           );
-        }, bodyTimeoutMs);
-        const body = await readBody(hop, current);
+        }
+        const body = small ?? (await decodeBody(raw, hop, current));
         const validatorsOut: FetchValidators = {};
         if (hop.headers.etag) validatorsOut.etag = hop.headers.etag;
         if (hop.headers['last-modified']) validatorsOut.lastModified = hop.headers['last-modified'];
@@ -502,6 +672,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
       return fail(code, message);
     } finally {
       if (deadline) clearTimeout(deadline);
+      clearFeedDeadline();
     }
   }
 

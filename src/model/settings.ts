@@ -56,6 +56,11 @@ export interface FetchSettings {
   userAgent: string;
   /** Allow loopback/private/link-local addresses (off by default: SSRF guard). */
   allowPrivate: boolean;
+  /**
+   * Extra headers sent with every request ([fetch] headers), names lower case. Values may be
+   * secrets (an Authorization): never logged, stored or printed.
+   */
+  headers?: Readonly<Record<string, string>>;
   /** How often a healthy feed is fetched. */
   intervalMinutes: number;
   /** The longest any back-off or server hint may push a feed's next fetch. */

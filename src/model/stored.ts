@@ -100,7 +100,7 @@ export interface FetchRecord {
   bytes?: number;
   elapsedMs: number;
   newEntries?: number;
-  /** Entries of the document beyond the parser's per-document limit (not read). */
+  /** Entries the document had past the parser's per-document limit, not read (absent: none). */
   entriesDropped?: number;
   redirects?: RedirectHop[];
 }

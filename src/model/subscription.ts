@@ -12,7 +12,14 @@ export interface Subscription {
   /** Include/exclude filters applied to this feed's entries. */
   filters?: EntryFilters;
   /** Per-feed overrides of [fetch] settings. */
-  overrides?: { intervalMinutes?: number; timeoutMs?: number; userAgent?: string };
+  overrides?: {
+    intervalMinutes?: number;
+    /** Bounds the feed's whole fetch. */
+    timeoutMs?: number;
+    userAgent?: string;
+    /** Extra request headers, names lower case (win over [fetch] headers); may hold secrets. */
+    headers?: Readonly<Record<string, string>>;
+  };
 }
 
 /** Filters from the config: an entry is kept when it matches include (if any) and not exclude. */

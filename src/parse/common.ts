@@ -2,6 +2,7 @@
  * What every XML format adapter shares: the xml:base / xml:lang context, URL resolution,
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
+import { resolveUrl } from '../lib/url.js';
 import type { Category, Link, Person, Text } from '../model/feed.js';
 import { URI_SCHEMES } from '../sanitize/allowlists.js';
 import { htmlToText, resolveHtmlUrls, sanitizeHtml } from '../sanitize/index.js';
@@ -20,24 +21,8 @@ export interface Context {
   warnings: string[];
 }
 
-/** Resolve a URL against a base; absolute URLs are returned as written (IRIs stay IRIs). */
-export function resolveUrl(href: string, base: string | undefined): string {
-  const h = href.trim();
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(h)) return h;
-  if (!base) return h;
-  try {
-    // an IRI base keeps its Unicode host (WHATWG URL would turn it into punycode)
-    const iri = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*[^\x00-\x7f][^/?#]*)(.*)$/.exec(base);
-    if (iri) {
-      const r = new URL(h, iri[1] + 'iri-host.invalid' + iri[3]).href;
-      return r.replace('//iri-host.invalid', '//' + iri[2]);
-    }
-    return new URL(h, base).href;
-  } catch {
-    // an unparseable base or reference: keep what the feed wrote
-    return h;
-  }
-}
+/** The one URL resolver (lib/url.ts): absolute URLs as written, IRIs kept as IRIs. */
+export { resolveUrl };
 
 /** A URL's scheme (RFC 3986 §3.1): present only on an absolute URL. */
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;

@@ -75,7 +75,7 @@ export async function fetchPass(
   const report = await refreshAll(feeds, deps, {
     concurrency: deps.settings.concurrency,
     perHostLimit: deps.settings.perHostLimit,
-    perFeedTimeoutMs: perFeedBudgetMs(deps.settings),
+    perFeedTimeoutMs: perFeedBudgetMs(deps.settings, deps.subscriptions),
     subscriptionFor: subscriptionLookup(deps.subscriptions),
     ...(options.onSettled ? { onSettled: options.onSettled } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -103,10 +103,16 @@ async function pickFeeds(
 
 /**
  * A feed's whole time budget (fetch + parse + store): the fetch's own timeouts plus room to
- * read and store what arrived. A hung parser or store cannot hold a run beyond it.
+ * read and store what arrived. A hung parser or store cannot hold a run beyond it. One budget
+ * serves every feed of a pass, so a feed whose own `timeout` is longer raises it.
  */
-export function perFeedBudgetMs(settings: FetchSettings): number {
-  return settings.connectTimeoutMs + settings.headersTimeoutMs + settings.bodyTimeoutMs + 10_000;
+export function perFeedBudgetMs(
+  settings: FetchSettings,
+  subscriptions: readonly Subscription[] = [],
+): number {
+  let fetchMs = settings.connectTimeoutMs + settings.headersTimeoutMs + settings.bodyTimeoutMs;
+  for (const s of subscriptions) fetchMs = Math.max(fetchMs, s.overrides?.timeoutMs ?? 0);
+  return fetchMs + 10_000;
 }
 
 /** A feed moved by a permanent redirect keeps its config entry under an old URL. */

@@ -32,6 +32,8 @@ export type DocumentResult =
       warnings: string[];
       /** How many entries the parser found (before filters and in-feed duplicates). */
       parsedEntries: number;
+      /** Entries past the parser's per-document limit, not read (0 when none). */
+      entriesDropped: number;
       entries: ProcessedEntry[];
     }
   /** A bug met on this document: which stage crashed and its message (the feed fails alone). */
@@ -67,6 +69,7 @@ export function readDocument(job: DocumentJob): DocumentResult {
     feed: parsed.feed,
     warnings: parsed.warnings,
     parsedEntries: parsed.entries.length,
+    entriesDropped: parsed.entriesDropped ?? 0,
     entries,
   };
 }

@@ -7,6 +7,7 @@ import type { FeedErrorCode } from '../model/errors.js';
 import type { StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { runQueue } from '../schedule/run-queue.js';
+import { createReadSlots } from './read-slots.js';
 import { type RefreshDeps, type RefreshOutcome, refreshFeed } from './refresh-feed.js';
 
 export interface RefreshReport {
@@ -16,6 +17,10 @@ export interface RefreshReport {
   failed: number;
   newEntries: number;
   duplicates: number;
+  /** Entries past the parser's per-document limit in the documents this pass read. */
+  entriesDropped: number;
+  /** Feeds whose document had such entries. */
+  feedsWithDroppedEntries: number;
   failedByKind: Partial<Record<FeedErrorCode, number>>;
   moved: Array<{ from: string; to: string }>;
   outcomes: RefreshOutcome[];
@@ -38,11 +43,13 @@ export async function refreshAll(
   options: RefreshAllOptions,
 ): Promise<RefreshReport> {
   const started = deps.now().getTime();
+  // Fetches run `concurrency` at once; reading and storing, a few (memory stays bounded).
+  const passDeps: RefreshDeps = deps.readSlots ? deps : { ...deps, readSlots: createReadSlots() };
   const outcomes = await runQueue(
     [...feeds],
     // refreshFeed turns every failure of the feed into an outcome; what it throws is the store
     // breaking, and runQueue then stops the run and rejects with it.
-    (feed, signal) => refreshFeed(feed, options.subscriptionFor(feed), deps, signal),
+    (feed, signal) => refreshFeed(feed, options.subscriptionFor(feed), passDeps, signal),
     {
       concurrency: options.concurrency,
       perHostLimit: options.perHostLimit,
@@ -52,7 +59,9 @@ export async function refreshAll(
         kind: 'failed',
         feed,
         code: 'timeout',
-        message: `gave up after ${Math.round(options.perFeedTimeoutMs / 1000)} s (the feed's whole time budget)`,
+        message:
+          `gave up after ${Math.round(options.perFeedTimeoutMs / 1000)} s, the feed's whole time ` +
+          'budget (its fetch timeouts, or its own timeout, and time to read and store it)',
       }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onSettled
@@ -73,6 +82,8 @@ export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport
     failed: 0,
     newEntries: 0,
     duplicates: 0,
+    entriesDropped: 0,
+    feedsWithDroppedEntries: 0,
     failedByKind: {},
     moved: [],
     outcomes,
@@ -83,6 +94,10 @@ export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport
       report.fetched++;
       report.newEntries += outcome.newEntries;
       report.duplicates += outcome.duplicates;
+      if (outcome.entriesDropped) {
+        report.entriesDropped += outcome.entriesDropped;
+        report.feedsWithDroppedEntries++;
+      }
     } else if (outcome.kind === 'not-modified') {
       report.unchanged++;
     } else {

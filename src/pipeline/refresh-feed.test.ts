@@ -13,7 +13,8 @@ import { createHttpFetcher } from '../fetch/http-fetcher.js';
 import type { FetchSettings } from '../model/settings.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { readDocument } from './read-document.js';
+import { type DocumentReader, readDocument } from './read-document.js';
+import { refreshAll, summarize } from './refresh-all.js';
 import { type RefreshDeps, refreshFeed } from './refresh-feed.js';
 
 const SETTINGS: FetchSettings = {
@@ -297,5 +298,133 @@ describe('refreshFeed', () => {
     expect(repeat?.title).toBe('Same post');
     expect(repeat?.content).toBeUndefined();
     for (const e of all) expect(JSON.stringify(e)).not.toMatch(/script|onclick/);
+  });
+});
+
+describe('entries past the parser limit', () => {
+  it('are counted on the fetch that read the document, not on a later one that read nothing', async () => {
+    routes = { '/big.xml': serveFeed };
+    const feed = await subscribe('/big.xml');
+    // The parser's count, as a document over its limit gives it (the rest is the real pipeline).
+    const overLimit: DocumentReader = async (job) => {
+      const read = readDocument(job);
+      return read.kind === 'read' ? { ...read, entriesDropped: 990 } : read;
+    };
+    const first = await refreshFeed(feed, undefined, { ...deps(), readDocument: overLimit });
+    expect(first).toMatchObject({ kind: 'ok', entriesDropped: 990 });
+    expect((await store.recentFetches(feed.id, 1))[0]).toMatchObject({ entriesDropped: 990 });
+
+    // The same bytes again: nothing is read, nothing is counted (status looks further back).
+    clock += 3_600_000;
+    const stored = await feedAt(`${base}/big.xml`);
+    const second = await refreshFeed(stored, undefined, { ...deps(), readDocument: overLimit });
+    expect(second.kind).toBe('not-modified');
+    const history = await store.recentFetches(feed.id, 2);
+    expect(history[0]?.entriesDropped).toBeUndefined();
+    expect(history[1]?.entriesDropped).toBe(990);
+
+    const report = summarize([first, second], 1);
+    expect(report).toMatchObject({ entriesDropped: 990, feedsWithDroppedEntries: 1 });
+  });
+
+  it('a read under the limit records 0, so the last read is known', async () => {
+    routes = { '/small.xml': serveFeed };
+    const feed = await subscribe('/small.xml');
+    const outcome = await refreshFeed(feed, undefined, deps());
+    expect(outcome.kind).toBe('ok');
+    expect(outcome.kind === 'ok' && outcome.entriesDropped).toBeFalsy();
+    expect((await store.recentFetches(feed.id, 1))[0]?.entriesDropped).toBe(0);
+  });
+});
+
+describe("a feed's own request settings", () => {
+  it('reach the server: user_agent, headers, and a timeout longer than the run one', async () => {
+    let seen: import('node:http').IncomingHttpHeaders = {};
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      seen = req.headers;
+      const route = routes[req.url ?? ''];
+      if (route) route(res);
+      else res.writeHead(404).end();
+    });
+    routes = {
+      '/slow.xml': (res) => {
+        // Well past the run timeouts (undici checks its header timeout about once a second).
+        const timer = setTimeout(() => serveFeed(res), 2000);
+        res.on('close', () => clearTimeout(timer));
+      },
+    };
+    const tight = createHttpFetcher({ ...SETTINGS, headersTimeoutMs: 300, bodyTimeoutMs: 300 });
+    try {
+      const feed = await subscribe('/slow.xml');
+      const plain = await refreshFeed(feed, undefined, { ...deps(), fetcher: tight });
+      expect(plain).toMatchObject({ kind: 'failed', code: 'timeout' });
+      const subscription = {
+        url: feed.url,
+        section: 'main',
+        overrides: {
+          timeoutMs: 5000,
+          userAgent: 'Picky/1',
+          headers: { authorization: 'Bearer t0ken' },
+        },
+      };
+      clock += 3_600_000;
+      const again = await feedAt(feed.url);
+      const outcome = await refreshFeed(again, subscription, { ...deps(), fetcher: tight });
+      expect(outcome.kind).toBe('ok');
+      expect(seen['user-agent']).toBe('Picky/1');
+      expect(seen.authorization).toBe('Bearer t0ken');
+    } finally {
+      await tight.close();
+    }
+  });
+});
+
+describe('read slots', () => {
+  /** Six feeds arriving at once, read by a slow reader: how many were read at the same time. */
+  async function mostReadAtOnce(serve: (res: import('node:http').ServerResponse) => void) {
+    const paths = ['/s0.xml', '/s1.xml', '/s2.xml', '/s3.xml', '/s4.xml', '/s5.xml'];
+    routes = Object.fromEntries(paths.map((p) => [p, serve]));
+    await store.syncSubscriptions(
+      paths.map((p) => ({ url: `${base}${p}`, section: 'main' })),
+      new Date(clock).toISOString(),
+    );
+    let reading = 0;
+    let most = 0;
+    // A slow reader (a big document): the others arrive meanwhile.
+    const slow: DocumentReader = async (job) => {
+      reading++;
+      most = Math.max(most, reading);
+      await new Promise((r) => setTimeout(r, 60));
+      reading--;
+      return readDocument(job);
+    };
+    const roomy = createHttpFetcher({ ...SETTINGS, maxBodyBytes: 4 << 20, perHostLimit: 6 });
+    try {
+      const report = await refreshAll(
+        await store.listFeeds(),
+        { ...deps(), fetcher: roomy, readDocument: slow },
+        {
+          concurrency: 6,
+          perHostLimit: 6,
+          perFeedTimeoutMs: 30_000,
+          subscriptionFor: () => undefined,
+        },
+      );
+      expect(report.fetched).toBe(6);
+    } finally {
+      await roomy.close();
+    }
+    return most;
+  }
+
+  it('a pass reads and stores big documents (over 1 MB) two at a time', async () => {
+    const description = `<description>${'x'.repeat(1_200_000)}</description>`;
+    const big = RSS.replace('<title>Post A</title>', `<title>Post A</title>${description}`);
+    expect(await mostReadAtOnce((res) => res.writeHead(200).end(big))).toBe(2);
+  });
+
+  it('small documents never wait for a slot', async () => {
+    expect(await mostReadAtOnce(serveFeed)).toBe(6);
   });
 });

@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FeedMeta } from '../model/feed.js';
-import type { Fetcher, FetchOutcome } from '../model/fetch.js';
+import type { Fetcher, FetchOutcome, FetchRequestOptions } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, FeedUpdateReport, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
+import { type ReadSlots, type ReadTicket, readTicket } from './read-slots.js';
 
 let reading: Promise<typeof import('./read-document.js')> | undefined;
 /** Loaded on the first document: a run where every feed answers 304 never loads the parser. */
@@ -34,6 +35,8 @@ export interface RefreshDeps {
    * so that after an upgrade every feed is read again once.
    */
   readerId?: string;
+  /** Bounds the documents read and not yet stored at once (refreshAll gives one per pass). */
+  readSlots?: ReadSlots;
 }
 
 export type RefreshOutcome =
@@ -43,6 +46,8 @@ export type RefreshOutcome =
       newEntries: number;
       updatedEntries: number;
       duplicates: number;
+      /** Entries past the parser's per-document limit, not read (absent when none). */
+      entriesDropped?: number;
       warnings: string[];
       /** Set when this fetch confirmed a permanent redirect and the feed's URL moved. */
       movedTo?: string;
@@ -59,8 +64,31 @@ export async function refreshFeed(
   deps: RefreshDeps,
   signal?: AbortSignal,
 ): Promise<RefreshOutcome> {
+  // A big document waits for its read slot as it came over the wire (the fetcher admits it
+  // before inflating it) and holds the slot until it is stored; small ones never wait.
+  const ticket = deps.readSlots ? readTicket(deps.readSlots, signal) : undefined;
+  try {
+    return await fetchAndRead(feed, subscription, deps, signal, ticket);
+  } finally {
+    ticket?.release();
+  }
+}
+
+async function fetchAndRead(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  signal: AbortSignal | undefined,
+  ticket: ReadTicket | undefined,
+): Promise<RefreshOutcome> {
   const started = deps.now();
-  const outcome = await deps.fetcher.fetch(feed.url, feed.validators, signal);
+  const request = requestOptions(subscription);
+  const outcome = await deps.fetcher.fetch(
+    feed.url,
+    feed.validators,
+    signal,
+    ticket ? { ...request, admit: ticket.admit } : request,
+  );
   const now = deps.now();
   const nowIso = now.toISOString();
   const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
@@ -154,6 +182,7 @@ export async function refreshFeed(
     newEntries: stored.report.inserted,
     updatedEntries: stored.report.updated,
     duplicates: stored.report.duplicates,
+    ...(stored.entriesDropped > 0 ? { entriesDropped: stored.entriesDropped } : {}),
     warnings: stored.warnings,
     ...(redirect.moveTo ? { movedTo: redirect.moveTo } : {}),
   };
@@ -161,7 +190,7 @@ export async function refreshFeed(
 
 /** What reading a document and storing its entries came to. */
 export type StoredDocument =
-  | { kind: 'stored'; report: FeedUpdateReport; warnings: string[] }
+  | { kind: 'stored'; report: FeedUpdateReport; entriesDropped: number; warnings: string[] }
   /** Not a feed, or a parser/processing bug met on it: nothing was stored. */
   | { kind: 'unreadable'; code: FeedErrorCode; message: string };
 
@@ -225,6 +254,9 @@ export async function storeDocument(
     ...doc.update,
     feedId: feed.id,
     now: doc.nowIso,
+    // entriesDropped is written on every read (0: none), so the last read can be told apart
+    // from a 304 or a same-bytes answer, which read nothing.
+    fetch: { ...doc.update.fetch, entriesDropped: read.entriesDropped },
     meta: (doc.meta ?? pickMeta)(read.feed),
     scheduleHints: hints,
     entries: read.entries,
@@ -232,7 +264,20 @@ export async function storeDocument(
     error: null,
     nextDueAt: doc.nextDueAt(hints),
   });
-  return { kind: 'stored', report, warnings: read.warnings };
+  return { kind: 'stored', report, entriesDropped: read.entriesDropped, warnings: read.warnings };
+}
+
+/** The feed's own settings for its request (planet.toml [[feeds]] user_agent, timeout, headers). */
+function requestOptions(subscription: Subscription | undefined): FetchRequestOptions | undefined {
+  const o = subscription?.overrides;
+  if (!o || (o.userAgent === undefined && o.timeoutMs === undefined && !o.headers)) {
+    return undefined;
+  }
+  return {
+    ...(o.userAgent !== undefined ? { userAgent: o.userAgent } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.headers ? { headers: o.headers } : {}),
+  };
 }
 
 /** SHA-1 of the body, the filters it is read under and the reader: see StoredFeed.documentDigest. */

@@ -15,6 +15,7 @@ import type { Fetcher } from '../model/fetch.js';
 import { addFeed } from '../pipeline/add-feed.js';
 import { nothingChanged, subscriptionLookup } from '../pipeline/planet-pass.js';
 import { storePushedDocument } from '../pipeline/push-document.js';
+import { recordMovesInConfig } from '../pipeline/record-moves.js';
 import { summarize } from '../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../pipeline/refresh-feed.js';
 import { DEFAULT_QUIET_DAYS, feedStatus } from '../render/site-model.js';
@@ -285,6 +286,15 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
             },
             'pass done',
           );
+        }
+        if (pass.moved.length > 0) {
+          // planet.toml follows a feed that moved for good, as after `orrery run`.
+          recordMovesInConfig(config, pass, {
+            now,
+            version: options.version,
+            done: (line) => log.info(line),
+            warn: (line) => log.warn(line),
+          }).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'config: moves'));
         }
         if (subscriber) reconcile(subscriber);
       },

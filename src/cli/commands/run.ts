@@ -11,6 +11,7 @@ import {
   type PlanetRunReport,
   planetPass,
 } from '../../pipeline/planet-pass.js';
+import { recordMovesInConfig } from '../../pipeline/record-moves.js';
 import type { RefreshReport } from '../../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../../pipeline/refresh-feed.js';
 import type { Store } from '../../store/store.js';
@@ -86,7 +87,7 @@ export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode
       passing.done();
       await fetcher.close();
     }
-    reportPass(pass, deps);
+    await reportPass(pass, config, deps);
     return fetchExitCode(pass, options);
   });
 }
@@ -115,7 +116,7 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
         publish: async (pass) => {
           passing.done();
           await closeFetcher();
-          reportPass(pass, deps);
+          await reportPass(pass, config, deps);
           await buildInto(store, config, deps);
         },
       });
@@ -166,7 +167,8 @@ function passOptions(
   };
 }
 
-function reportPass(pass: PassReport, deps: CliDeps): void {
+/** The pass's summary; then planet.toml follows the feeds that moved for good. */
+async function reportPass(pass: PassReport, config: OrreryConfig, deps: CliDeps): Promise<void> {
   const { reporter } = deps;
   if (pass.unknownFeed !== undefined) {
     reporter.warn(`no subscribed feed with URL or name '${pass.unknownFeed}'`);
@@ -177,9 +179,12 @@ function reportPass(pass: PassReport, deps: CliDeps): void {
     );
   }
   if (pass.total > 0) reporter.info(formatSummary(pass));
-  for (const move of pass.moved) {
-    reporter.info(`moved (permanent redirect): ${move.from} -> ${move.to}`);
-  }
+  await recordMovesInConfig(config, pass, {
+    now: deps.now,
+    version: VERSION,
+    done: (line) => reporter.out(line),
+    warn: (line) => reporter.warn(line),
+  });
 }
 
 function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
@@ -269,7 +274,12 @@ function label(outcome: RefreshOutcome): string {
 
 function detail(outcome: RefreshOutcome): string | undefined {
   if (outcome.kind === 'failed') return `${outcome.code}: ${outcome.message}`;
-  if (outcome.kind === 'ok') return `${outcome.newEntries} new`;
+  if (outcome.kind === 'ok') {
+    const dropped = outcome.entriesDropped
+      ? `, ${outcome.entriesDropped} past the per-document limit not read`
+      : '';
+    return `${outcome.newEntries} new${dropped}`;
+  }
   return undefined;
 }
 
@@ -277,9 +287,13 @@ export function formatSummary(report: RefreshReport): string {
   const failedKinds = Object.entries(report.failedByKind)
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
+  // Entries a document had past the parser's limit are not read: never dropped silently.
+  const dropped = report.entriesDropped
+    ? `, ${report.entriesDropped} entries past the per-document limit not read (${report.feedsWithDroppedEntries} ${report.feedsWithDroppedEntries === 1 ? 'feed' : 'feeds'}; see orrery status)`
+    : '';
   return (
     `${report.total} feeds: ${report.fetched} fetched, ${report.unchanged} unchanged, ` +
     `${report.failed} failed${failedKinds ? ` (${failedKinds})` : ''}; ` +
-    `${report.newEntries} new entries, ${report.duplicates} duplicates; ${(report.ms / 1000).toFixed(1)} s`
+    `${report.newEntries} new entries, ${report.duplicates} duplicates${dropped}; ${(report.ms / 1000).toFixed(1)} s`
   );
 }

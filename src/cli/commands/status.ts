@@ -1,5 +1,6 @@
 /** status: one line per feed — last fetch, HTTP status, entries, error. */
 import type { StoredFeed } from '../../model/stored.js';
+import type { Store } from '../../store/store.js';
 import {
   type CliDeps,
   describeStore,
@@ -27,21 +28,45 @@ export async function runStatus(
       deps.reporter.info('no feed has been fetched yet; run `orrery run` first');
     }
     if (options.failing) feeds = feeds.filter((f) => f.errorCode !== undefined || f.retired);
+    const dropped = await entriesDroppedByFeed(store, feeds);
     if (options.json) {
-      deps.reporter.out(JSON.stringify(feeds, null, 2));
+      const withDropped = feeds.map((f) => {
+        const n = dropped.get(f.id);
+        return n ? { ...f, entriesDropped: n } : f;
+      });
+      deps.reporter.out(JSON.stringify(withDropped, null, 2));
       return EXIT.ok;
     }
     const now = deps.now().getTime();
-    for (const feed of feeds) deps.reporter.out(formatFeedLine(feed, now));
+    for (const feed of feeds) deps.reporter.out(formatFeedLine(feed, now, dropped.get(feed.id)));
     const failing = feeds.filter((f) => f.errorCode !== undefined).length;
-    deps.reporter.info(`${feeds.length} feeds, ${failing} failing`);
+    const over = dropped.size > 0 ? `, ${dropped.size} over the per-document entry limit` : '';
+    deps.reporter.info(`${feeds.length} feeds, ${failing} failing${over}`);
     return EXIT.ok;
   } finally {
     await store.close();
   }
 }
 
-export function formatFeedLine(feed: StoredFeed, now: number): string {
+/**
+ * Entries the last document read of each feed had past the parser's per-document limit (only
+ * feeds with some). A read records the count (0 when none); a 304 or the same bytes again read
+ * nothing, so the newest record that has a count is the last read.
+ */
+async function entriesDroppedByFeed(
+  store: Pick<Store, 'recentFetches'>,
+  feeds: readonly StoredFeed[],
+): Promise<Map<number, number>> {
+  const dropped = new Map<number, number>();
+  for (const feed of feeds) {
+    const history = await store.recentFetches(feed.id);
+    const lastRead = history.find((r) => r.entriesDropped !== undefined);
+    if (lastRead?.entriesDropped) dropped.set(feed.id, lastRead.entriesDropped);
+  }
+  return dropped;
+}
+
+export function formatFeedLine(feed: StoredFeed, now: number, entriesDropped?: number): string {
   const name = feed.name ?? feed.title ?? feed.url;
   const last = feed.lastFetchedAt
     ? `${ago(now - Date.parse(feed.lastFetchedAt))} ago`
@@ -57,7 +82,10 @@ export function formatFeedLine(feed: StoredFeed, now: number): string {
       ? ` moved from ${feed.previousUrls[feed.previousUrls.length - 1]}`
       : '';
   const pending = feed.pendingRedirect ? ` (redirects to ${feed.pendingRedirect.to})` : '';
-  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries  ${state}${moved}${pending}`;
+  const dropped = entriesDropped
+    ? ` (+${entriesDropped} past the per-document limit, not read)`
+    : '';
+  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${moved}${pending}`;
 }
 
 function ago(ms: number): string {

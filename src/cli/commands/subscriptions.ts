@@ -14,6 +14,7 @@ import {
   removeFeedFromConfig,
   starterConfig,
 } from '../../config/index.js';
+import type { Subscription } from '../../model/subscription.js';
 import { type AddFeedOutcome, addFeed } from '../../pipeline/add-feed.js';
 import { renderOpml } from '../../render/outputs/opml.js';
 import {
@@ -127,7 +128,7 @@ export async function runList(
 ): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
   if (options.json) {
-    deps.reporter.out(JSON.stringify(config.feeds, null, 2));
+    deps.reporter.out(JSON.stringify(config.feeds.map(withoutHeaderValues), null, 2));
     return EXIT.ok;
   }
   for (const section of config.site.sections) {
@@ -136,6 +137,14 @@ export async function runList(
     for (const feed of feeds) deps.reporter.out(`  ${feed.name ?? '(no name)'}  ${feed.url}`);
   }
   return EXIT.ok;
+}
+
+/** A subscription as `list --json` shows it: its header names, never their values (secrets). */
+function withoutHeaderValues(sub: Subscription): Subscription {
+  const headers = sub.overrides?.headers;
+  if (!headers) return sub;
+  const hidden = Object.fromEntries(Object.keys(headers).map((name) => [name, '(hidden)']));
+  return { ...sub, overrides: { ...sub.overrides, headers: hidden } };
 }
 
 export async function runImport(
