@@ -55,3 +55,16 @@ export async function withDemoPlanet<T>(dir: string, fn: () => Promise<T>): Prom
     await server.close();
   }
 }
+
+/** An RSS 2.0 document with these items, as a small blog serves it (for loopback feed servers). */
+export function rss(items: Array<{ guid: string; title: string; date: string }>): string {
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Test Blog</title><link>http://blog.test/</link><description>d</description>
+${items
+  .map(
+    (i) =>
+      `<item><guid>${i.guid}</guid><title>${i.title}</title><link>http://blog.test/${i.guid}</link><pubDate>${i.date}</pubDate><description>&lt;p&gt;Body of ${i.title}&lt;/p&gt;</description></item>`,
+  )
+  .join('\n')}
+</channel></rss>`;
+}

@@ -17,8 +17,13 @@ export const EXIT = {
    * not writable, or (PostgreSQL) not reachable. The message names it and the next step.
    */
   store: 5,
-  /** The disk holding the store is full, or the file reached its size limit (EFBIG). */
+  /**
+   * The disk holding the store (or the site's output folder) is full, or a file reached its
+   * size limit (EFBIG).
+   */
   diskFull: 6,
+  /** The site's output folder cannot be written (permissions, read-only): the message says what to do. */
+  siteUnwritable: 7,
   /** Stopped by SIGINT or SIGTERM (128 + 2); what was finished is stored. */
   interrupted: 130,
 } as const;

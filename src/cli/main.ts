@@ -42,10 +42,11 @@ From cron, every 30 minutes:
   */30 * * * *  cd /srv/planet && orrery run --quiet
 
 Exit codes: 0 done (single feeds may have failed: see status), 1 internal error,
-2 bad usage, config or input, 3 another run holds the store, 4 every feed failed
-(or --strict and one failed), 5 the store cannot be used (damaged, newer, not writable,
-unreachable), 6 the disk is full or the store file at its size limit, 130 stopped by
-Ctrl-C or SIGTERM (what was finished is kept).`;
+2 bad usage, config or input (a broken template too), 3 another run holds the store,
+4 every feed failed (or --strict and one failed), 5 the store cannot be used (damaged,
+newer, not writable, unreachable), 6 the disk is full or the store file at its size limit,
+7 the site's output folder cannot be written, 130 stopped by Ctrl-C or SIGTERM (what was
+finished is kept).`;
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -169,6 +170,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
       "write the site (river, sections, archives, feeds, OPML, health) to the config's output folder",
     )
     .option('--wait <seconds>', 'wait this long for another run to finish', '0')
+    .option('--full', 'make every page again (a build normally makes only what changed)')
     .action(action(async () => (await commands.run()).runBuild));
   fetchOptions(
     program.command('run').description('fetch the due feeds, then build the site (what cron runs)'),

@@ -4,6 +4,7 @@ export const CONFIG_DEFAULTS = {
     name: 'Orrery',
     outputDir: 'public',
     timezone: 'UTC',
+    language: 'en',
     dateFormat: '%B %d, %Y',
     timeFormat: '%H:%M',
     itemsPerPage: 60,

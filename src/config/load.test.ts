@@ -91,6 +91,7 @@ describe('loadConfig', () => {
       name: 'Orrery',
       outputDir: path.join(dir, 'public'),
       timezone: 'UTC',
+      language: 'en',
       dateFormat: '%B %d, %Y',
       timeFormat: '%H:%M',
       itemsPerPage: 60,
@@ -166,6 +167,18 @@ describe('loadConfig', () => {
     const err = await loadError('bad-timezone.toml');
     expect(err).toMatchObject({ key: 'site.timezone', line: 3 });
     expect(err.message).toContain('"Europe/Berln" is not a time zone');
+  });
+
+  it('reads site.language as a canonical BCP 47 tag, and rejects one Intl cannot read', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'planet.toml');
+    await writeFile(file, '[site]\nlanguage = "pt-br"\n');
+    expect((await loadConfig(file)).site.language).toBe('pt-BR');
+    await writeFile(file, '[site]\nname = "P"\nlanguage = "english please"\n');
+    const err = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ key: 'site.language', line: 3 });
+    expect(err.message).toContain('"english please" is not a language tag');
   });
 
   it('rejects the same feed twice, even with a differently cased scheme and host', async () => {

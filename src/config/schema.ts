@@ -54,6 +54,16 @@ export function isHttpUrl(value: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
+/** True for a well-formed BCP 47 language tag ("en", "pt-BR", "zh-Hant"), as Intl reads them. */
+export function isLanguageTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    // RangeError is Intl's only way to say "not a language tag": the answer is false.
+    return false;
+  }
+}
+
 /** True when Intl knows the IANA time zone name. */
 export function isTimeZone(value: string): boolean {
   try {
@@ -100,6 +110,10 @@ const size = union([number(), string()], {
 const timeZone = text.refine(isTimeZone, {
   error: (iss) =>
     `${JSON.stringify(iss.input)} is not a time zone; use an IANA name such as "UTC" or "Europe/Berlin"`,
+});
+const languageTag = text.refine(isLanguageTag, {
+  error: (iss) =>
+    `${JSON.stringify(iss.input)} is not a language tag; use a BCP 47 tag such as "en", "de" or "pt-BR"`,
 });
 const regex = text.superRefine((value, ctx) => {
   const problem = regexError(value);
@@ -159,6 +173,7 @@ const siteSchema = strictObject(
     owner_email: text.optional(),
     output_dir: nonEmpty.optional(),
     timezone: timeZone.optional(),
+    language: languageTag.optional(),
     date_format: nonEmpty.optional(),
     time_format: nonEmpty.optional(),
     items_per_page: count(1).optional(),
@@ -285,6 +300,8 @@ const ALIASES: Record<string, Record<string, string>> = {
     output: 'output_dir',
     tz: 'timezone',
     time_zone: 'timezone',
+    lang: 'language',
+    locale: 'language',
     items: 'items_per_page',
     days: 'days_per_page',
     output_theme: 'theme',
@@ -507,6 +524,7 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     ...(owner ? { owner } : {}),
     outputDir: path.resolve(baseDir, s.output_dir ?? D.site.outputDir),
     timezone: s.timezone ?? D.site.timezone,
+    language: s.language === undefined ? D.site.language : Intl.getCanonicalLocales(s.language)[0]!,
     dateFormat: s.date_format ?? D.site.dateFormat,
     timeFormat: s.time_format ?? D.site.timeFormat,
     itemsPerPage: s.items_per_page ?? D.site.itemsPerPage,

@@ -32,6 +32,7 @@ ${link}
 # owner_email = "jane@example.org"
 # output_dir = "${D.site.outputDir}"        # where the static site is written
 # timezone = "${D.site.timezone}"              # IANA name, e.g. "Europe/Berlin"
+# language = "${D.site.language}"               # BCP 47: page language, month and day names
 # date_format = "${D.site.dateFormat}"   # day headings (strftime: %Y %m %d %B %b %A %a)
 # time_format = "${D.site.timeFormat}"        # entry times (%H %M %I %p)
 # items_per_page = ${D.site.itemsPerPage}         # entries on the front page at most

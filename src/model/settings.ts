@@ -16,6 +16,11 @@ export interface SiteSettings {
   outputDir: string;
   /** IANA time zone for day headings and times, e.g. 'UTC', 'Europe/Berlin'. */
   timezone: string;
+  /**
+   * BCP 47 language of the site (default 'en'): `<html lang>`, the feeds' language, and the
+   * month and day names of dates.
+   */
+  language?: string;
   /** Date format for day headings (strftime-like, e.g. '%B %d, %Y'). */
   dateFormat: string;
   /** Time format for entry times (strftime-like, e.g. '%H:%M'). */

@@ -38,10 +38,12 @@ export interface PassReport extends RefreshReport {
 }
 
 export interface PlanetRunOptions<P> extends PlanetPassOptions {
-  /** Builds and publishes the site; called after the fetch unless the site is current. */
+  /**
+   * Builds and publishes the site; called after every fetch. The build compares the store with
+   * the last publish (not with this pass), so it catches up an interrupted run, a failed build
+   * or an `orrery fetch`, and costs next to nothing when nothing changed.
+   */
   publish: (pass: PassReport) => Promise<P>;
-  /** Whether a published site exists (a missing one is always built). */
-  siteExists: () => boolean;
 }
 
 export interface PlanetRunReport<P> {
@@ -50,13 +52,12 @@ export interface PlanetRunReport<P> {
   published?: P;
 }
 
-/** A whole pass: fetch, then publish when the site needs it. */
+/** A whole pass: fetch, then publish what the site lacks. */
 export async function planetPass<P>(
   deps: PlanetPassDeps,
   options: PlanetRunOptions<P>,
 ): Promise<PlanetRunReport<P>> {
   const pass = await fetchPass(deps, options);
-  if (nothingChanged(pass) && options.siteExists()) return { pass };
   return { pass, published: await options.publish(pass) };
 }
 

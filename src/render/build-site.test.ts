@@ -40,6 +40,8 @@ describe('buildSite', () => {
       'archive/2012/02/index.html',
       'archive/2012/02/06/index.html',
       'archive/2011/12/24/index.html',
+      'archive/2011/12/atom.xml',
+      'archive/2011/12/feed.json',
       'about/index.html',
       'health/index.html',
       'search/index.html',
@@ -47,8 +49,9 @@ describe('buildSite', () => {
     ]) {
       expect(report.written, path).toContain(path);
     }
-    expect(report.entries).toBe(17);
+    expect(report.entries).toBe(19);
     expect(report.pagesUnchanged).toBe(0);
+    expect(report.full).toBe(true);
     expect(report.search).toBe(false);
   });
 
@@ -67,6 +70,7 @@ describe('buildSite', () => {
       'feed.json',
       'opml.xml',
       'archive/2012/02/05/index.html',
+      'archive/2012/02/atom.xml',
       'health/index.html',
     ]) {
       await expect(await read(out, path)).toMatchFileSnapshot(
@@ -85,7 +89,8 @@ describe('buildSite', () => {
     expect(report.entries).toBe(0);
     expect(await read(out, 'index.html')).toContain('No posts yet.');
     expect(await read(out, 'archive/index.html')).toContain('The archive is empty.');
-    expect(await read(out, 'atom.xml')).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    expect(await read(out, 'atom.xml')).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');
+    expect(await read(out, 'search/index.html')).not.toContain('data-indexes');
   });
 
   it('lays out the river like seed 004, each post once', async () => {
@@ -100,14 +105,14 @@ describe('buildSite', () => {
     const day = html.indexOf('06 Feb 2012</a></h2>');
     const section = html.indexOf('>Planet Python</a></h3>', day);
     const post = html.indexOf(
-      'Tarek Ziade</span><span class="sep">: </span><span class="entry-name">Scaling Crypto work in Python',
+      'Tarek Ziade</span><span class="sep">: </span><span class="entry-name" dir="auto">Scaling Crypto work in Python',
       section,
     );
     const time = html.indexOf('06 Feb 2012 8:17am UTC</time>', post);
     expect([day, section, post, time].every((i) => i > 0)).toBe(true);
     expect(day < section && section < post && post < time).toBe(true);
     expect(html.match(/data-entry-id="100"/g)).toHaveLength(1);
-    expect(html.match(/class="entry-name">This Thursday/g)).toHaveLength(1);
+    expect(html.match(/class="entry-name" dir="auto">This Thursday: a talk on/g)).toHaveLength(1);
     expect(html).not.toContain('duplicate copy');
     // The removed feed's post stays in the archive, but leaves the river and the feeds.
     expect(await read(out, 'archive/2011/12/24/index.html')).toContain(
@@ -160,10 +165,11 @@ describe('buildSite', () => {
       search: false,
     });
     const html = await read(out, 'index.html');
-    expect(html.match(/<article /g)).toHaveLength(4);
+    expect(html.match(/<article /g)).toHaveLength(5);
     expect(html).not.toContain('05 Feb 2012');
-    // Five entries asked for: the stored duplicate and the second copy are skipped, not counted.
+    // Five entries asked for: the stored duplicate is skipped, not counted.
     expect((await read(out, 'atom.xml')).match(/<entry>/g)).toHaveLength(5);
+    expect(await read(out, 'atom.xml')).not.toContain('duplicate copy');
     const feb1 = await read(out, 'archive/2012/02/03/index.html');
     expect(feb1).toContain('<a rel="prev" href="../../../../archive/2012/02/04/index.html">');
     // The oldest day of February links to the newest day of January.
@@ -173,7 +179,7 @@ describe('buildSite', () => {
     );
   });
 
-  it('rewrites only what changed: nothing on a rebuild, a few pages after one new entry', async () => {
+  it('rewrites only what changed: nothing on a rebuild, a bounded set of files after one new entry', async () => {
     const out = join(dir, 'public');
     const data = fixtureData();
     const source = createMemorySource(data);
@@ -181,8 +187,9 @@ describe('buildSite', () => {
     await buildSite({ source, site, now: FIXTURE_NOW, search: false });
     const before = await stat(join(out, 'archive/2012/01/31/index.html'));
 
-    const again = await buildSite({ source, site, now: FIXTURE_NOW, search: false });
+    const again = await buildSite({ source, site, search: false });
     expect(again.written).toEqual([]);
+    expect(again.jobsMade).toBe(0);
     expect(again.pagesUnchanged).toBe(again.files);
 
     const entry: StoredEntry = {
@@ -197,8 +204,9 @@ describe('buildSite', () => {
       published: '2012-02-06T11:00:00Z',
     };
     data.entries.push(entry);
-    data.feeds[0]!.entryCount++;
-    const next = await buildSite({ source, site, now: FIXTURE_NOW, search: false });
+    const next = await buildSite({ source, site, search: false });
+    // Its day, its month (page and archive feeds), the archive index, the front page and the
+    // feeds, its section, and its feed's count on the subscriptions page: nothing else.
     expect(next.written.sort()).toEqual(
       [
         'index.html',
@@ -211,6 +219,8 @@ describe('buildSite', () => {
         'sections/python/feed.json',
         'archive/2012/02/06/index.html',
         'archive/2012/02/index.html',
+        'archive/2012/02/atom.xml',
+        'archive/2012/02/feed.json',
         'archive/index.html',
         'about/index.html',
       ].sort(),
@@ -218,6 +228,64 @@ describe('buildSite', () => {
     const after = await stat(join(out, 'archive/2012/01/31/index.html'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(after.ino).toBe(before.ino);
+
+    // A post on a new, older day: that day appears, and only its neighbours' links change.
+    data.entries.push({
+      ...entry,
+      id: 1000,
+      key: 'id:old',
+      date: '2012-01-30T10:00:00Z',
+      published: '2012-01-30T10:00:00Z',
+    });
+    const late = await buildSite({ source, site, search: false });
+    const days = late.written.filter((p) => /^archive\/\d+\/\d+\/\d+\/index\.html$/.test(p)).sort();
+    expect(days).toEqual([
+      'archive/2012/01/29/index.html',
+      'archive/2012/01/30/index.html',
+      'archive/2012/01/31/index.html',
+    ]);
+    // Removed again (retention): the day goes, its neighbours link past it.
+    data.entries.pop();
+    const removed = await buildSite({ source, site, search: false });
+    expect(removed.removed).toEqual(['archive/2012/01/30/index.html']);
+    expect(await read(out, 'archive/2012/01/31/index.html')).toContain(
+      '<a rel="next" href="../../../../archive/2012/01/29/index.html">',
+    );
+  });
+
+  it('speaks the site’s language: <html lang>, month and day names, the feeds’ language (fault 8)', async () => {
+    const out = join(dir, 'public');
+    const data = fixtureData();
+    data.entries[0]!.content = { value: '<p>שלום</p>', type: 'text/html', language: 'he' };
+    await buildSite({
+      source: createMemorySource(data),
+      site: fixtureSite(out, { language: 'de', dateFormat: '%A, %-d. %B %Y' }),
+      search: false,
+    });
+    const html = await read(out, 'index.html');
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('Montag, 6. Februar 2012');
+    expect(html).toContain('<div class="content" dir="auto" lang="he"><p>שלום</p></div>');
+    expect(await read(out, 'archive/2012/02/index.html')).toContain('<h1>Februar 2012</h1>');
+    expect(await read(out, 'atom.xml')).toContain('xml:lang="de"');
+    expect(JSON.parse(await read(out, 'feed.json')).language).toBe('de');
+    expect(await read(out, 'rss.xml')).toContain('<language>de</language>');
+  });
+
+  it('shows quiet feeds by their posts’ own dates, and a feed that never dates a post (fault 1)', async () => {
+    const out = join(dir, 'public');
+    await buildSite({
+      source: createMemorySource(fixtureData()),
+      site: fixtureSite(out),
+      search: false,
+    });
+    const health = await read(out, 'health/index.html');
+    const quiet = health.slice(health.indexOf('id="quiet"'), health.indexOf('id="undated"'));
+    expect(quiet).toContain('Lightning Fast Shop');
+    expect(quiet).toContain('Newest post dated 01 Oct 2011');
+    expect(quiet).not.toContain('Tarek Ziade');
+    expect(health.slice(health.indexOf('id="undated"'))).toContain('Undated Notes');
+    expect(health).toContain('Report as of the last fetch, 06 Feb 2012 11:30am UTC.');
   });
 
   it('lets a site theme override templates and assets file by file', async () => {
@@ -240,7 +308,7 @@ describe('buildSite', () => {
       search: false,
     });
     expect(await read(out, 'assets/style.css')).toContain('rebeccapurple');
-    expect(await read(out, 'about/index.html')).toContain('<h1>Our 14 friends</h1>');
+    expect(await read(out, 'about/index.html')).toContain('<h1>Our 15 friends</h1>');
     // Not overridden: the default templates still apply.
     expect(await read(out, 'health/index.html')).toContain('Feed health');
     expect(await read(out, 'faces/tarek.png')).toBe('not really a png');
@@ -255,13 +323,9 @@ describe('buildSite', () => {
     await buildSite({ source, site: fixtureSite(out), now: FIXTURE_NOW, search: false });
     const theme = join(dir, 'theme');
     await mkdir(join(theme, 'partials'), { recursive: true });
-    const entry = await readFile(
-      join(import.meta.dirname, '../../themes/default/partials/entry.liquid'),
-      'utf8',
-    );
     await writeFile(
       join(theme, 'partials', 'entry.liquid'),
-      entry.replace('<article class="entry', '<article class="entry custom'),
+      '<article class="entry custom" id="{{ entry.anchor }}">{{ entry.title }}</article>',
     );
     const report = await buildSite({
       source,
@@ -269,73 +333,64 @@ describe('buildSite', () => {
       now: FIXTURE_NOW,
       search: false,
     });
+    expect(report.full).toBe(false);
+    expect(report.jobsMade).toBe(report.jobs);
     expect(report.written).toContain('archive/2012/01/23/index.html');
-    expect(await read(out, 'archive/2012/01/23/index.html')).toContain('class="entry custom');
+    expect(await read(out, 'archive/2012/01/23/index.html')).toMatch(
+      /<article class="entry custom" id="e\d+">Wireless network<\/article>/,
+    );
   });
 
-  it('builds the search index with Pagefind, in one part by default', async () => {
+  it('builds the search index from the posts with Pagefind; a rebuild keeps it', async () => {
     const out = join(dir, 'public');
-    const report = await buildSite({
-      source: createMemorySource(fixtureData()),
-      site: fixtureSite(out),
-      now: FIXTURE_NOW,
-    });
+    const data = fixtureData();
+    const report = await buildSite({ source: createMemorySource(data), site: fixtureSite(out) });
     expect(report.search).toBe(true);
     expect(report.searchPartsBuilt).toBe(1);
-    expect(report.written).toContain('pagefind/2011-12-24/pagefind-ui.js');
-    expect(await pageCount(out, 'pagefind/2011-12-24/')).toBe(8);
-    expect(await read(out, 'search/index.html')).toContain(
-      '<script src="../pagefind/2011-12-24/pagefind-ui.js">',
-    );
-    const again = await buildSite({
-      source: createMemorySource(fixtureData()),
-      site: fixtureSite(out),
-      now: FIXTURE_NOW,
-    });
+    expect(report.written).toContain('pagefind/pagefind-ui.js');
+    expect(report.written).toContain('pagefind/i0-255/pagefind-entry.json');
+    // One record per post (the recorded duplicate is not one).
+    expect(await pageCount(out, 'pagefind/i0-255/')).toBe(19);
+    // The UI is in the site once, not in every part.
+    expect(report.written).not.toContain('pagefind/i0-255/pagefind-ui.js');
+    const page = await read(out, 'search/index.html');
+    expect(page).toContain('<script src="../pagefind/pagefind-ui.js"></script>');
+    expect(page).toContain('data-indexes="pagefind/i0-255/"');
+    const again = await buildSite({ source: createMemorySource(data), site: fixtureSite(out) });
     expect(again.written).toEqual([]);
     expect(again.searchPartsBuilt).toBe(0);
   });
 
-  it('keeps every search part when only the health page changed, re-indexes only a changed part', async () => {
+  it('indexes again only the part a new post lands in; a health change indexes nothing', async () => {
     const out = join(dir, 'public');
     const data = fixtureData();
+    // Ids far apart: the posts fall in two parts, an old one and the newest.
+    for (const e of data.entries.slice(0, 6)) e.id += 10_000;
     const source = createMemorySource(data);
     const site = fixtureSite(out);
-    // One day page per part: 8 parts, newest first on the search page.
-    const first = await buildSite({ source, site, now: FIXTURE_NOW, searchPartBytes: 1 });
-    expect(first.searchPartsBuilt).toBe(8);
+    const first = await buildSite({ source, site });
+    expect(first.searchPartsBuilt).toBe(2);
     const parts = indexesOf(await read(out, 'search/index.html'));
-    expect(parts).toHaveLength(8);
-    expect(parts[0]).toBe('pagefind/2012-02-06/');
-    expect(parts[7]).toBe('pagefind/2011-12-24/');
-    let pages = 0;
-    for (const part of parts) pages += await pageCount(out, part);
-    expect(pages).toBe(8);
+    expect(parts).toEqual(['pagefind/i9984-10239/', 'pagefind/i0-8191/']);
     const before = await fileStats(join(out, 'pagefind'));
 
-    // A feed starts failing and the clock moves: the health page changes, no day page does.
-    const cheese = data.feeds[1]!;
-    Object.assign(cheese, {
+    // A feed starts failing: the health page changes, no post does.
+    Object.assign(data.feeds[1]!, {
       errorCode: 'dns',
       errorMessage: 'no such host',
       consecutiveFailures: 1,
       failingSince: '2012-02-06T12:00:00Z',
+      lastFetchedAt: '2012-02-06T12:00:00Z',
     });
-    const later = new Date(FIXTURE_NOW.getTime() + 3_600_000);
-    const failing = await buildSite({ source, site, now: later, searchPartBytes: 1 });
-    expect(failing.written).toContain('health/index.html');
-    expect(failing.written.filter((p) => p.startsWith('archive/'))).toEqual([]);
-    expect(failing.written.filter((p) => p.startsWith('pagefind/'))).toEqual([]);
+    const failing = await buildSite({ source, site });
+    expect(failing.written.sort()).toEqual(['about/index.html', 'health/index.html']);
     expect(failing.searchPartsBuilt).toBe(0);
-    expect(failing.search).toBe(true);
-    // The bundles are the same files: same inode, same mtime.
     expect(await fileStats(join(out, 'pagefind'))).toEqual(before);
-    expect(indexesOf(await read(out, 'search/index.html'))).toEqual(parts);
 
-    // A new post on the newest day: only that day's part is indexed again.
+    // A new post: only the newest part is indexed again.
     data.entries.push({
       ...data.entries[0]!,
-      id: 999,
+      id: 10_200,
       key: 'id:new',
       title: 'Quokkas in the standard library',
       link: 'https://ziade.example.com/quokkas',
@@ -344,13 +399,13 @@ describe('buildSite', () => {
       date: '2012-02-06T11:00:00Z',
       published: '2012-02-06T11:00:00Z',
     });
-    const next = await buildSite({ source, site, now: later, searchPartBytes: 1 });
+    const next = await buildSite({ source, site });
     expect(next.searchPartsBuilt).toBe(1);
-    expect(next.written).toContain('pagefind/2012-02-06/pagefind-entry.json');
     const after = await fileStats(join(out, 'pagefind'));
     for (const [path, facts] of before) {
-      if (!path.startsWith('2012-02-06/')) expect(after.get(path), path).toEqual(facts);
+      if (path.startsWith('i0-8191/')) expect(after.get(path), path).toEqual(facts);
     }
+    expect(await pageCount(out, 'pagefind/i9984-10239/')).toBe(6);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * A RenderSource over arrays: the Store port's read methods with its documented behaviour
  * (newest `date` first, duplicates excluded unless asked, since <= date < before). Used by
- * tests, the render benchmark, and anyone rendering without a database.
+ * tests, the render benchmark, and anyone rendering without a database. An entry's digest is a
+ * hash of the whole entry, so any change to it is seen by the next build.
  */
+import { createHash } from 'node:crypto';
 import type { FetchRecord, StoredEntry, StoredFeed } from '../model/stored.js';
-import type { EntryQuery } from '../store/store.js';
+import type { EntryQuery, EntryStamp, Store } from '../store/store.js';
 import type { RenderSource } from './build-site.js';
 
 export interface MemorySourceData {
@@ -14,32 +16,33 @@ export interface MemorySourceData {
   fetches?: Map<number, FetchRecord[]>;
 }
 
+/** What an entry shows, hashed (the store keeps this as a column; here it is computed). */
+function digestOf(e: StoredEntry): string {
+  const { lastSeenAt: _seen, ...shown } = e;
+  return createHash('sha1').update(JSON.stringify(shown)).digest('base64');
+}
+
 /** A RenderSource over the given arrays (they may be changed between builds). */
-export function createMemorySource(data: MemorySourceData): RenderSource {
-  // Sorted once per change of the array (its identity or length), not on every query.
-  let cache: { ref: StoredEntry[]; length: number; list: StoredEntry[] } | undefined;
-  const sorted = (): StoredEntry[] => {
-    if (!cache || cache.ref !== data.entries || cache.length !== data.entries.length) {
-      const list = [...data.entries].sort(
-        (a, b) => Date.parse(b.date) - Date.parse(a.date) || b.id - a.id,
-      );
-      cache = { ref: data.entries, length: data.entries.length, list };
-    }
-    return cache.list;
-  };
+export function createMemorySource(
+  data: MemorySourceData,
+): RenderSource & Pick<Store, 'countEntries'> {
   const select = (query: Omit<EntryQuery, 'limit'> = {}): StoredEntry[] => {
     const sections = new Map(data.feeds.map((f) => [f.id, f.section]));
     const since = query.since ? Date.parse(query.since) : undefined;
     const before = query.before ? Date.parse(query.before) : undefined;
-    return sorted().filter((e) => {
-      if (!query.includeDuplicates && e.duplicateOf !== undefined) return false;
-      if (query.feedId !== undefined && e.feedId !== query.feedId) return false;
-      if (query.section !== undefined && sections.get(e.feedId) !== query.section) return false;
-      const t = Date.parse(e.date);
-      if (since !== undefined && t < since) return false;
-      if (before !== undefined && t >= before) return false;
-      return true;
-    });
+    const ids = query.ids ? new Set(query.ids) : undefined;
+    return data.entries
+      .filter((e) => {
+        if (!query.includeDuplicates && e.duplicateOf !== undefined) return false;
+        if (ids && !ids.has(e.id)) return false;
+        if (query.feedId !== undefined && e.feedId !== query.feedId) return false;
+        if (query.section !== undefined && sections.get(e.feedId) !== query.section) return false;
+        const t = Date.parse(e.date);
+        if (since !== undefined && t < since) return false;
+        if (before !== undefined && t >= before) return false;
+        return true;
+      })
+      .sort((a, b) => Date.parse(b.date) - Date.parse(a.date) || b.id - a.id);
   };
   return {
     async listFeeds(options) {
@@ -55,6 +58,30 @@ export function createMemorySource(data: MemorySourceData): RenderSource {
     },
     async countEntries(query = {}) {
       return select(query).length;
+    },
+    async listEntryStamps(): Promise<EntryStamp[]> {
+      return data.entries
+        .filter((e) => e.duplicateOf === undefined)
+        .map((e) => ({ id: e.id, feedId: e.feedId, date: e.date, digest: digestOf(e) }))
+        .sort((a, b) => a.id - b.id);
+    },
+    async feedPostStats() {
+      const stats = new Map(data.feeds.map((f) => [f.id, { entries: 0, newest: '' }]));
+      for (const e of data.entries) {
+        const s = stats.get(e.feedId);
+        if (!s || e.duplicateOf !== undefined) continue;
+        s.entries++;
+        const own = e.published ?? e.updated;
+        const iso = own && !Number.isNaN(Date.parse(own)) ? new Date(own).toISOString() : '';
+        if (iso > s.newest) s.newest = iso;
+      }
+      return [...stats]
+        .map(([feedId, s]) => ({
+          feedId,
+          entries: s.entries,
+          ...(s.newest ? { newestPostDate: s.newest } : {}),
+        }))
+        .sort((a, b) => a.feedId - b.feedId);
     },
     async recentFetches(feedId, limit = 10) {
       return [...(data.fetches?.get(feedId) ?? [])]

@@ -1,41 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { type IndexedPage, planSearchParts } from './search-index.js';
+import { blockOf, MAX_BLOCK, MIN_BLOCK, searchBlocks } from './search-index.js';
 
-const page = (day: string, size: number, hash = 'h'): IndexedPage => ({
-  path: `archive/${day.replaceAll('-', '/')}/index.html`,
-  hash,
-  size,
-});
+const sizes = (maxId: number) => searchBlocks(maxId).map((b) => b.end - b.start);
 
-describe('planSearchParts', () => {
-  it('cuts from the oldest day, a too-large day alone, each part named after its first day', () => {
-    const parts = planSearchParts(
-      [page('2011-12-24', 4), page('2012-01-23', 5), page('2012-01-29', 30), page('2012-02-03', 6)],
-      10,
-      'v',
-    );
-    expect(parts.map((p) => [p.dir, p.pages.length])).toEqual([
-      ['pagefind/2011-12-24/', 2],
-      ['pagefind/2012-01-29/', 1],
-      ['pagefind/2012-02-03/', 1],
-    ]);
+describe('searchBlocks', () => {
+  it('lays the ids out like the binary digits of the highest one, with a last block for the rest', () => {
+    expect(searchBlocks(-1)).toEqual([]);
+    expect(searchBlocks(117)).toEqual([{ dir: 'pagefind/i0-255/', start: 0, end: 256 }]);
+    expect(sizes(255)).toEqual([256]);
+    expect(sizes(256)).toEqual([256, 256]);
+    expect(sizes(511)).toEqual([512]);
+    expect(sizes(MAX_BLOCK * 2 + 1024 + 256 + 10)).toEqual([MAX_BLOCK, MAX_BLOCK, 1024, 256, 256]);
   });
 
-  it('keeps older parts (folder and input) when new days come, changes one when its bytes do', () => {
-    const old = [page('2012-01-01', 6), page('2012-01-02', 6), page('2012-01-03', 3)];
-    const before = planSearchParts(old, 10, 'v');
-    // The newest part grows in place (same folder, new input)...
-    const grown = planSearchParts([...old, page('2012-01-04', 1)], 10, 'v');
-    expect(grown[0]).toEqual(before[0]);
-    expect(grown[1]?.dir).toBe(before[1]?.dir);
-    expect(grown[1]?.inputHash).not.toBe(before[1]?.inputHash);
-    // ...until it is full: then a new part starts and the others stay as they were.
-    const full = planSearchParts([...old, page('2012-01-04', 3)], 10, 'v');
-    expect(full.slice(0, 2)).toEqual(before);
-    expect(full[2]?.dir).toBe('pagefind/2012-01-04/');
-    const edited = planSearchParts([old[0]!, { ...old[1]!, hash: 'other' }, old[2]!], 10, 'v');
-    expect(edited[0]).toEqual(before[0]);
-    expect(edited[1]?.inputHash).not.toBe(before[1]?.inputHash);
-    expect(planSearchParts(old, 10, 'v2')[0]?.inputHash).not.toBe(before[0]?.inputHash);
+  it('covers every id once, in at most (maxId / MAX_BLOCK) + log2(MAX_BLOCK / MIN_BLOCK) + 1 blocks', () => {
+    for (const maxId of [0, 1, 255, 256, 5000, 8191, 8192, 100_000, 140_321]) {
+      const blocks = searchBlocks(maxId);
+      expect(blocks[0]?.start).toBe(0);
+      for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.start).toBe(blocks[i - 1]!.end);
+      expect(blocks[blocks.length - 1]!.end).toBeGreaterThan(maxId);
+      expect(blocks.length).toBeLessThanOrEqual(
+        Math.floor(maxId / MAX_BLOCK) + Math.log2(MAX_BLOCK / MIN_BLOCK) + 1,
+      );
+      for (const b of blocks) expect(b.start % (b.end - b.start)).toBe(0);
+      for (const id of [0, maxId, Math.floor(maxId / 2)]) {
+        const b = blockOf(id, blocks)!;
+        expect(id >= b.start && id < b.end).toBe(true);
+      }
+    }
+  });
+
+  it('keeps a block (folder and ids) while new ids come, until blocks of one size merge', () => {
+    // New ids change only the last block...
+    const before = searchBlocks(5000);
+    const after = searchBlocks(5010);
+    expect(after.slice(0, -1)).toEqual(before.slice(0, -1));
+    expect(after.at(-1)).toEqual(before.at(-1));
+    // ...until it fills: then two blocks of a size become one of the next, once.
+    expect(sizes(1023)).toEqual([1024]);
+    expect(sizes(1023 + 256)).toEqual([1024, 256]);
+    // A block changes only when the ids it covers change: every complete MAX_BLOCK stays.
+    expect(searchBlocks(100_000).slice(0, 10)).toEqual(searchBlocks(90_000).slice(0, 10));
   });
 });

@@ -1,72 +1,123 @@
 /**
- * Static full-text search with Pagefind: the archive's day pages (each post once) are indexed
- * from the new site tree just before it is swapped in, and the bundles are written with the
- * site (see docs/decisions/render.md). Results point at posts (#anchors) as sub-results.
+ * Static full-text search with Pagefind, fed records (one per post: its title, feed, author
+ * and text) through Pagefind's Node API, not HTML read back from the pages. The index comes in
+ * parts by entry id, each its own Pagefind bundle under pagefind/i<first>-<last>/, merged by
+ * the search page in the browser. Pagefind has no incremental mode; the parts make adding a
+ * post cheap: new posts get new ids, so they land in the newest, smallest part, and only that
+ * part is indexed again (docs/decisions/render.md, "Search").
  *
- * The archive is indexed in parts — runs of consecutive day pages, oldest first, of at most
- * PART_BYTES of HTML — each its own Pagefind bundle under pagefind/<first day>/, merged by the
- * search page in the browser. Pagefind's memory grows faster than its input (335 MB for 18 MB
- * of day pages at once, 105 MB for the largest 4 MB part), and it has no incremental mode: a
- * part whose pages' bytes are unchanged keeps its previous bundle, so a new post re-indexes
- * only the newest part.
+ * The parts are aligned blocks of ids, from MIN_BLOCK to MAX_BLOCK ids, laid out like the
+ * binary digits of the highest id: every complete MAX_BLOCK, then the remainder in falling
+ * powers of two, then one block for the last few. A block's bounds never move while new ids
+ * come; when blocks fill up, two of a size become one of the next (indexed again once), so a
+ * post is indexed again about log2(MAX_BLOCK / MIN_BLOCK) times in its life, and the search
+ * page merges at most (highest id / MAX_BLOCK) + log2(MAX_BLOCK / MIN_BLOCK) + 1 bundles.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listFiles } from './list-files.js';
+import type { EntryView } from './site-model.js';
 
-/** The folder holding one bundle per part. */
+/** The folder holding the search UI and one bundle per part. */
 export const SEARCH_DIR = 'pagefind/';
+export const MIN_BLOCK = 256;
+export const MAX_BLOCK = 8192;
+/** Text indexed per post: longer posts are indexed by their beginning (a bound on the cost). */
+export const MAX_INDEXED_CHARS = 5000;
+/** Records sent to Pagefind before waiting for its answers. */
+const PIPELINE = 256;
+/** Pagefind groups a part's result fragments into at most this many files. */
+const MAX_FRAGMENTS = 128;
 
-/** A part's day pages hold at most this much HTML (a single larger day gets a part of its own). */
-export const PART_BYTES = 4 * 1024 * 1024;
-
-/** An indexed page as the site writer knows it. */
-export interface IndexedPage {
-  /** Site path, e.g. 'archive/2012/02/06/index.html'. */
-  path: string;
-  /** sha256 of its bytes. */
-  hash: string;
-  size: number;
-}
-
-export interface SearchPart {
-  /** Its bundle folder from the site root, e.g. 'pagefind/2012-02-06/'. */
+/** One part of the index: ids start ≤ id < end. */
+export interface SearchBlock {
+  /** Its bundle folder from the site root, e.g. 'pagefind/i8192-16383/'. */
   dir: string;
-  pages: IndexedPage[];
-  /** What the bundle is made from: the Pagefind version and its pages' paths and bytes. */
-  inputHash: string;
+  start: number;
+  end: number;
 }
 
-/**
- * Split the day pages (oldest first) into parts of at most `maxBytes`. Cut from the oldest
- * end, so new days only ever change the newest part, and a part keeps its folder (named after
- * its first day) while it grows.
- */
-export function planSearchParts(
-  pages: readonly IndexedPage[],
-  maxBytes: number,
-  version: string,
-): SearchPart[] {
-  const groups: IndexedPage[][] = [];
-  let current: IndexedPage[] = [];
-  let bytes = 0;
-  for (const page of pages) {
-    if (current.length > 0 && bytes + page.size > maxBytes) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
+/** The parts for entries with ids up to maxId (see the module comment). */
+export function searchBlocks(maxId: number, min = MIN_BLOCK, max = MAX_BLOCK): SearchBlock[] {
+  const blocks: SearchBlock[] = [];
+  const add = (start: number, size: number) =>
+    blocks.push({ dir: `${SEARCH_DIR}i${start}-${start + size - 1}/`, start, end: start + size });
+  const n = Math.max(0, Math.floor(maxId) + 1);
+  let start = 0;
+  for (; start + max <= n; start += max) add(start, max);
+  for (let size = max / 2; size >= min; size /= 2) {
+    if (start + size <= n) {
+      add(start, size);
+      start += size;
     }
-    current.push(page);
-    bytes += page.size;
   }
-  if (current.length > 0) groups.push(current);
-  return groups.map((group) => {
-    const first = group[0]!.path.replace(/^archive\/|\/index\.html$/g, '').replaceAll('/', '-');
-    const hash = createHash('sha256').update(version);
-    for (const p of group) hash.update(`\n${p.path} ${p.hash}`);
-    return { dir: `${SEARCH_DIR}${first}/`, pages: group, inputHash: hash.digest('base64url') };
-  });
+  if (start < n) add(start, min);
+  return blocks;
+}
+
+/** The block holding `id` (blocks as searchBlocks gives them, ascending). */
+export function blockOf(id: number, blocks: readonly SearchBlock[]): SearchBlock | undefined {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = blocks[mid]!;
+    if (id < b.start) hi = mid - 1;
+    else if (id >= b.end) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
+
+/** A post as search sees it. */
+export interface SearchRecord {
+  /** From the site root, with the post's anchor: '/archive/2012/02/06/index.html#e12'. */
+  url: string;
+  /** Shown as the result's title: "Feed: Title". */
+  title: string;
+  content: string;
+}
+
+/** The search record of a post. */
+export function searchRecord(e: EntryView): SearchRecord {
+  const title = e.untitled ? e.feed.name : `${e.feed.name}: ${e.title}`;
+  const byline = e.author !== e.feed.name ? `${e.author}\n` : '';
+  const text = e.text.length > MAX_INDEXED_CHARS ? e.text.slice(0, MAX_INDEXED_CHARS) : e.text;
+  return {
+    url: `/${e.archivePath}#${e.anchor}`,
+    title,
+    content: `${e.untitled ? '' : `${e.title}\n`}${byline}${text}`,
+  };
+}
+
+/** Files Pagefind writes into every bundle that only the search page's own copy needs. */
+const UI_FILES = new Set([
+  'pagefind-ui.js',
+  'pagefind-ui.css',
+  'pagefind-component-ui.js',
+  'pagefind-component-ui.css',
+  'pagefind-modular-ui.js',
+  'pagefind-modular-ui.css',
+  'pagefind-highlight.js',
+]);
+/** The search UI, once for the whole site, beside the bundles. */
+export const UI_PATHS = [`${SEARCH_DIR}pagefind-ui.js`, `${SEARCH_DIR}pagefind-ui.css`];
+
+/** One part of the index being made: records go to Pagefind as they come. */
+export interface SearchPart {
+  add(records: readonly SearchRecord[]): Promise<void>;
+  /**
+   * Write the bundle into `root`/`dir` (Pagefind writes the files itself); returns its files
+   * as paths from `root`, the UI files left out (the site has one copy, UI_PATHS).
+   */
+  write(root: string, dir: string): Promise<string[]>;
+}
+
+export interface SearchIndexer {
+  begin(): Promise<SearchPart>;
+  /** Write the search UI files (UI_PATHS) under `root`. */
+  writeUi(root: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The installed Pagefind's version (part of each bundle's input: an upgrade re-indexes). */
@@ -78,60 +129,92 @@ export async function pagefindVersion(): Promise<string> {
     };
     return `pagefind ${pkg.version}`;
   } catch (error) {
-    // No Pagefind here: the build goes on without search (buildSearchParts says why).
     return `pagefind unavailable: ${(error as Error).message}`;
   }
 }
 
 /**
- * Index each part's pages under `dir` with one Pagefind process, one part at a time; Pagefind
- * writes each bundle into `dir` at part.dir itself (its bytes never pass through this process),
- * then `adopt` gets the bundle's file paths from the site root. Pagefind so holds one part at
- * a time. Returns false when Pagefind is unavailable or fails — the site is then built without
- * search, never aborted.
+ * Start Pagefind (one process for the whole build), indexing in `language` (the site's, as
+ * Pagefind wants it: ISO 639-1). Undefined when Pagefind cannot be loaded: the site is then
+ * built without search, and `log` says why.
  */
-export async function buildSearchParts(
-  dir: string,
-  parts: readonly SearchPart[],
-  adopt: (part: SearchPart, paths: string[]) => Promise<void>,
+export async function openSearchIndexer(
+  language: string,
   log: (line: string) => void,
-): Promise<boolean> {
-  if (parts.length === 0) return true;
+): Promise<SearchIndexer | undefined> {
   let pagefind: typeof import('pagefind');
   try {
     pagefind = await import('pagefind');
   } catch (error) {
-    log(`render: search index disabled: cannot load pagefind: ${(error as Error).message}`);
-    return false;
+    log(`render: search disabled: cannot load pagefind: ${(error as Error).message}`);
+    return undefined;
   }
-  try {
-    for (const part of parts) {
-      const created = await pagefind.createIndex({ keepIndexUrl: true, forceLanguage: 'en' });
-      if (created.errors.length || !created.index) throw new Error(created.errors.join('; '));
-      const { index } = created;
-      // Day paths hold only digits and slashes: safe inside a glob's {a,b} alternatives.
-      const paths = part.pages.map((p) => p.path);
-      const glob = paths.length === 1 ? paths[0]! : `{${paths.join(',')}}`;
-      const added = await index.addDirectory({ path: dir, glob });
-      if (added.errors.length) throw new Error(added.errors.join('; '));
-      if (added.page_count !== paths.length) {
-        throw new Error(`indexed ${added.page_count} of the ${paths.length} pages of ${part.dir}`);
-      }
-      const out = join(dir, part.dir);
-      const wrote = await index.writeFiles({ outputPath: out });
-      if (wrote.errors.length) throw new Error(wrote.errors.join('; '));
-      await index.deleteIndex();
-      await adopt(
-        part,
-        (await listFiles(out)).sort().map((p) => `${part.dir}${p}`),
-      );
-      log(`render: search part ${part.dir} over ${added.page_count} pages`);
+  const lang = language.split('-')[0]!.toLowerCase();
+  const createIndex = async () => {
+    const created = await pagefind.createIndex({
+      keepIndexUrl: true,
+      forceLanguage: lang,
+      maxFragments: MAX_FRAGMENTS,
+    });
+    if (created.errors.length || !created.index) {
+      throw new Error(`pagefind: ${created.errors.join('; ') || 'no index'}`);
     }
-    return true;
-  } catch (error) {
-    log(`render: search index disabled: ${(error as Error).message}`);
-    return false;
-  } finally {
-    await pagefind.close();
-  }
+    return created.index;
+  };
+  const begin = async (): Promise<SearchPart & { writeAll(out: string): Promise<void> }> => {
+    const index = await createIndex();
+    const writeAll = async (out: string) => {
+      const wrote = await index.writeFiles({ outputPath: out });
+      if (wrote.errors.length) throw new Error(`pagefind: ${wrote.errors.join('; ')}`);
+      await index.deleteIndex();
+    };
+    return {
+      async add(records) {
+        // Sent without waiting for each answer (the service numbers its messages): one record
+        // at a time cost Pagefind ~40 % more CPU, in the round trips.
+        for (let i = 0; i < records.length; i += PIPELINE) {
+          const answers = await Promise.all(
+            records.slice(i, i + PIPELINE).map((r) =>
+              index.addCustomRecord({
+                url: r.url,
+                content: r.content,
+                language: lang,
+                meta: { title: r.title },
+              }),
+            ),
+          );
+          const errors = answers.flatMap((a) => a.errors);
+          if (errors.length) throw new Error(`pagefind: ${errors.join('; ')}`);
+        }
+      },
+      writeAll,
+      async write(root, dir) {
+        const out = join(root, dir);
+        await writeAll(out);
+        const files: string[] = [];
+        for (const path of (await listFiles(out)).sort()) {
+          if (UI_FILES.has(path)) await unlink(join(out, path));
+          else files.push(`${dir}${path}`);
+        }
+        return files;
+      },
+    };
+  };
+  return {
+    begin,
+    async writeUi(root) {
+      // Pagefind writes its UI only with a bundle: make a throwaway one and keep the UI.
+      const scratch = join(root, `${SEARCH_DIR}.ui-scratch`);
+      const part = await begin();
+      await part.add([{ url: '/', title: 'Orrery', content: 'Orrery' }]);
+      await part.writeAll(scratch);
+      for (const path of UI_PATHS) {
+        await rename(join(scratch, path.slice(SEARCH_DIR.length)), join(root, path));
+      }
+      await rm(scratch, { recursive: true, force: true });
+    },
+    close: async () => {
+      await pagefind.close();
+    },
+  };
 }

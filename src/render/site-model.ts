@@ -2,16 +2,22 @@
  * The site model: pure functions from stored feeds and entries to the values templates and
  * feed writers read (entry views, days, sections, health). No I/O; time comes in as `now`.
  */
+import { createHash } from 'node:crypto';
 import type { SectionSettings, SiteSettings } from '../model/settings.js';
 import type { FetchRecord, StoredEntry, StoredFeed } from '../model/stored.js';
 import { countImages, excerpt, htmlToText, textToHtml } from './html-text.js';
-import { dayKey, strftime } from './strftime.js';
+import { dayKey, strftime, zonedTimeToUtc } from './strftime.js';
+
+/** The site's language (SiteSettings.language), 'en' when the settings leave it out. */
+export function siteLanguage(site: Pick<SiteSettings, 'language'>): string {
+  return site.language ?? 'en';
+}
 
 /** Content longer than this (in characters of text) is collapsed behind "read more". */
 export const LONG_TEXT_CHARS = 1200;
 /** Content with more images than this is collapsed behind "read more". */
 export const LONG_IMAGE_COUNT = 2;
-/** A feed with no new entry for this many days is listed as quiet in the health report. */
+/** A feed whose newest own post is older than this many days is listed as quiet. */
 export const DEFAULT_QUIET_DAYS = 60;
 
 export interface SectionView {
@@ -23,7 +29,15 @@ export interface SectionView {
   feedCount: number;
 }
 
-export type HealthStatus = 'ok' | 'failing' | 'quiet' | 'moved' | 'retired' | 'inactive' | 'new';
+export type HealthStatus =
+  | 'ok'
+  | 'failing'
+  | 'quiet'
+  | 'undated'
+  | 'moved'
+  | 'retired'
+  | 'inactive'
+  | 'new';
 
 export interface FeedView {
   id: number;
@@ -35,10 +49,15 @@ export interface FeedView {
   section: string;
   sectionTitle: string;
   sectionSlug: string;
+  /** An image: an absolute http(s) URL, or a path from the site root ('faces/alice.png'). */
   face?: string;
   active: boolean;
   retired: boolean;
+  /** Its posts in the archive (duplicates of other feeds' posts not counted). */
   entryCount: number;
+  /** The newest of its posts' own dates (published, else updated), if any is dated. */
+  newestPostAt?: string;
+  newestPostFormatted?: string;
   status: HealthStatus;
   errorCode?: string;
   errorMessage?: string;
@@ -64,7 +83,8 @@ export type EntryFeed = Pick<
   'id' | 'url' | 'name' | 'title' | 'siteLink' | 'section' | 'sectionTitle' | 'sectionSlug' | 'face'
 >;
 
-function entryFeed(f: FeedView): EntryFeed {
+/** What an entry carries of its feed (its identity and names, not its health). */
+export function entryFeed(f: FeedView): EntryFeed {
   const view: EntryFeed = {
     id: f.id,
     url: f.url,
@@ -83,8 +103,10 @@ export interface EntryView {
   id: number;
   /** Fragment id of the entry on the pages that show it. */
   anchor: string;
-  /** The id feeds out carry: the original guid, else the link, else a urn from the fingerprint. */
+  /** The id feeds out carry: a valid IRI, stable and unique across the planet (outputId). */
   uid: string;
+  /** The entry's id in its own feed (RSS guid, Atom id), if it had one. */
+  sourceId?: string;
   /** The feed it came from (identity and names only: its health does not change the page). */
   feed: EntryFeed;
   /** The entry's author, else the feed's name. */
@@ -96,6 +118,11 @@ export interface EntryView {
   link?: string;
   /** Sanitized HTML, output unescaped. */
   content: string;
+  /** The content as plain text (what search indexes). */
+  text: string;
+  /** The language of the title / of the content, when the feed says and it is not the site's. */
+  titleLang?: string;
+  lang?: string;
   /** Plain-text excerpt (about 300 characters). */
   summary: string;
   /** ISO 8601 instant the river sorts by. */
@@ -167,7 +194,8 @@ export function sectionViews(
 
 /** An instant as the site writes it: its dateFormat, a space, its timeFormat. */
 export function formatDateTime(d: Date, site: SiteSettings): string {
-  return `${strftime(d, site.dateFormat, site.timezone)} ${strftime(d, site.timeFormat, site.timezone)}`;
+  const lang = siteLanguage(site);
+  return `${strftime(d, site.dateFormat, site.timezone, lang)} ${strftime(d, site.timeFormat, site.timezone, lang)}`;
 }
 
 function formatOptional(iso: string | undefined, site: SiteSettings): string | undefined {
@@ -176,16 +204,62 @@ function formatOptional(iso: string | undefined, site: SiteSettings): string | u
   return Number.isNaN(d.getTime()) ? undefined : formatDateTime(d, site);
 }
 
-/** Classify one feed's health. */
-export function feedStatus(feed: StoredFeed, now: Date, quietDays: number): HealthStatus {
+/**
+ * Where a feed's face is: an http(s) URL as given; a path with a folder from the site root
+ * ('faces/alice.png', as docs/config.md writes it); a bare file name in the theme's faces/.
+ */
+export function facePath(face: string): string {
+  if (/^https?:\/\//i.test(face)) return face;
+  if (face.startsWith('//')) return `https:${face}`;
+  const path = face.replace(/^\/+/, '');
+  return path.includes('/') ? path : `faces/${path}`;
+}
+
+/** A feed's posts as the store counts them (Store.feedPostStats). */
+export interface PostStats {
+  entries: number;
+  newestPostDate?: string;
+}
+
+/**
+ * Classify one feed's health at `asOf` (the newest fetch of the planet). "Quiet" comes from
+ * the newest of the feed's own post dates, not from when its entries were first seen: a feed
+ * that brings posts from 2009 today is quiet.
+ */
+export function feedStatus(
+  feed: StoredFeed,
+  posts: PostStats | undefined,
+  asOf: Date | undefined,
+  quietDays: number,
+): HealthStatus {
   if (!feed.active) return 'inactive';
   if (feed.retired) return 'retired';
   if (feed.consecutiveFailures > 0 || feed.errorCode) return 'failing';
   if (feed.pendingRedirect) return 'moved';
-  const quietSince = now.getTime() - quietDays * 86_400_000;
-  if (feed.lastNewEntryAt) return Date.parse(feed.lastNewEntryAt) < quietSince ? 'quiet' : 'ok';
-  if (!feed.lastSuccessAt) return 'new';
-  return Date.parse(feed.createdAt) < quietSince ? 'quiet' : 'ok';
+  if (!feed.lastSuccessAt && !posts?.entries) return 'new';
+  if (posts?.entries && !posts.newestPostDate) return 'undated';
+  if (!asOf) return 'ok';
+  const quietSince = asOf.getTime() - quietDays * 86_400_000;
+  const newest = posts?.newestPostDate ? Date.parse(posts.newestPostDate) : undefined;
+  if (newest === undefined) return Date.parse(feed.createdAt) < quietSince ? 'quiet' : 'ok';
+  return newest < quietSince ? 'quiet' : 'ok';
+}
+
+/** When the planet last fetched a feed: what the health report speaks of (undefined: never). */
+export function lastFetchOf(feeds: readonly StoredFeed[]): Date | undefined {
+  let last = '';
+  for (const f of feeds) if (f.lastFetchedAt && f.lastFetchedAt > last) last = f.lastFetchedAt;
+  return last ? new Date(last) : undefined;
+}
+
+export interface FeedViewOptions {
+  /** Posts per feed id (Store.feedPostStats). */
+  posts: ReadonlyMap<number, PostStats>;
+  /** The time health is judged at (lastFetchOf the feeds). */
+  asOf: Date | undefined;
+  quietDays?: number;
+  /** Also the dates in the site's formats (…Formatted; default true). */
+  formatted?: boolean;
 }
 
 /** The view of every feed, keyed by id. */
@@ -193,13 +267,16 @@ export function feedViews(
   feeds: readonly StoredFeed[],
   sections: readonly SectionView[],
   site: SiteSettings,
-  now: Date,
-  quietDays = DEFAULT_QUIET_DAYS,
+  options: FeedViewOptions,
 ): Map<number, FeedView> {
   const bySection = new Map(sections.map((s) => [s.id, s]));
+  const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
+  const format = (iso: string) =>
+    options.formatted === false ? undefined : formatOptional(iso, site);
   const views = new Map<number, FeedView>();
   for (const f of feeds) {
     const section = bySection.get(f.section);
+    const posts = options.posts.get(f.id);
     const view: FeedView = {
       id: f.id,
       url: f.url,
@@ -209,28 +286,36 @@ export function feedViews(
       sectionSlug: section?.slug ?? sectionSlug(f.section),
       active: f.active,
       retired: f.retired,
-      entryCount: f.entryCount,
-      status: feedStatus(f, now, quietDays),
+      entryCount: posts?.entries ?? 0,
+      status: feedStatus(f, posts, options.asOf, quietDays),
       consecutiveFailures: f.consecutiveFailures,
       previousUrls: [...f.previousUrls],
     };
     if (f.title) view.title = f.title;
     if (f.siteLink) view.siteLink = f.siteLink;
-    if (f.face) view.face = f.face;
+    if (f.face) view.face = facePath(f.face);
+    if (posts?.newestPostDate) {
+      view.newestPostAt = posts.newestPostDate;
+      const newestPostFormatted = format(posts.newestPostDate);
+      if (newestPostFormatted) view.newestPostFormatted = newestPostFormatted;
+    }
     if (f.errorCode) view.errorCode = f.errorCode;
     if (f.errorMessage) view.errorMessage = f.errorMessage;
     if (f.lastStatus !== undefined) view.lastStatus = f.lastStatus;
     if (f.failingSince) {
       view.failingSince = f.failingSince;
-      view.failingSinceFormatted = formatOptional(f.failingSince, site);
+      const failingSinceFormatted = format(f.failingSince);
+      if (failingSinceFormatted) view.failingSinceFormatted = failingSinceFormatted;
     }
     if (f.lastSuccessAt) {
       view.lastSuccessAt = f.lastSuccessAt;
-      view.lastSuccessFormatted = formatOptional(f.lastSuccessAt, site);
+      const lastSuccessFormatted = format(f.lastSuccessAt);
+      if (lastSuccessFormatted) view.lastSuccessFormatted = lastSuccessFormatted;
     }
     if (f.lastNewEntryAt) {
       view.lastNewEntryAt = f.lastNewEntryAt;
-      view.lastNewEntryFormatted = formatOptional(f.lastNewEntryAt, site);
+      const lastNewEntryFormatted = format(f.lastNewEntryAt);
+      if (lastNewEntryFormatted) view.lastNewEntryFormatted = lastNewEntryFormatted;
     }
     if (f.pendingRedirect) view.redirectTo = f.pendingRedirect.to;
     views.set(f.id, view);
@@ -240,6 +325,8 @@ export function feedViews(
 
 function normalizeIso(value: string | undefined): string | undefined {
   if (!value) return undefined;
+  // The store's own form (toISOString) needs no parsing.
+  if (value.length === 24 && value[10] === 'T' && value.endsWith('Z')) return value;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
@@ -248,6 +335,29 @@ function normalizeIso(value: string | undefined): string | undefined {
 export function dayArchivePath(day: string): string {
   const [y, m, d] = day.split('-');
   return `archive/${y}/${m}/${d}/index.html`;
+}
+
+/** Day headings made so far (a day is titled several times per build: its page, its neighbours). */
+const dayTitles = new Map<string, string>();
+
+/** A day key's heading in the site's dateFormat and language (the day's noon, in its zone). */
+export function dayTitle(day: string, site: SiteSettings): string {
+  const key = `${site.timezone}\u0000${site.dateFormat}\u0000${siteLanguage(site)}\u0000${day}`;
+  let title = dayTitles.get(key);
+  if (title === undefined) {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    const noon = zonedTimeToUtc(y, m, d, site.timezone, 12);
+    title = strftime(noon, site.dateFormat, site.timezone, siteLanguage(site));
+    if (dayTitles.size > 100_000) dayTitles.clear();
+    dayTitles.set(key, title);
+  }
+  return title;
+}
+
+/** A month key's heading ('February 2012', in the site's language). */
+export function monthTitle(month: string, site: SiteSettings): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return strftime(new Date(Date.UTC(y, m - 1, 15)), '%B %Y', 'UTC', siteLanguage(site));
 }
 
 /** The archive page of a month key 'YYYY-MM', from the site root. */
@@ -264,90 +374,155 @@ function plainTitle(entry: StoredEntry): string | undefined {
   return type.includes('html') ? htmlToText(raw) : raw.replace(/\s+/g, ' ');
 }
 
-function entryUid(entry: StoredEntry): string {
-  if (entry.key.startsWith('id:')) return entry.key.slice(3);
-  if (entry.link) return entry.link;
-  if (entry.key.startsWith('link:')) return entry.key.slice(5);
-  return `urn:orrery:entry:${entry.fingerprint}`;
+/** Ids that are global by their scheme: a web address, a URN, a tag URI (RFC 4151). */
+const GLOBAL_ID =
+  /^(?:https?:\/\/[^\s/?#]+|urn:[a-z0-9][a-z0-9-]{0,31}:|tag:[^\s,:]+,\d{4}(?:-\d{2}){0,2}:)\S*$/i;
+
+/** The entry's own id in its feed (RSS guid, Atom id), when it had one. */
+export function sourceId(entry: Pick<StoredEntry, 'key'>): string | undefined {
+  return entry.key.startsWith('id:') ? entry.key.slice(3) : undefined;
+}
+
+/** A name-based (version 5) UUID: the same name always gives the same id. */
+function uuidV5(name: string): string {
+  // The RFC 4122 namespace for URLs; any fixed namespace would do.
+  const namespace = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
+  const h = createHash('sha1').update(namespace).update(name, 'utf8').digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
- * Remembers which entries a page (or feed) has shown: the same entry id or canonical link is
- * never rendered twice, even if a store hands it back twice.
+ * The id an entry carries in the feeds Orrery writes: a valid IRI, stable across builds and
+ * unique across the planet. The source's own id when its scheme makes it global (http(s),
+ * urn:, tag:); otherwise (a bare "1", or no id at all) a tag URI minted from the planet's
+ * host, the entry's first-seen day, its feed and its key in that feed, or, for a planet
+ * without a public link, a UUID named by the same.
  */
-export class SeenGuard {
-  private readonly ids = new Set<number>();
-  private readonly links = new Set<string>();
-
-  /** True the first time an entry is offered, false for a repeat. */
-  admit(entry: StoredEntry): boolean {
-    if (entry.duplicateOf !== undefined) return false;
-    if (this.ids.has(entry.id)) return false;
-    const link = entry.canonicalLink ?? entry.link;
-    if (link !== undefined && this.links.has(link)) return false;
-    this.ids.add(entry.id);
-    if (link !== undefined) this.links.add(link);
-    return true;
+export function outputId(
+  entry: Pick<StoredEntry, 'key' | 'feedId' | 'firstSeenAt'>,
+  site: Pick<SiteSettings, 'link' | 'name'>,
+): string {
+  const own = sourceId(entry);
+  if (own !== undefined && GLOBAL_ID.test(own)) return own;
+  const key =
+    entry.key.length > 120 ? createHash('sha1').update(entry.key).digest('hex') : entry.key;
+  const host = site.link ? new URL(site.link).hostname : '';
+  if (host && /^[a-z0-9.-]+$/i.test(host)) {
+    const day = toIsoDay(entry.firstSeenAt);
+    return `tag:${host},${day}:feed-${entry.feedId}/${encodeURIComponent(key)}`;
   }
+  return `urn:uuid:${uuidV5(`orrery\u0000${site.name}\u0000${entry.feedId}\u0000${entry.key}`)}`;
 }
 
-/** Entry views for rendering, newest first as given, each entry at most once. */
+const authorities = new Map<string, string>();
+
+/** The host of the site's link, when it can name a tag URI's authority ('' otherwise). */
+function _tagAuthority(link: string | undefined): string {
+  if (!link) return '';
+  let host = authorities.get(link);
+  if (host === undefined) {
+    host = URL.canParse(link) ? new URL(link).hostname : '';
+    if (!/^[a-z0-9.-]+$/i.test(host)) host = '';
+    authorities.set(link, host);
+  }
+  return host;
+}
+
+function toIsoDay(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '2000-01-01' : new Date(t).toISOString().slice(0, 10);
+}
+
+/** A language tag when it differs from the site's (case-insensitively), else undefined. */
+function otherLanguage(lang: string | undefined, site: string): string | undefined {
+  const tag = lang?.trim();
+  if (!tag || !/^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/i.test(tag)) return undefined;
+  return tag.toLowerCase() === site.toLowerCase() ? undefined : tag;
+}
+
+/**
+ * Entry views for rendering, in the order given (newest first), each entry at most once.
+ * Which entries are the same post is the store's decision (duplicateOf): two originals that
+ * share a link (link posts) are both shown.
+ */
 export function entryViews(
   entries: readonly StoredEntry[],
   feeds: ReadonlyMap<number, FeedView>,
   site: SiteSettings,
-  guard: SeenGuard = new SeenGuard(),
 ): EntryView[] {
   const views: EntryView[] = [];
+  const seen = new Set<number>();
   const slim = new Map<number, EntryFeed>();
+  const lang = siteLanguage(site);
   for (const e of entries) {
     const full = feeds.get(e.feedId);
-    if (!full || !guard.admit(e)) continue;
-    let feed = slim.get(full.id);
-    if (!feed) slim.set(full.id, (feed = entryFeed(full)));
+    if (!full || e.duplicateOf !== undefined || seen.has(e.id)) continue;
     const date = new Date(e.date);
     if (Number.isNaN(date.getTime())) continue;
-    const text = e.content ?? e.summary;
-    const isHtml = text !== undefined && /html/.test(text.type);
-    const content = text === undefined ? '' : isHtml ? text.value : textToHtml(text.value);
-    const plain = isHtml && text ? htmlToText(text.value) : (text?.value ?? '');
-    const summarySource =
-      e.summary && e.summary !== e.content
-        ? /html/.test(e.summary.type)
-          ? htmlToText(e.summary.value)
-          : e.summary.value
-        : plain;
-    const title = plainTitle(e);
-    const day = dayKey(date, site.timezone);
-    const view: EntryView = {
-      id: e.id,
-      anchor: `e${e.id}`,
-      uid: entryUid(e),
-      feed,
-      author: e.author?.name?.trim() || feed.name,
-      title: title ?? excerpt(plain, 80),
-      untitled: title === undefined,
-      content,
-      summary: excerpt(summarySource.replace(/\s+/g, ' ').trim(), 300),
-      date: date.toISOString(),
-      dateFormatted: strftime(date, site.dateFormat, site.timezone),
-      timeFormatted: strftime(date, site.timeFormat, site.timezone),
-      day,
-      archivePath: dayArchivePath(day),
-      long: plain.length > LONG_TEXT_CHARS || countImages(content) > LONG_IMAGE_COUNT,
-      categories: e.categories.map((c) => c.label ?? c.term).filter((t) => t !== ''),
-      enclosures: e.enclosures.map((x) => ({ ...x })),
-    };
-    if (e.author?.uri) view.authorUri = e.author.uri;
-    if (e.link) view.link = e.link;
-    // Normalized here so every output writes the same form, and unreadable dates are dropped.
-    const published = normalizeIso(e.published);
-    const updated = normalizeIso(e.updated);
-    if (published) view.published = published;
-    if (updated) view.updated = updated;
-    views.push(view);
+    seen.add(e.id);
+    let feed = slim.get(full.id);
+    if (!feed) slim.set(full.id, (feed = entryFeed(full)));
+    views.push(entryView(e, date, feed, site, lang));
   }
   return views;
+}
+
+function entryView(
+  e: StoredEntry,
+  date: Date,
+  feed: EntryFeed,
+  site: SiteSettings,
+  lang: string,
+): EntryView {
+  const text = e.content ?? e.summary;
+  const isHtml = text !== undefined && /html/.test(text.type);
+  const content = text === undefined ? '' : isHtml ? text.value : textToHtml(text.value);
+  const plain = isHtml && text ? htmlToText(text.value) : (text?.value ?? '');
+  const summarySource =
+    e.summary && e.summary !== e.content
+      ? /html/.test(e.summary.type)
+        ? htmlToText(e.summary.value)
+        : e.summary.value
+      : plain;
+  const title = plainTitle(e);
+  const day = dayKey(date, site.timezone);
+  const view: EntryView = {
+    id: e.id,
+    anchor: `e${e.id}`,
+    uid: outputId(e, site),
+    feed,
+    author: e.author?.name?.trim() || feed.name,
+    title: title ?? excerpt(plain, 80),
+    untitled: title === undefined,
+    content,
+    text: plain,
+    summary: excerpt(summarySource.replace(/\s+/g, ' ').trim(), 300),
+    date: date.toISOString(),
+    dateFormatted: strftime(date, site.dateFormat, site.timezone, lang),
+    timeFormatted: strftime(date, site.timeFormat, site.timezone, lang),
+    day,
+    archivePath: dayArchivePath(day),
+    long: plain.length > LONG_TEXT_CHARS || countImages(content) > LONG_IMAGE_COUNT,
+    categories: e.categories.map((c) => c.label ?? c.term).filter((t) => t !== ''),
+    enclosures: e.enclosures.map((x) => ({ ...x })),
+  };
+  const own = sourceId(e);
+  if (own !== undefined) view.sourceId = own;
+  if (e.author?.uri) view.authorUri = e.author.uri;
+  if (e.link) view.link = e.link;
+  const titleLang = otherLanguage(e.titleDetail?.language, lang);
+  const contentLang = otherLanguage(text?.language, lang);
+  if (titleLang) view.titleLang = titleLang;
+  if (contentLang) view.lang = contentLang;
+  // Normalized here so every output writes the same form, and unreadable dates are dropped.
+  const published = normalizeIso(e.published);
+  const updated = normalizeIso(e.updated);
+  if (published) view.published = published;
+  if (updated) view.updated = updated;
+  return view;
 }
 
 /**
@@ -357,6 +532,8 @@ export function entryViews(
 export function groupByDay(
   entries: readonly EntryView[],
   sections: readonly SectionView[],
+  dayTitle: (key: string) => string = (key) =>
+    entries.find((e) => e.day === key)?.dateFormatted ?? key,
 ): DayGroup[] {
   const order = new Map(sections.map((s, i) => [s.id, i]));
   const days: DayGroup[] = [];
@@ -367,7 +544,7 @@ export function groupByDay(
       if (!day) {
         day = {
           key: e.day,
-          title: e.dateFormatted,
+          title: dayTitle(e.day),
           archivePath: e.archivePath,
           sections: [],
           entries: [],
@@ -398,26 +575,6 @@ export function groupByDay(
   return days;
 }
 
-/** A day as the month page lists it: its posts' titles and times only. */
-export function dayListing(day: DayGroup) {
-  return {
-    key: day.key,
-    title: day.title,
-    archivePath: day.archivePath,
-    entries: day.entries.map((e) => ({
-      id: e.id,
-      anchor: e.anchor,
-      feed: { name: e.feed.name },
-      author: e.author,
-      title: e.title,
-      untitled: e.untitled,
-      link: e.link,
-      date: e.date,
-      timeFormatted: e.timeFormatted,
-    })),
-  };
-}
-
 /** Keep entries (newest first) that fall on the newest `days` distinct days. */
 export function limitDays(entries: readonly EntryView[], days: number): EntryView[] {
   const seen = new Set<string>();
@@ -434,7 +591,10 @@ export function limitDays(entries: readonly EntryView[], days: number): EntryVie
 
 export interface HealthReport {
   failing: FeedView[];
+  /** Feeds whose newest own post is older than quietDays (or that never brought one). */
   quiet: FeedView[];
+  /** Feeds with posts, none of them dated: how long they were quiet cannot be told. */
+  undated: FeedView[];
   moved: FeedView[];
   retired: FeedView[];
   ok: number;
@@ -450,7 +610,8 @@ export function healthReport(
   quietDays = DEFAULT_QUIET_DAYS,
 ): HealthReport {
   const active = [...feeds.values()].filter((f) => f.active);
-  const byName = (a: FeedView, b: FeedView) => a.name.localeCompare(b.name);
+  const byName = (a: FeedView, b: FeedView) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id;
   const failing = active
     .filter((f) => f.status === 'failing')
     .map((f) => ({
@@ -463,19 +624,20 @@ export function healthReport(
     .sort((a, b) => (a.failingSince ?? '').localeCompare(b.failingSince ?? '') || byName(a, b));
   const quiet = active
     .filter((f) => f.status === 'quiet')
-    .sort((a, b) => (a.lastNewEntryAt ?? '').localeCompare(b.lastNewEntryAt ?? '') || byName(a, b));
+    .sort((a, b) => (a.newestPostAt ?? '').localeCompare(b.newestPostAt ?? '') || byName(a, b));
+  const undated = active.filter((f) => f.status === 'undated').sort(byName);
   const moved = active
     .filter((f) => f.redirectTo !== undefined || f.previousUrls.length > 0)
     .sort(byName);
   const retired = active.filter((f) => f.status === 'retired').sort(byName);
-  const report: HealthReport = {
+  return {
     failing,
     quiet,
+    undated,
     moved,
     retired,
     ok: active.filter((f) => f.status === 'ok').length,
     total: active.length,
     quietDays,
   };
-  return report;
 }

@@ -17,6 +17,17 @@ describe('strftime', () => {
     expect(strftime(d, format, zone)).toBe(expected);
   });
 
+  it.each([
+    ['de', '%A %-d. %B %Y', 'Montag 6. Februar 2012'],
+    ['fr', '%a %d %b', 'lun. 06 févr.'],
+    // Months in the form a date takes (genitive), as glibc's %B: "февраля", not "февраль".
+    ['ru', '%-d %B', '6 февраля'],
+    ['ar', '%B', 'فبراير'],
+    ['en', '%a %b %p', 'Mon Feb AM'],
+  ])('names months and days in the site language (%s), from Intl', (locale, format, expected) => {
+    expect(strftime(d, format, 'UTC', locale)).toBe(expected);
+  });
+
   it('follows daylight saving time', () => {
     expect(strftime(new Date('2012-07-01T12:00:00Z'), '%H:%M %z', 'Europe/Berlin')).toBe(
       '14:00 +0200',

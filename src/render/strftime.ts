@@ -1,5 +1,6 @@
 /**
- * A small strftime over Intl.DateTimeFormat parts, in an IANA time zone, English names.
+ * A small strftime over Intl.DateTimeFormat parts, in an IANA time zone, with the names of
+ * any language Intl knows (English by default).
  * Supports %Y %y %m %d %e %a %A %b %h %B %H %I %l %M %S %p %P %Z %z %F %T %R %D %%,
  * and the GNU '-' flag that drops padding (%-d, %-I, %-H, %-m).
  */
@@ -16,29 +17,53 @@ interface ZonedParts {
   offsetMinutes: number;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = [
-  'Sunday',
-  'Monday',
-  'Tuesday',
-  'Wednesday',
-  'Thursday',
-  'Friday',
-  'Saturday',
-] as const;
+/** Month, weekday and day-period names in one language, as Intl gives them. */
+interface Names {
+  months: string[];
+  monthsShort: string[];
+  weekdays: string[];
+  weekdaysShort: string[];
+  am: string;
+  pm: string;
+}
+
+const namesByLocale = new Map<string, Names>();
+
+/** The part of a formatted date Intl names `type`. */
+function partOf(format: Intl.DateTimeFormat, date: Date, type: string): string {
+  return format.formatToParts(date).find((p) => p.type === type)?.value ?? '';
+}
+
+/**
+ * The names of a language, read from Intl once. Months come in the form a date uses (with a
+ * day: Russian "февраля", not the standalone "февраль"), as glibc's %B does.
+ */
+function namesFor(locale: string): Names {
+  let names = namesByLocale.get(locale);
+  if (names) return names;
+  const utc = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options });
+  const long = utc({ day: 'numeric', month: 'long' });
+  const short = utc({ day: 'numeric', month: 'short' });
+  const weekday = utc({ weekday: 'long' });
+  const weekdayShort = utc({ weekday: 'short' });
+  const period = utc({ hour: 'numeric', hour12: true });
+  const month = (m: number) => new Date(Date.UTC(2001, m, 15));
+  // 2001-01-07 was a Sunday: weekday w is 2001-01-(7 + w).
+  const day = (w: number) => new Date(Date.UTC(2001, 0, 7 + w, 12));
+  const twelve = Array.from({ length: 12 }, (_, m) => m);
+  const seven = Array.from({ length: 7 }, (_, w) => w);
+  names = {
+    months: twelve.map((m) => partOf(long, month(m), 'month')),
+    monthsShort: twelve.map((m) => partOf(short, month(m), 'month')),
+    weekdays: seven.map((w) => weekday.format(day(w))),
+    weekdaysShort: seven.map((w) => weekdayShort.format(day(w))),
+    am: partOf(period, new Date(Date.UTC(2001, 0, 1, 9)), 'dayPeriod') || 'AM',
+    pm: partOf(period, new Date(Date.UTC(2001, 0, 1, 21)), 'dayPeriod') || 'PM',
+  };
+  namesByLocale.set(locale, names);
+  return names;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -149,6 +174,7 @@ export function zonedTimeToUtc(
   hour = 0,
 ): Date {
   const guess = Date.UTC(year, month - 1, day, hour);
+  if (timeZone === 'UTC') return new Date(guess);
   // Two passes settle DST transitions: the offset at the guess, then at the corrected instant.
   let t = guess - zonedParts(new Date(guess), timeZone).offsetMinutes * 60_000;
   t = guess - zonedParts(new Date(t), timeZone).offsetMinutes * 60_000;
@@ -157,9 +183,13 @@ export function zonedTimeToUtc(
 
 const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
 
-/** Format a date like C's strftime, in the given time zone. Unknown directives are kept as written. */
-export function strftime(date: Date, format: string, timeZone: string): string {
+/**
+ * Format a date like C's strftime, in the given time zone, with the month and day names of
+ * `locale` (a BCP 47 tag; English by default). Unknown directives are kept as written.
+ */
+export function strftime(date: Date, format: string, timeZone: string, locale = 'en'): string {
   const z = zonedParts(date, timeZone);
+  const names = namesFor(locale);
   const hour12 = z.hour % 12 === 0 ? 12 : z.hour % 12;
   return format.replace(/%(-?)([a-zA-Z%])/g, (whole, flag: string, d: string) => {
     const p = (n: number, width = 2) => (flag === '-' ? String(n) : pad(n, width));
@@ -185,18 +215,18 @@ export function strftime(date: Date, format: string, timeZone: string): string {
       case 'S':
         return p(z.second);
       case 'p':
-        return z.hour < 12 ? 'AM' : 'PM';
+        return z.hour < 12 ? names.am : names.pm;
       case 'P':
-        return z.hour < 12 ? 'am' : 'pm';
+        return (z.hour < 12 ? names.am : names.pm).toLocaleLowerCase(locale);
       case 'B':
-        return MONTHS[z.month - 1] ?? '';
+        return names.months[z.month - 1] ?? '';
       case 'b':
       case 'h':
-        return (MONTHS[z.month - 1] ?? '').slice(0, 3);
+        return names.monthsShort[z.month - 1] ?? '';
       case 'A':
-        return WEEKDAYS[z.weekday] ?? '';
+        return names.weekdays[z.weekday] ?? '';
       case 'a':
-        return (WEEKDAYS[z.weekday] ?? '').slice(0, 3);
+        return names.weekdaysShort[z.weekday] ?? '';
       case 'Z':
         return z.zoneName;
       case 'z': {

@@ -22,7 +22,8 @@ const WORDS =
     ' ',
   );
 
-function prng(seed: number): () => number {
+/** A seeded pseudo-random generator (mulberry32): the same seed, the same numbers. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     // mulberry32

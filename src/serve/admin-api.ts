@@ -13,7 +13,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { number, optional, strictObject, string } from 'zod';
 import type { StoredFeed } from '../model/stored.js';
 import type { AddFeedOutcome, AddFeedRequest } from '../pipeline/add-feed.js';
-import { DEFAULT_QUIET_DAYS, feedStatus } from '../render/site-model.js';
+import { DEFAULT_QUIET_DAYS, feedStatus, type PostStats } from '../render/site-model.js';
 
 export interface AdminDeps {
   token: string;
@@ -30,6 +30,8 @@ export interface AdminDeps {
   /** A refused request, for the counters. */
   rejected: (reason: string) => void;
   now: () => Date;
+  /** Each feed's posts (Store.feedPostStats), by feed id: how quiet a feed is comes from them. */
+  postStats?: () => Promise<ReadonlyMap<number, PostStats>>;
 }
 
 const addBody = strictObject({
@@ -71,7 +73,7 @@ export function adminApi(deps: AdminDeps): Hono {
     await next();
   });
 
-  const view = async (feed: StoredFeed) => {
+  const view = async (feed: StoredFeed, posts?: ReadonlyMap<number, PostStats>) => {
     const websub = await deps.websubState(feed);
     return {
       id: feed.id,
@@ -79,7 +81,7 @@ export function adminApi(deps: AdminDeps): Hono {
       name: feed.name ?? feed.title ?? feed.url,
       section: feed.section,
       health: {
-        status: feedStatus(feed, deps.now(), DEFAULT_QUIET_DAYS),
+        status: feedStatus(feed, posts?.get(feed.id), deps.now(), DEFAULT_QUIET_DAYS),
         entries: feed.entryCount,
         consecutiveFailures: feed.consecutiveFailures,
         ...(feed.lastStatus !== undefined ? { lastStatus: feed.lastStatus } : {}),
@@ -103,7 +105,8 @@ export function adminApi(deps: AdminDeps): Hono {
 
   api.get('/feeds', async (c) => {
     const feeds = (await deps.feeds()).filter((f) => f.active);
-    return c.json(await Promise.all(feeds.map(view)));
+    const posts = await deps.postStats?.();
+    return c.json(await Promise.all(feeds.map((f) => view(f, posts))));
   });
 
   api.post(
@@ -151,7 +154,10 @@ export function adminApi(deps: AdminDeps): Hono {
         );
       }
       const stored = (await deps.feeds()).find((f) => f.url === outcome.subscription.url);
-      return c.json(stored ? await view(stored) : outcome.subscription, 201);
+      return c.json(
+        stored ? await view(stored, await deps.postStats?.()) : outcome.subscription,
+        201,
+      );
     },
   );
 

@@ -54,9 +54,14 @@ export class LiveRiver {
     const site = this.deps.site();
     const theme = await loadTheme(site.themeDir);
     this.renderer = createPageRenderer(
-      { ...theme.templates, [LIVE_TEMPLATE]: '{{ entry | entry_html: level, root | raw }}' },
+      {
+        templates: {
+          ...theme.templates,
+          [LIVE_TEMPLATE]: '{{ entry | entry_html: level, root | raw }}',
+        },
+        sources: theme.sources,
+      },
       site,
-      { defaultEntryPartial: theme.defaults.has('partials/entry.liquid') },
     );
     this.html.clear();
     this.recent = await this.newest();
@@ -151,7 +156,11 @@ export class LiveRiver {
     const site = this.deps.site();
     const count = site.itemsPerPage;
     const all = await this.deps.source.listFeeds({ includeInactive: true });
-    const views = feedViews(all, sectionViews(site.sections, all), site, this.deps.now());
+    const views = feedViews(all, sectionViews(site.sections, all), site, {
+      posts: new Map(),
+      asOf: undefined,
+      formatted: false,
+    });
     const active = new Map([...views].filter(([, f]) => f.active));
     for (let limit = count; ; limit *= 4) {
       const stored = await this.deps.source.listEntries({ limit });

@@ -4,7 +4,7 @@
  * path (site.link's path, else '/') instead of a relative root.
  */
 import type { SiteSettings } from '../model/settings.js';
-import { createPageRenderer } from '../render/render-page.js';
+import { createPageRenderer, pageCsp } from '../render/render-page.js';
 import { sectionViews } from '../render/site-model.js';
 import { loadTheme } from '../render/theme.js';
 
@@ -21,13 +21,14 @@ export async function notFoundPage(site: SiteSettings): Promise<string> {
   const templates = { ...theme.templates };
   const name = '404.liquid' in templates ? '404.liquid' : '__orrery_404.liquid';
   templates['__orrery_404.liquid'] = FALLBACK;
-  const renderer = createPageRenderer(templates, site);
+  const renderer = createPageRenderer({ templates, sources: theme.sources }, site);
   const root = site.link ? new URL(site.link).pathname.replace(/\/?$/, '/') : '/';
   return renderer.render(name, {
     site: { name: site.name, link: site.link, owner: site.owner },
     sections: sectionViews(site.sections, []),
     root,
     search: false,
+    csp: pageCsp(renderer, site),
     page: { kind: 'not-found', title: 'Page not found', path: '404.html' },
   });
 }

@@ -121,8 +121,9 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   const metrics = createMetrics({
     feedsByState: async () => {
       const counts: Record<string, number> = {};
+      const posts = new Map((await store.feedPostStats()).map((p) => [p.feedId, p]));
       for (const feed of await store.listFeeds({ includeInactive: true })) {
-        const state = feedStatus(feed, now(), DEFAULT_QUIET_DAYS);
+        const state = feedStatus(feed, posts.get(feed.id), now(), DEFAULT_QUIET_DAYS);
         counts[state] = (counts[state] ?? 0) + 1;
       }
       return counts;
@@ -426,6 +427,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
         websubState: async (feed) => (await websubStore.getByFeed(feed.id))?.state,
         rejected: (reason) => metrics.rejections.inc({ reason: `api-${reason}` }),
         now,
+        postStats: async () => new Map((await store.feedPostStats()).map((p) => [p.feedId, p])),
       })
     : undefined;
   /** After an API edit: load planet.toml and make the store follow it before answering. */

@@ -107,6 +107,15 @@ describe.skipIf(!hasChromium)(
       await page.close();
     });
 
+    it('lists the demo’s feeds as quiet: their posts are from 2008-2012 (fault 1)', async () => {
+      const page = await open('health/index.html');
+      const quiet = page.locator('section[aria-labelledby="quiet"]');
+      expect(await quiet.locator('.feed').count()).toBeGreaterThan(0);
+      expect(await quiet.textContent()).not.toContain('Every feed has posted recently.');
+      expect(await quiet.textContent()).toMatch(/Newest post dated \w+ \d\d, 20(0\d|1[0-2])/);
+      await page.close();
+    });
+
     it('finds a word from a post with the static search', async () => {
       const page = await open('search/index.html');
       await page.locator('#search input').fill('Rygel');

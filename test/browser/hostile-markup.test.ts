@@ -5,7 +5,7 @@
  * field may appear, and document.body/forms/cookie and the page's own elements must still be
  * what they were. A control build of the same feed unsanitized shows the checks can fail.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -99,7 +99,7 @@ ${entries.join('\n')}
  * The one place this test meets render/: parsed entries → a one-feed site built by buildSite
  * into `out`. (render/ is being reworked; adapt here if its options change.)
  */
-async function buildHostileSite(out: string, entries: Entry[]): Promise<void> {
+async function buildHostileSite(out: string, entries: Entry[], themeDir?: string): Promise<void> {
   const feed: StoredFeed = {
     id: 1,
     url: FEED_URL,
@@ -147,6 +147,7 @@ async function buildHostileSite(out: string, entries: Entry[]): Promise<void> {
       itemsPerPage: 60,
       daysPerPage: 10,
       sections: [{ id: 'main', title: 'Planet Example' }],
+      ...(themeDir ? { themeDir } : {}),
     },
     now: NOW,
   });
@@ -236,10 +237,18 @@ describe.skipIf(!hasChromium)(
       await buildHostileSite(join(dir, 'safe'), entries);
       // Control: the form, clobbering and mutation-XSS posts with sanitizing off (markup as
       // given). The post with a <meta> refresh and a <base> is left out: it would navigate away.
+      // Its theme lifts the pages' Content-Security-Policy too, which would stop the scripts.
       const control = hostileFeed(POSTS.filter(([title]) => title !== 'Scripts in disguise'));
+      const lax = join(dir, 'lax-theme');
+      await mkdir(join(lax, 'partials'), { recursive: true });
+      await writeFile(
+        join(lax, 'partials', 'csp.liquid'),
+        "default-src * 'unsafe-inline' 'unsafe-eval'",
+      );
       await buildHostileSite(
         join(dir, 'unsafe'),
         parse(control, { url: FEED_URL, sanitize: false }).entries,
+        lax,
       );
       safe = await serveStatic(join(dir, 'safe'), '/planet/');
       unsafe = await serveStatic(join(dir, 'unsafe'), '/planet/');

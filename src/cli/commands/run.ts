@@ -1,6 +1,5 @@
 /** fetch, build and run (fetch then build): the commands cron calls. */
 
-import { existsSync } from 'node:fs';
 import type { OrreryConfig } from '../../config/schema.js';
 import { errorMessage } from '../../model/errors.js';
 import type { Fetcher } from '../../model/fetch.js';
@@ -24,7 +23,7 @@ import {
   openLockedStore,
   VERSION,
 } from '../context.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import type { Progress } from '../reporter.js';
 
 export interface FetchOptions extends GlobalOptions {
@@ -36,6 +35,8 @@ export interface FetchOptions extends GlobalOptions {
   wait?: string;
   /** Exit 4 when any feed failed. */
   strict?: boolean;
+  /** build: make every page again. */
+  full?: boolean;
 }
 
 function waitMs(options: FetchOptions): number {
@@ -94,15 +95,15 @@ export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode
 export function runBuild(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
     await store.syncSubscriptions(config.feeds, deps.now().toISOString());
-    await buildInto(store, config, deps);
+    await buildInto(store, config, deps, { full: options.full === true });
     return EXIT.ok;
   });
 }
 
 export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> {
   return withLockedStore(options, deps, async (store, config) => {
-    // Retention ([archive]): entries past it leave first; the site is rebuilt when any did.
-    const { removed } = await store.pruneEntries(config.archive, deps.now().toISOString());
+    // Retention ([archive]): entries past it leave first; the build drops them from the site.
+    await store.pruneEntries(config.archive, deps.now().toISOString());
     const fetcher = createFetcher(config.fetch, deps);
     let closing: Promise<void> | undefined;
     const closeFetcher = () => (closing ??= fetcher.close());
@@ -118,15 +119,10 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
           await reportPass(pass, config, deps);
           await buildInto(store, config, deps);
         },
-        siteExists: () => removed === 0 && existsSync(config.site.outputDir),
       });
     } finally {
       passing.done();
       await closeFetcher();
-    }
-    if (!('published' in report)) {
-      await reportPass(report.pass, config, deps);
-      deps.reporter.info(`no feed changed; the site in ${config.site.outputDir} is current`);
     }
     return fetchExitCode(report.pass, options);
   });
@@ -197,8 +193,13 @@ function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
   return EXIT.ok;
 }
 
-async function buildInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<void> {
-  const written = await buildSiteInto(store, config, deps);
+async function buildInto(
+  store: Store,
+  config: OrreryConfig,
+  deps: CliDeps,
+  options: { full?: boolean } = {},
+): Promise<void> {
+  const written = await buildSiteInto(store, config, deps, options);
   await announceToHub(config, written, deps);
 }
 
@@ -227,17 +228,38 @@ async function announceToHub(
   }
 }
 
-async function buildSiteInto(store: Store, config: OrreryConfig, deps: CliDeps): Promise<string[]> {
-  // Loaded only when a build happens: a warm run with nothing new never needs the renderer.
+/**
+ * Publish what changed in the store since the last publish (everything with `full`); the
+ * site paths written. A broken template is the user's input (exit 2), a site folder that
+ * cannot be written exit 7, a full disk exit 6; either way the published site is left as it was.
+ */
+async function buildSiteInto(
+  store: Store,
+  config: OrreryConfig,
+  deps: CliDeps,
+  options: { full?: boolean },
+): Promise<string[]> {
   const { buildSite } = await import('../../render/build-site.js');
-  const report = await buildSite({
-    source: store,
-    site: config.site,
-    now: deps.now(),
-    log: (line) => deps.reporter.debug(line),
-  });
+  let report: Awaited<ReturnType<typeof buildSite>>;
+  try {
+    report = await buildSite({
+      source: store,
+      site: config.site,
+      ...(options.full ? { full: true } : {}),
+      log: (line) => deps.reporter.debug(line),
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'theme') throw new CliError(errorMessage(error), EXIT.usage);
+    if (code === 'site-unwritable') throw new CliError(errorMessage(error), EXIT.siteUnwritable);
+    if (code === 'site-disk-full') throw new CliError(errorMessage(error), EXIT.diskFull);
+    throw error;
+  }
+  const changed = report.pagesWritten + report.filesRemoved;
   deps.reporter.out(
-    `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.pagesUnchanged} unchanged)`,
+    changed === 0
+      ? `site in ${report.outputDir} is current (nothing changed since the last publish)`
+      : `site written to ${report.outputDir} (${report.pagesWritten} files changed, ${report.filesRemoved} removed, ${report.pagesUnchanged} unchanged${report.full ? '; full build' : ''})`,
   );
   return report.written;
 }

@@ -1,16 +1,23 @@
 import type { EntryView } from '../site-model.js';
-import type { FeedOutputMeta } from './feed-meta.js';
+import { type FeedOutputMeta, ORRERY_NS } from './feed-meta.js';
 import { attr, element, escapeXml } from './xml.js';
+
+/** RFC 5005 (feed paging and archiving). */
+const HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 
 function entryXml(e: EntryView): string {
   const updated = e.updated ?? e.date;
   const f = e.feed;
+  // The source's own entry id stays visible when the entry's id is not it (outputId).
+  const ownId =
+    e.sourceId !== undefined && e.sourceId !== e.uid ? element('orrery:entry-id', e.sourceId) : '';
   const source = [
     '<source>',
     element('id', f.url),
     element('title', f.title ?? f.name),
     `<link rel="self"${attr('href', f.url)}/>`,
     f.siteLink ? `<link rel="alternate" type="text/html"${attr('href', f.siteLink)}/>` : '',
+    ownId,
     '</source>',
   ].join('');
   const author = [
@@ -20,9 +27,9 @@ function entryXml(e: EntryView): string {
     '</author>',
   ].join('');
   return [
-    '<entry>',
+    `<entry${attr('xml:lang', e.lang)}>`,
     element('id', e.uid),
-    `<title type="text">${escapeXml(e.untitled ? '' : e.title)}</title>`,
+    `<title type="text"${attr('xml:lang', e.titleLang)}>${escapeXml(e.untitled ? '' : e.title)}</title>`,
     e.link ? `<link rel="alternate" type="text/html"${attr('href', e.link)}/>` : '',
     element('published', e.published),
     element('updated', updated),
@@ -36,14 +43,20 @@ function entryXml(e: EntryView): string {
     e.summary ? `<summary type="text">${escapeXml(e.summary)}</summary>` : '',
     source,
     '</entry>',
-  ].join('\n');
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
 }
 
-/** An Atom 1.0 document; each entry carries an atom:source naming the feed it came from. */
+/**
+ * An Atom 1.0 document; each entry carries an atom:source naming the feed it came from. With
+ * `meta.history` it is part of an RFC 5005 archived feed (prev-archive / next-archive links).
+ */
 export function renderAtom(meta: FeedOutputMeta, entries: readonly EntryView[]): string {
+  const h = meta.history;
   const head = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `<feed xmlns="http://www.w3.org/2005/Atom"${attr('xmlns:fh', h ? HISTORY_NS : undefined)} xmlns:orrery="${ORRERY_NS}"${attr('xml:lang', meta.language)}>`,
     element('id', meta.id),
     `<title type="text">${escapeXml(meta.title)}</title>`,
     meta.subtitle ? `<subtitle type="text">${escapeXml(meta.subtitle)}</subtitle>` : '',
@@ -53,6 +66,10 @@ export function renderAtom(meta: FeedOutputMeta, entries: readonly EntryView[]):
       ? `<link rel="self" type="application/atom+xml"${attr('href', meta.selfUrl)}/>`
       : '',
     meta.hubUrl && meta.selfUrl ? `<link rel="hub"${attr('href', meta.hubUrl)}/>` : '',
+    h?.archive ? '<fh:archive/>' : '',
+    h?.current ? `<link rel="current" type="application/atom+xml"${attr('href', h.current)}/>` : '',
+    h?.prev ? `<link rel="prev-archive" type="application/atom+xml"${attr('href', h.prev)}/>` : '',
+    h?.next ? `<link rel="next-archive" type="application/atom+xml"${attr('href', h.next)}/>` : '',
     meta.owner?.name || meta.owner?.email
       ? `<author>${element('name', meta.owner.name ?? meta.owner.email)}${element('email', meta.owner.email)}</author>`
       : `<author>${element('name', meta.title)}</author>`,

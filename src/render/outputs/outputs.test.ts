@@ -1,8 +1,8 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../parse/index.js';
-import { type EntryView, entryViews, feedViews, sectionViews } from '../site-model.js';
-import { FIXTURE_NOW, fixtureData, fixtureSite } from '../testdata/planet-fixture.js';
+import { type EntryView, entryViews, feedViews, lastFetchOf, sectionViews } from '../site-model.js';
+import { fixtureData, fixtureSite } from '../testdata/planet-fixture.js';
 import { renderAtom } from './atom.js';
 import { type FeedOutputMeta, GENERATOR } from './feed-meta.js';
 import { renderJsonFeed } from './json-feed.js';
@@ -15,7 +15,10 @@ const site = fixtureSite('/tmp/unused');
 function views(): EntryView[] {
   const data = fixtureData();
   const sections = sectionViews(site.sections, data.feeds);
-  const feeds = feedViews(data.feeds, sections, site, FIXTURE_NOW);
+  const feeds = feedViews(data.feeds, sections, site, {
+    posts: new Map(),
+    asOf: lastFetchOf(data.feeds),
+  });
   // A hostile title: markup, an entity, an XML-invalid control character.
   const entries = [...data.entries].sort((a, b) => b.date.localeCompare(a.date));
   entries[1] = { ...entries[1]!, title: 'Bits <script>alert(1)</script> & more\u0007' };
@@ -25,6 +28,7 @@ function views(): EntryView[] {
 const meta: FeedOutputMeta = {
   title: 'Planet Python',
   id: 'https://planet.example.org/',
+  language: 'en',
   htmlUrl: 'https://planet.example.org/',
   selfUrl: 'https://planet.example.org/atom.xml',
   updated: '2012-02-06T08:17:00.000Z',
@@ -67,7 +71,7 @@ describe('feeds out', () => {
       site,
     );
     const names = assertWellFormed(opml);
-    expect(names.filter((n) => n === 'outline')).toHaveLength(2 + 14);
+    expect(names.filter((n) => n === 'outline')).toHaveLength(2 + 15);
     expect(opml).toContain('xmlUrl="https://ziade.example.com/feed/"');
     expect(opml).toContain('text="Python Software Foundation | GSoC&apos;11 Students"');
   });
@@ -93,6 +97,51 @@ describe('feeds out', () => {
       list.map((e) => (e.untitled ? '' : stripInvalidXml(e.title))),
     );
     expect(result.feed.title).toBe('Planet Python');
+  });
+
+  it('pages back through the archive as RFC 5005 says (Atom prev-archive, JSON Feed next_url)', () => {
+    const history = {
+      archive: true,
+      current: 'https://planet.example.org/atom.xml',
+      prev: 'https://planet.example.org/archive/2012/02/04/atom.xml',
+      next: 'https://planet.example.org/archive/2012/02/06/atom.xml',
+    };
+    const xml = renderAtom({ ...meta, history }, list);
+    const names = assertWellFormed(xml);
+    expect(names).toContain('fh:archive');
+    expect(xml).toContain('xmlns:fh="http://purl.org/syndication/history/1.0"');
+    expect(xml).toContain(
+      `<link rel="prev-archive" type="application/atom+xml" href="${history.prev}"/>`,
+    );
+    expect(xml).toContain(
+      `<link rel="next-archive" type="application/atom+xml" href="${history.next}"/>`,
+    );
+    expect(xml).toContain(
+      `<link rel="current" type="application/atom+xml" href="${history.current}"/>`,
+    );
+    const current = renderAtom({ ...meta, history: { archive: false, prev: history.prev } }, list);
+    expect(current).not.toContain('fh:archive');
+    expect(current).toContain('rel="prev-archive"');
+    const json = JSON.parse(
+      renderJsonFeed({ ...meta, history: { archive: true, prev: 'p.json' } }, list),
+    );
+    expect(json.next_url).toBe('p.json');
+    expect(json.language).toBe('en');
+  });
+
+  it('says the feed’s language and each entry’s own when it differs; keeps the source’s id visible', () => {
+    const arabic = { ...list[0]!, lang: 'ar', titleLang: 'ar', sourceId: '1' };
+    const xml = renderAtom(meta, [arabic]);
+    assertWellFormed(xml);
+    expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');
+    expect(xml).toContain('xml:lang="en">');
+    expect(xml).toContain('<entry xml:lang="ar">');
+    expect(xml).toContain('<title type="text" xml:lang="ar">');
+    expect(xml).toContain('<orrery:entry-id>1</orrery:entry-id></source>');
+    const item = JSON.parse(renderJsonFeed(meta, [arabic])).items[0];
+    expect(item.language).toBe('ar');
+    expect(item._orrery.source.id).toBe('1');
+    expect(renderRss(meta, [arabic])).toContain('<language>en</language>');
   });
 
   it('escapes and strips invalid characters', () => {

@@ -9,7 +9,7 @@ export function rfc822(iso: string): string {
 }
 
 function itemXml(e: EntryView): string {
-  const permalink = e.link !== undefined && e.uid === e.link;
+  const permalink = e.link !== undefined && e.uid === e.link && /^https?:\/\//i.test(e.link);
   return [
     '<item>',
     e.untitled ? '' : element('title', e.title),
@@ -39,6 +39,7 @@ export function renderRss(meta: FeedOutputMeta, entries: readonly EntryView[]): 
     element('title', meta.title),
     element('link', meta.htmlUrl ?? meta.id),
     element('description', meta.subtitle ?? meta.title),
+    element('language', meta.language),
     meta.selfUrl
       ? `<atom:link rel="self" type="application/rss+xml"${attr('href', meta.selfUrl)}/>`
       : '',

@@ -4,9 +4,12 @@
 const INVALID_XML =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Any character that may be invalid (a cheap first look: surrogates are usually paired). */
+const MAYBE_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Remove characters that may not appear in an XML 1.0 document. */
 export function stripInvalidXml(text: string): string {
-  return text.replace(INVALID_XML, '');
+  return MAYBE_INVALID.test(text) ? text.replace(INVALID_XML, '') : text;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -20,7 +23,8 @@ const ESCAPES: Record<string, string> = {
 /** Escape for XML text and attribute values, dropping invalid characters. */
 export function escapeXml(text: string | undefined): string {
   if (text === undefined) return '';
-  return stripInvalidXml(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  const clean = stripInvalidXml(text);
+  return /[&<>"']/.test(clean) ? clean.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c) : clean;
 }
 
 /** An element with escaped text, or '' when the value is absent. */

@@ -1,19 +1,20 @@
 /**
- * Child process for the crash test: builds a large synthetic site into argv[2] and prints
- * each log line, so the parent can SIGKILL it while it is writing.
+ * Child process for the kill test: builds a changing planet again and again into argv[2]
+ * (data made from the seed argv[3], as killedPlanet() makes it) and prints "published <i>"
+ * after each publish, so the parent can SIGKILL it at any moment.
  */
 import { buildSite } from '../build-site.js';
 import { createMemorySource } from '../memory-source.js';
-import { syntheticPlanet } from '../synthetic-planet.js';
 import { fixtureSite } from './planet-fixture.js';
+import { killedPlanet } from './killed-planet.js';
 
-const [outputDir, entries] = process.argv.slice(2);
-const data = syntheticPlanet({ feeds: 300, entries: Number(entries ?? 20000), end: '2012-02-06T12:00:00Z', days: 400 });
-await buildSite({
-  source: createMemorySource(data),
-  site: fixtureSite(outputDir!),
-  now: new Date('2012-02-06T12:00:00Z'),
-  search: false,
-  log: (line) => process.stdout.write(`${line}\n`),
-});
+const [outputDir, seed, steps, search] = process.argv.slice(2);
+const planet = killedPlanet(Number(seed));
+const source = createMemorySource(planet.data);
+const site = fixtureSite(outputDir!);
+for (let i = 0; i <= Number(steps); i++) {
+  if (i > 0) planet.step();
+  await buildSite({ source, site, search: search === 'search' });
+  process.stdout.write(`published ${i}\n`);
+}
 process.stdout.write('done\n');

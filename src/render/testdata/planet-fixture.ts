@@ -86,7 +86,10 @@ export function fixtureData(): Required<MemorySourceData> {
     failingSince: '2012-02-04T09:00:00Z',
     lastSuccessAt: '2012-02-04T08:00:00Z',
   });
-  const lfs = feed({ name: 'Lightning Fast Shop', slug: 'lfs', lastNewEntryAt: '2011-10-01T00:00:00Z' });
+  // Quiet: its newest post is from October, though the planet only found it in February.
+  const lfs = feed({ name: 'Lightning Fast Shop', slug: 'lfs', lastNewEntryAt: '2012-02-03T15:29:00Z' });
+  // Never dates its posts.
+  const undated = feed({ name: 'Undated Notes', slug: 'undated' });
   const stein = feed({ name: 'Benedict Stein', slug: 'benste', section: 'gsoc' });
   const wojtyniak = feed({ name: 'Wojciech Wojtyniak', slug: 'wojtyniak', section: 'gsoc' });
   const niculae = feed({ name: 'Vlad Niculae', slug: 'vene', section: 'gsoc' });
@@ -103,6 +106,7 @@ export function fixtureData(): Required<MemorySourceData> {
     scherfke,
     fletcher,
     lfs,
+    undated,
     stein,
     wojtyniak,
     niculae,
@@ -186,7 +190,8 @@ result = runner.execute('sign', token_data)  # a very long line that must scroll
     duplicateOf: talk.id,
     key: 'id:http-copy',
   });
-  // The same post under another id with the same canonical link, not flagged: the guard shows it once.
+  // Another post sharing the canonical link, with its own title: the store keeps both (link
+  // posts), and so does the site.
   add(emptysquare, '2012-02-06T01:56:00Z', 'This Thursday: a talk (again)', '<p>second copy</p>', {
     key: 'id:second-guid',
     link: talk.link!,
@@ -237,7 +242,7 @@ ${'<p>I have been experimenting with my own wrapper for subprocess, called sarge
   );
   add(
     lfs,
-    '2012-02-03T15:29:00Z',
+    '2011-10-01T15:29:00Z',
     'Release 0.6.5',
     '<p>We just released LFS 0.6.5. This is yet another bugfix release.\u0001\u0008 Control characters like these must not break the feeds.</p>',
   );
@@ -262,6 +267,10 @@ ${'<p>I have been experimenting with my own wrapper for subprocess, called sarge
   add(stein, '2012-01-23T13:53:00Z', 'Wireless network', '<p>Today Nozuko learned about wireless networks for her first time.</p>');
   add(removed, '2011-12-24T10:00:00Z', 'A post from a feed that left the planet', '<p>Entries stay in the archive when their feed is removed.</p>');
   add(spivak, '2012-01-31T09:00:00Z', undefined, '<p>A short note without a title, about hamsters and Python.</p>');
+  // No published or updated date: the river sorts it by when it was first seen.
+  add(undated, '2012-02-04T07:00:00Z', 'A note with no date', '<p>Undated, as some feeds are.</p>', {
+    published: undefined,
+  });
 
   const fetches = new Map<number, FetchRecord[]>([
     [

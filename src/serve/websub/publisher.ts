@@ -6,8 +6,8 @@
 import { absoluteUrl } from '../../render/urls.js';
 import type { HubClient } from './hub-client.js';
 
-/** The site paths of the feed documents a build writes. */
-const FEED_PATH = /(^|\/)(atom\.xml|rss\.xml|feed\.json)$/;
+/** The site paths of the subscription feeds a build writes (not the archive's month documents). */
+const FEED_PATH = /^(sections\/[^/]+\/)?(atom\.xml|rss\.xml|feed\.json)$/;
 
 /** The public URLs of the feeds among a build's written files. */
 export function changedFeedUrls(
