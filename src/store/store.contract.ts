@@ -1083,7 +1083,7 @@ export function runStoreContract(
             meta: { hubs: ['https://doc-hub.example/'], self: 'https://a.example/doc-self' },
           }),
         );
-        await store.recordFeedLinkHeader(a, {
+        await store.recordFeedLinkHeader(subs[0]!.url, {
           hubs: ['https://header-hub.example/', 'https://second.example/'],
           self: 'https://a.example/header-self',
         });
@@ -1106,20 +1106,22 @@ export function runStoreContract(
             meta: { hubs: ['https://doc-hub.example/'], self: 'https://a.example/doc-self' },
           }),
         );
-        await store.recordFeedLinkHeader(a, { hubs: ['https://header-hub.example/'] });
+        await store.recordFeedLinkHeader(subs[0]!.url, { hubs: ['https://header-hub.example/'] });
         expect(await read()).toEqual({
           hubs: ['https://header-hub.example/'],
           selfLink: 'https://a.example/doc-self',
         });
-        await store.recordFeedLinkHeader(a, { hubs: [] });
+        expect(await store.recordFeedLinkHeader(subs[0]!.url, { hubs: [] })).toBe(true);
         expect(await read()).toEqual({
           hubs: ['https://doc-hub.example/'],
           selfLink: 'https://a.example/doc-self',
         });
         expect((await store.getFeed(b))?.hubs).toEqual([]);
-        await expect(store.recordFeedLinkHeader(9999, { hubs: [] })).rejects.toMatchObject({
-          code: 'store-no-feed',
-        });
+        expect(
+          await store.recordFeedLinkHeader('https://nowhere.example/feed', {
+            hubs: ['https://h/'],
+          }),
+        ).toBe(false);
       });
     });
 

@@ -287,11 +287,12 @@ export interface WebSubSubscriptions {
    */
   putWebSubSubscription(subscription: WebSubSubscription): Promise<void>;
   /**
-   * Record the hub and self links of the feed's last answer's Link header. They win over the
-   * document's own (StoredFeed.hubs and selfLink read them first, WebSub §4) and stay until
-   * recorded again; `{ hubs: [] }` forgets them.
+   * Record the hub and self links the HTTP Link header of the answer for `feedUrl` named (the
+   * feed whose URL it is, as fetched). They win over the document's own (StoredFeed.hubs and
+   * selfLink read them first, WebSub §4) and stay until recorded again; `{ hubs: [] }` forgets
+   * them. Keyed by URL because that is what a fetch knows; false when no feed has that URL.
    */
-  recordFeedLinkHeader(feedId: number, links: WebSubLinks): Promise<void>;
+  recordFeedLinkHeader(feedUrl: string, links: WebSubLinks): Promise<boolean>;
 }
 
 export interface Store

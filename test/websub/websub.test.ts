@@ -14,6 +14,7 @@ import {
   atomDocument,
   eventually,
   type FeedFarm,
+  freePort,
   planetToml,
   startFeedFarm,
   startTestPlanet,
@@ -253,6 +254,114 @@ describe('WebSub subscriber', () => {
     expect(planet.logs.some((l) => l.includes('no --public-url'))).toBe(true);
     expect(hub.requests).toEqual([]);
     expect((await fetch(new URL('/websub/anything', planet.server.url))).status).toBe(404);
+  });
+});
+
+describe('WebSub subscriptions in the store', () => {
+  /** Two passes of the (restarted) server done, and its requests to hubs settled. */
+  async function settled(p: TestPlanet) {
+    const first = await eventually(() => p.server.loop.lastPassAt);
+    await eventually(() => (p.server.loop.lastPassAt ?? first) > first && p.server.loop.lastPassAt);
+    await p.server.subscriber?.settle();
+  }
+
+  it('survive a restart: no new request while the lease holds, pushes checked with the stored secret', async () => {
+    hub = await startTestHub();
+    farm = await startFeedFarm();
+    const topic = `${farm.base}/blog.xml`;
+    farm.feeds.set('/blog.xml', {
+      path: '/blog.xml',
+      title: 'Pushed Blog',
+      items: [{ ...ITEM }],
+      headers: { link: `<${hub.url}>; rel="hub", <${topic}>; rel="self"` },
+    });
+    const h = hub;
+    const f = farm;
+    await withTempDir(async (dir) => {
+      const port = await freePort();
+      const start = () => startTestPlanet({ feeds: [topic], publicUrl: true, port, dir });
+      planet = await start();
+      const feed = await eventually(() => planet?.store.getFeedByUrl(topic));
+      const atHub = await subscribed(planet, h, feed.id);
+      const stored = await planet.store.getFeedWebSubSubscription(feed.id);
+      expect(stored).toMatchObject({
+        state: 'active',
+        hub: h.url,
+        topic,
+        callback: atHub.callback,
+        secret: atHub.secret,
+        leaseSeconds: 864_000,
+      });
+      await planet.close();
+      planet = undefined;
+      const fetched = f.requests.length;
+
+      planet = await start();
+      await settled(planet);
+      expect(h.requests.filter((r) => r.mode === 'subscribe')).toHaveLength(1);
+      expect(await planet.store.getFeedWebSubSubscription(feed.id)).toEqual(stored);
+      expect(await websubState(planet, feed.id)).toBe('active');
+      // Pushed, so polled daily: the restart did not fetch it either.
+      expect(f.requests.length).toBe(fetched);
+
+      // The hub signs with the secret it was given before the restart.
+      const partial = atomDocument({
+        path: '/blog.xml',
+        title: 'Pushed Blog',
+        items: [{ id: 'after', title: 'Pushed after the restart', date: '2026-11-23T09:00:00Z' }],
+      });
+      expect(await h.distribute(topic, partial, 'application/atom+xml')).toEqual([204]);
+      expect(
+        await h.distribute(topic, partial, 'application/atom+xml', { secret: 'guessed' }),
+      ).toEqual([202]);
+      const titles = (await planet.store.listEntries({ feedId: feed.id })).map((e) => e.title);
+      expect(titles.sort()).toEqual(['Polled post', 'Pushed after the restart']);
+      const metrics = await (await fetch(new URL('/metrics', planet.server.url))).text();
+      expect(metrics).toMatch(/orrery_websub_subscriptions\{state="active"\} 1/);
+      expect(metrics).toMatch(/orrery_rejected_requests_total\{reason="websub-signature"\} 1/);
+      // The secret is the key of the pushes: it is never written to the log.
+      expect(planet.logs.join('')).not.toContain(atHub.secret as string);
+      await planet.close();
+      planet = undefined;
+    });
+  });
+
+  it('subscribes after a restart to a hub named only in the Link header, without fetching first', async () => {
+    hub = await startTestHub();
+    farm = await startFeedFarm();
+    const topic = `${farm.base}/blog.xml`;
+    const self = `${farm.base}/canonical.xml`;
+    // The document names no hub: only its server's Link header does.
+    farm.feeds.set('/blog.xml', {
+      path: '/blog.xml',
+      title: 'Blog',
+      items: [{ ...ITEM }],
+      headers: { link: `<${hub.url}>; rel="hub", <${self}>; rel="self"` },
+    });
+    const h = hub;
+    const f = farm;
+    await withTempDir(async (dir) => {
+      // First without --public-url: fetched, nothing subscribed.
+      planet = await startTestPlanet({ feeds: [topic], dir });
+      const feed = await eventually(async () => {
+        const stored = await planet?.store.getFeedByUrl(topic);
+        return stored?.lastSuccessAt ? stored : undefined;
+      });
+      await eventually(async () => (await planet?.store.getFeed(feed.id))?.hubs.length);
+      await planet.close();
+      planet = undefined;
+      expect(h.requests).toEqual([]);
+      const fetched = f.requests.length;
+
+      planet = await startTestPlanet({ feeds: [topic], dir, publicUrl: true });
+      expect(await planet.store.getFeed(feed.id)).toMatchObject({ hubs: [h.url], selfLink: self });
+      const request = await eventually(() => h.requests[0]);
+      expect(request).toMatchObject({ mode: 'subscribe', topic: self });
+      await eventually(() => websubState(planet as TestPlanet, feed.id));
+      expect(f.requests.length).toBe(fetched);
+      await planet.close();
+      planet = undefined;
+    });
   });
 });
 

@@ -2,16 +2,26 @@
  * The WebSub subscriber (W3C WebSub Recommendation, §5-§8): subscribes to the hubs the feeds
  * announce, answers the hubs' verification of intent, checks and hands on content
  * distributions, renews before the lease ends, and falls back to polling when a hub denies,
- * never verifies, or lets the lease expire. Holds no feed logic: what a pushed document does is
- * the `deliver` dependency's business; the polling schedule reads `pushedFeedIds()`.
+ * never verifies, or lets the lease expire. Its subscriptions live in the store, so a restart
+ * goes on with them: no new request while a lease holds, pushes checked with the stored secret.
+ * Holds no feed logic: what a pushed document does is the `deliver` dependency's business; the
+ * polling schedule reads `pushedFeedIds()`.
  */
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../model/errors.js';
 import type { StoredFeed } from '../../model/stored.js';
+import type { WebSubState, WebSubSubscription, WebSubSubscriptions } from '../../store/store.js';
 import type { HubClient } from './hub-client.js';
-import type { WebSubLinks } from './link-header.js';
 import { checkSignature } from './signature.js';
-import type { WebSubState, WebSubStore, WebSubSubscription } from './subscription-store.js';
+
+/** Where the subscriber keeps its subscriptions: the store's part. */
+export type WebSubStore = Pick<
+  WebSubSubscriptions,
+  | 'getWebSubSubscription'
+  | 'getFeedWebSubSubscription'
+  | 'listWebSubSubscriptions'
+  | 'putWebSubSubscription'
+>;
 
 export interface SubscriberOptions {
   /** The public base URL of this server: callbacks are `<publicUrl>websub/<id>`. */
@@ -73,11 +83,17 @@ const DEFAULTS = {
 };
 
 export interface Subscriber {
-  /** Subscribe (or resubscribe) the feeds whose hub is known and that are not pushed yet. */
-  reconcile(
-    feeds: readonly StoredFeed[],
-    links: (feed: StoredFeed) => WebSubLinks | undefined,
-  ): Promise<void>;
+  /**
+   * Subscribe (or subscribe again) the feeds whose hub is known (StoredFeed.hubs: the Link
+   * header's, else the document's) and that are not pushed yet.
+   */
+  reconcile(feeds: readonly StoredFeed[]): Promise<void>;
+  /**
+   * At start: a lease that ended while the server was stopped is no failure of the hub; the
+   * subscription is marked expired without a back-off (reconcile asks again at once) and its
+   * feed, polled only daily while pushed, is polled now.
+   */
+  resume(): Promise<void>;
   /** Renew leases that end soon; fail requests never verified; expire ended leases. */
   tick(): Promise<void>;
   /** GET on a callback: verification of intent, or a denial. */
@@ -115,7 +131,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   ): Promise<WebSubSubscription> {
     const next: WebSubSubscription = { ...sub, ...changes, state, updatedAt: iso() };
     if (!('pending' in changes)) delete next.pending;
-    await deps.store.put(next);
+    await deps.store.putWebSubSubscription(next);
     if (state !== sub.state || reason) {
       event({
         kind: 'state',
@@ -152,9 +168,9 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
       updatedAt: iso(),
     };
     // Stored before asking: a hub may verify before it answers the request.
-    await deps.store.put(pending);
+    await deps.store.putWebSubSubscription(pending);
     const answer = await deps.hubs.post(sub.hub, {
-      'hub.callback': callbackUrl(sub.id),
+      'hub.callback': sub.callback,
       'hub.mode': mode,
       'hub.topic': sub.topic,
       ...(mode === 'subscribe'
@@ -162,7 +178,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
         : {}),
     });
     if (answer.ok) return;
-    const current = (await deps.store.get(sub.id)) ?? pending;
+    const current = (await deps.store.getWebSubSubscription(sub.id)) ?? pending;
     // A renewal the hub refused leaves the lease running; tick() expires it in time.
     if (current.state === 'active') {
       await setState(
@@ -191,11 +207,13 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     failures = 0,
   ): WebSubSubscription {
     const now = iso();
+    const id = randomBytes(18).toString('base64url');
     return {
-      id: randomBytes(18).toString('base64url'),
+      id,
       feedId: feed.id,
       hub,
       topic,
+      callback: callbackUrl(id),
       // 32 random bytes as hex: well under the spec's 200-byte limit.
       secret: randomBytes(32).toString('hex'),
       state: 'pending',
@@ -208,29 +226,47 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   return {
     callbackUrl,
 
-    async reconcile(feeds, links) {
+    async reconcile(feeds) {
       const now = deps.now().getTime();
       for (const feed of feeds) {
         if (!feed.active || feed.retired) continue;
-        // The Link header of the last fetch first (§4), then the document's own links.
-        const found = links(feed);
-        const hub = found?.hubs[0] ?? feed.hubs[0];
+        // The store reads the Link header's hub and self before the document's (§4).
+        const hub = feed.hubs[0];
         if (!hub) continue;
-        const topic = found?.self ?? feed.selfLink ?? feed.url;
-        const current = await deps.store.getByFeed(feed.id);
-        if (current && current.hub === hub && current.topic === topic) {
+        const topic = feed.selfLink ?? feed.url;
+        const current = await deps.store.getFeedWebSubSubscription(feed.id);
+        // Same hub, topic and callback (a new --public-url needs a new subscription).
+        const same =
+          current?.hub === hub &&
+          current.topic === topic &&
+          current.callback === callbackUrl(current.id);
+        if (same) {
           if (current.state === 'active' || current.pending) continue;
           if (current.retryAt && Date.parse(current.retryAt) > now) continue;
         }
-        const same = current && current.hub === hub && current.topic === topic;
         const sub = newSubscription(feed, hub, topic, same ? current.failures : 0);
         track(request(sub, 'subscribe'));
       }
     },
 
+    async resume() {
+      const now = deps.now().getTime();
+      for (const sub of await deps.store.listWebSubSubscriptions({ state: 'active' })) {
+        if (!sub.expiresAt || Date.parse(sub.expiresAt) > now) continue;
+        // A renewal left pending is dropped too: reconcile sends a new request.
+        await setState(
+          sub,
+          'expired',
+          { retryAt: undefined },
+          'the lease ended while orrery serve was stopped',
+        );
+        deps.pollNow(sub.feedId);
+      }
+    },
+
     async tick() {
       const now = deps.now().getTime();
-      for (const sub of await deps.store.list()) {
+      for (const sub of await deps.store.listWebSubSubscriptions()) {
         const pendingFor = sub.pending ? now - Date.parse(sub.pending.since) : 0;
         if (sub.pending && pendingFor > o.verifyTimeoutMs) {
           if (sub.state === 'active') await setState(sub, 'active', {}, 'renewal never verified');
@@ -250,7 +286,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     },
 
     async verify(id, query) {
-      const sub = await deps.store.get(id);
+      const sub = await deps.store.getWebSubSubscription(id);
       if (!sub) return reject('unknown-callback', 'no such subscription', 404);
       const mode = query['hub.mode'];
       const topic = query['hub.topic'];
@@ -288,7 +324,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     },
 
     async receive(id, headers, body) {
-      const sub = await deps.store.get(id);
+      const sub = await deps.store.getWebSubSubscription(id);
       if (!sub) return reject('unknown-callback', 'no such subscription', 404);
       if (body.byteLength > o.maxBodyBytes) {
         return reject(
@@ -315,7 +351,9 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     },
 
     async pushedFeedIds() {
-      return new Set((await deps.store.list({ state: 'active' })).map((s) => s.feedId));
+      return new Set(
+        (await deps.store.listWebSubSubscriptions({ state: 'active' })).map((s) => s.feedId),
+      );
     },
 
     async settle() {

@@ -78,7 +78,7 @@ async function fill(store: Store): Promise<void> {
       });
     }
     if (i % 5 === 0) {
-      await store.recordFeedLinkHeader(feed.id, {
+      await store.recordFeedLinkHeader(feed.url, {
         hubs: [`https://header-hub${i}.example/`],
         ...(i % 10 === 0 ? { self: `https://b${i}.example/self` } : {}),
       });

@@ -75,8 +75,9 @@ export function createWebSubSubscriptions(ctx: StoreContext): WebSubSubscription
     });
   }
 
-  async function recordFeedLinkHeader(feedId: number, links: WebSubLinks): Promise<void> {
+  async function recordFeedLinkHeader(feedUrl: string, links: WebSubLinks): Promise<boolean> {
     assertWritable(ctx, 'recordFeedLinkHeader');
+    // Joins the feed updates' transaction (SQLite's group commit): one statement, no read.
     const changed = await tx.update((trx) =>
       trx
         .updateTable('feeds')
@@ -84,10 +85,10 @@ export function createWebSubSubscriptions(ctx: StoreContext): WebSubSubscription
           link_header_hubs: links.hubs.length > 0 ? storedJson(links.hubs) : null,
           link_header_self: storedText(links.self ?? null),
         })
-        .where('id', '=', feedId)
+        .where('url', '=', feedUrl)
         .executeTakeFirst(),
     );
-    if (Number(changed.numUpdatedRows) === 0) throw noFeed(feedId);
+    return Number(changed.numUpdatedRows) > 0;
   }
 
   const select = () => db.selectFrom('websub_subscriptions').selectAll();

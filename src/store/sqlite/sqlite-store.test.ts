@@ -98,7 +98,9 @@ describe('createSqliteStore', () => {
     const ro = await createSqliteStore({ path: file, readonly: true });
     expect((await ro.listFeeds()).length).toBe(1);
     await expect(ro.syncSubscriptions([], NOW)).rejects.toThrow(/read-only/);
-    await expect(ro.recordFeedLinkHeader(1, { hubs: [] })).rejects.toThrow(/read-only/);
+    await expect(ro.recordFeedLinkHeader('https://a.example/feed', { hubs: [] })).rejects.toThrow(
+      /read-only/,
+    );
     await expect(
       ro.putWebSubSubscription({
         id: 'x',
