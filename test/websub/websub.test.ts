@@ -326,6 +326,49 @@ describe('WebSub subscriptions in the store', () => {
     });
   });
 
+  it('asks again at start for a lease that ended while the server was stopped, and polls the feed', async () => {
+    hub = await startTestHub();
+    farm = await startFeedFarm();
+    const topic = `${farm.base}/blog.xml`;
+    farm.feeds.set('/blog.xml', {
+      path: '/blog.xml',
+      title: 'Pushed Blog',
+      items: [{ ...ITEM }],
+      headers: { link: `<${hub.url}>; rel="hub"` },
+    });
+    const h = hub;
+    const f = farm;
+    await withTempDir(async (dir) => {
+      const port = await freePort();
+      const start = () => startTestPlanet({ feeds: [topic], publicUrl: true, port, dir });
+      planet = await start();
+      const feed = await eventually(() => planet?.store.getFeedByUrl(topic));
+      await subscribed(planet, h, feed.id);
+      const stored = await planet.store.getFeedWebSubSubscription(feed.id);
+      // Stopped for longer than the lease.
+      await planet.store.putWebSubSubscription({
+        ...stored!,
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      });
+      await planet.close();
+      planet = undefined;
+      const fetched = f.requests.length;
+
+      planet = await start();
+      await eventually(() => h.requests.filter((r) => r.mode === 'subscribe').length === 2);
+      await eventually(() => websubState(planet as TestPlanet, feed.id));
+      const renewed = await planet.store.getFeedWebSubSubscription(feed.id);
+      expect(renewed?.id).not.toBe(stored?.id);
+      expect(renewed).toMatchObject({ state: 'active', failures: 0 });
+      expect(
+        planet.logs.some((l) => l.includes('lease ended while orrery serve was stopped')),
+      ).toBe(true);
+      await eventually(() => f.requests.length > fetched);
+      await planet.close();
+      planet = undefined;
+    });
+  });
+
   it('subscribes after a restart to a hub named only in the Link header, without fetching first', async () => {
     hub = await startTestHub();
     farm = await startFeedFarm();
