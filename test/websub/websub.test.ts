@@ -369,6 +369,38 @@ describe('WebSub subscriptions in the store', () => {
     });
   });
 
+  it('subscribes again after a restart under another public URL (callbacks live under it)', async () => {
+    hub = await startTestHub();
+    farm = await startFeedFarm();
+    const topic = `${farm.base}/blog.xml`;
+    farm.feeds.set('/blog.xml', {
+      path: '/blog.xml',
+      title: 'Pushed Blog',
+      items: [{ ...ITEM }],
+      headers: { link: `<${hub.url}>; rel="hub"` },
+    });
+    const h = hub;
+    await withTempDir(async (dir) => {
+      const port = await freePort();
+      planet = await startTestPlanet({ feeds: [topic], publicUrl: true, port, dir });
+      const feed = await eventually(() => planet?.store.getFeedByUrl(topic));
+      await subscribed(planet, h, feed.id);
+      await planet.close();
+      let other = await freePort();
+      for (let i = 0; other === port && i < 10; i++) other = await freePort();
+      planet = await startTestPlanet({ feeds: [topic], publicUrl: true, port: other, dir });
+      const moved = planet.server.url;
+      const second = await eventually(() => h.requests[1]);
+      expect(second.callback.startsWith(moved)).toBe(true);
+      await eventually(async () => {
+        const sub = await planet?.store.getFeedWebSubSubscription(feed.id);
+        return sub?.state === 'active' && sub.callback === second.callback;
+      });
+      await planet.close();
+      planet = undefined;
+    });
+  });
+
   it('subscribes after a restart to a hub named only in the Link header, without fetching first', async () => {
     hub = await startTestHub();
     farm = await startFeedFarm();
