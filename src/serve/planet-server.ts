@@ -121,13 +121,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
       }
       return counts;
     },
-    websubByState: async () => {
-      const counts: Record<string, number> = Object.fromEntries(WEBSUB_STATES.map((s) => [s, 0]));
-      for (const sub of await store.listWebSubSubscriptions()) {
-        counts[sub.state] = (counts[sub.state] ?? 0) + 1;
-      }
-      return counts;
-    },
+    websubByState: () => webSubCounts(store),
   });
 
   // The fetcher, timed for the metrics and recording each feed's Link header (WebSub §4).
@@ -296,7 +290,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
             warn: (line) => log.warn(line),
           }).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'config: moves'));
         }
-        if (subscriber) reconcile(subscriber);
+        if (subscriber) void reconcile(subscriber);
       },
     },
     { maxSleepMs: t.maxSleepMs, pushedPollMinutes: t.pushedPollMinutes },
@@ -357,32 +351,32 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   } else {
     log.info('no --public-url: not subscribing to WebSub hubs (feeds are polled)');
   }
-  let reconciling = false;
+  let reconciling: Promise<void> | undefined;
   let reconcileAgain = false;
   /**
    * Subscribe the feeds of planet.toml whose hub the store knows and that are not pushed. One
    * at a time; a call meanwhile runs once more after it (a pass may have found a hub).
    */
-  const reconcile = (s: Subscriber) => {
+  const reconcile = (s: Subscriber): Promise<void> => {
     if (reconciling) {
       reconcileAgain = true;
-      return;
+      return reconciling;
     }
-    reconciling = true;
     const listed = subscriptionLookup(config.feeds);
-    store
+    reconciling = store
       .listFeeds()
       .then((feeds) => s.reconcile(feeds.filter((feed) => listed(feed) !== undefined)))
       .catch((error: unknown) =>
         log.error({ err: errorMessage(error) }, 'websub: subscribing failed'),
       )
       .finally(() => {
-        reconciling = false;
+        reconciling = undefined;
         if (reconcileAgain) {
           reconcileAgain = false;
-          reconcile(s);
+          void reconcile(s);
         }
       });
+    return reconciling;
   };
   const ticker = subscriber
     ? setInterval(() => {
@@ -484,17 +478,21 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
     );
   }
 
-  loop.start();
   // Subscriptions and hubs are in the store: go on with them, and subscribe what needs it now,
   // before any fetch.
   if (subscriber) {
     const s = subscriber;
-    s.resume()
+    void s
+      .resume()
+      .then(() => reconcile(s))
+      .then(async () =>
+        log.info(await webSubCounts(store), 'websub: subscriptions resumed from the store'),
+      )
       .catch((error: unknown) =>
         log.error({ err: errorMessage(error) }, 'websub: resuming subscriptions failed'),
-      )
-      .finally(() => reconcile(s));
+      );
   }
+  loop.start();
   // The first build makes the site match this version's theme (live.js included); cheap when
   // nothing changed, and the old site is served meanwhile.
   void publisher.runNow();
@@ -534,6 +532,15 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
         await stopped;
       })()),
   };
+}
+
+/** The stored WebSub subscriptions by state (every state, 0 included). */
+async function webSubCounts(store: Pick<Store, 'listWebSubSubscriptions'>) {
+  const counts: Record<string, number> = Object.fromEntries(WEBSUB_STATES.map((s) => [s, 0]));
+  for (const sub of await store.listWebSubSubscriptions()) {
+    counts[sub.state] = (counts[sub.state] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Changes when the file is replaced or rewritten. */
