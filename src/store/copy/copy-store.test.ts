@@ -171,7 +171,8 @@ describe('copyStore', () => {
     expect(Math.max(...ids)).toBeGreaterThan(30 * 40 + 29);
   });
 
-  it('takes an interrupted copy up again, and brings a target level with a changed source', async () => {
+  /** A filled SQLite store and a copy of it stopped where `stopAt` says. */
+  async function stoppedCopy(stopAt: (table: string, done: number) => boolean) {
     const from = await handle(sqlite('a.sqlite'));
     await fill(from.store);
     const to = await handle(sqlite('b.sqlite'));
@@ -179,10 +180,15 @@ describe('copyStore', () => {
     await expect(
       copyStore(from, to, {
         onProgress: (table, done) => {
-          if (table === 'entries' && done >= 500) throw stop;
+          if (stopAt(table, done)) throw stop;
         },
       }),
     ).rejects.toBe(stop);
+    return { from, to };
+  }
+
+  it('takes an interrupted copy up again, and brings a target level with a changed source', async () => {
+    const { from, to } = await stoppedCopy((table, done) => table === 'entries' && done >= 500);
     // the source moves on meanwhile
     const [first] = await from.store.listFeeds();
     await from.store.applyFeedUpdate({
@@ -194,37 +200,19 @@ describe('copyStore', () => {
     });
     // and an entry past the part already copied leaves it (as retention would remove it)
     await from.db.deleteFrom('entries').where('id', '=', 700).execute();
-    // a subscription is renewed under a new id; the last feed (its entries past the part
-    // copied) leaves, its subscription with it
-    const renewed = (await from.store.listWebSubSubscriptions())[0]!;
-    await from.store.putWebSubSubscription({ ...renewed, id: 'renewed-id', state: 'active' });
-    const gone = (await from.store.listWebSubSubscriptions()).at(-1)!;
-    await from.db.deleteFrom('feeds').where('id', '=', gone.feedId).execute();
-    expect(await from.store.getFeedWebSubSubscription(gone.feedId)).toBeUndefined();
     const again = await copyStore(from, to);
     expect(again.resumed).toBe(true);
     const entries = again.tables.find((t) => t.table === 'entries')!;
     // the first 500 entries were there already, equal: not written again
-    expect(entries.rows).toBe(30 * 40 + 29 - 41);
+    expect(entries.rows).toBe(30 * 40 + 29);
     expect(entries.written).toBeLessThanOrEqual(entries.rows - 500);
-    expect(again.tables.find((t) => t.table === 'websub_subscriptions')?.rows).toBe(9);
     expect(await snapshot(to.store)).toEqual(await snapshot(from.store));
     // done: nothing left to write
-    await expect(copyStore(from, to)).rejects.toThrow(/already holds a planet \(29 feeds\)/);
+    await expect(copyStore(from, to)).rejects.toThrow(/already holds a planet \(30 feeds\)/);
   });
 
   it('takes up a copy stopped after the subscriptions: a renewed one replaces, a lost feed’s goes', async () => {
-    const from = await handle(sqlite('a.sqlite'));
-    await fill(from.store);
-    const to = await handle(sqlite('b.sqlite'));
-    const stop = new Error('interrupted');
-    await expect(
-      copyStore(from, to, {
-        onProgress: (table) => {
-          if (table === 'websub_subscriptions') throw stop;
-        },
-      }),
-    ).rejects.toBe(stop);
+    const { from, to } = await stoppedCopy((table) => table === 'websub_subscriptions');
     expect(await to.store.listWebSubSubscriptions()).toHaveLength(10);
     const [renewed, gone] = await from.store.listWebSubSubscriptions();
     await from.store.putWebSubSubscription({ ...renewed!, id: 'renewed-id', state: 'active' });
