@@ -393,6 +393,26 @@ describe('WebSub subscriptions in the store', () => {
     );
   });
 
+  it('unsubscribes a feed removed from planet.toml, and keeps the record as unsubscribed', async () => {
+    await restartable(
+      (hubUrl) => `<${hubUrl}>; rel="hub"`,
+      async ({ hub, topic, start, stop }) => {
+        const p = await start();
+        const feed = await eventually(() => p.store.getFeedByUrl(topic));
+        await subscribed(p, hub, feed.id);
+        await writeFile(p.configPath, planetToml([]));
+        await eventually(() => hub.requests.find((r) => r.mode === 'unsubscribe'));
+        await eventually(async () => {
+          const sub = await p.store.getFeedWebSubSubscription(feed.id);
+          return sub?.state === 'unsubscribed' && !sub.pending;
+        });
+        expect(hub.subscriptions.size).toBe(0);
+        expect(await websubState(p, feed.id)).toBeUndefined();
+        await stop();
+      },
+    );
+  });
+
   it('subscribes again after a restart under another public URL (callbacks live under it)', async () => {
     await restartable(
       (hubUrl) => `<${hubUrl}>; rel="hub"`,

@@ -85,7 +85,8 @@ const DEFAULTS = {
 export interface Subscriber {
   /**
    * Subscribe (or subscribe again) the feeds whose hub is known (StoredFeed.hubs: the Link
-   * header's, else the document's) and that are not pushed yet.
+   * header's, else the document's) and that are not pushed yet; unsubscribe the active
+   * subscriptions of feeds not among `feeds` (removed from planet.toml), and renew them no more.
    */
   reconcile(feeds: readonly StoredFeed[]): Promise<void>;
   /**
@@ -118,6 +119,8 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   const callbackUrl = (id: string) => new URL(`websub/${id}`, base).href;
   const iso = (ms = 0) => new Date(deps.now().getTime() + ms).toISOString();
   const event = (e: SubscriberEvent) => deps.onEvent?.(e);
+  /** The feeds the last reconcile was given (before it: every feed counts as wanted). */
+  let wanted: Set<number> | undefined;
   const reject = (reason: RejectReason, detail: string, status: number): CallbackAnswer => {
     event({ kind: 'rejected', reason, detail });
     return { status, body: detail };
@@ -179,13 +182,18 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     });
     if (answer.ok) return;
     const current = (await deps.store.getWebSubSubscription(sub.id)) ?? pending;
-    // A renewal the hub refused leaves the lease running; tick() expires it in time.
+    // A renewal (or unsubscription) the hub refused leaves the lease running; tick() expires it
+    // in time. An unsubscription is asked again after the back-off.
     if (current.state === 'active') {
+      const what = mode === 'subscribe' ? 'renewal' : 'unsubscription';
       await setState(
         current,
         'active',
-        { lastError: answer.message },
-        `renewal refused: ${answer.message}`,
+        {
+          lastError: answer.message,
+          ...(mode === 'unsubscribe' ? { retryAt: iso(o.retryBaseMs) } : {}),
+        },
+        `${what} refused: ${answer.message}`,
       );
       return;
     }
@@ -228,6 +236,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
 
     async reconcile(feeds) {
       const now = deps.now().getTime();
+      wanted = new Set(feeds.filter((f) => f.active && !f.retired).map((f) => f.id));
       for (const feed of feeds) {
         if (!feed.active || feed.retired) continue;
         // The store reads the Link header's hub and self before the document's (§4).
@@ -246,6 +255,12 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
         }
         const sub = newSubscription(feed, hub, topic, same ? current.failures : 0);
         track(request(sub, 'subscribe'));
+      }
+      // Feeds no longer listed (removed from planet.toml, gone): their hubs are told (§5.1).
+      for (const sub of await deps.store.listWebSubSubscriptions({ state: 'active' })) {
+        if (wanted.has(sub.feedId) || sub.pending) continue;
+        if (sub.retryAt && Date.parse(sub.retryAt) > now) continue;
+        track(request(sub, 'unsubscribe'));
       }
     },
 
@@ -269,19 +284,24 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
       for (const sub of await deps.store.listWebSubSubscriptions()) {
         const pendingFor = sub.pending ? now - Date.parse(sub.pending.since) : 0;
         if (sub.pending && pendingFor > o.verifyTimeoutMs) {
-          if (sub.state === 'active') await setState(sub, 'active', {}, 'renewal never verified');
-          else await giveUp(sub, 'failed', 'the hub never verified the request');
+          if (sub.state === 'active') {
+            await setState(sub, 'active', {}, `${sub.pending.mode} never verified`);
+          } else await giveUp(sub, 'failed', 'the hub never verified the request');
           continue;
         }
         if (sub.state !== 'active' || !sub.expiresAt) continue;
+        // A feed no longer listed is not renewed: its lease just runs out.
+        const unwanted = wanted !== undefined && !wanted.has(sub.feedId);
         const ends = Date.parse(sub.expiresAt);
         if (ends <= now) {
-          await giveUp(sub, 'expired', 'the lease ended before a renewal was verified');
+          if (unwanted)
+            await setState(sub, 'unsubscribed', {}, 'the lease of a feed no longer listed ended');
+          else await giveUp(sub, 'expired', 'the lease ended before a renewal was verified');
           continue;
         }
         // Renew in the last tenth of the lease (at least a minute before it ends).
         const margin = Math.max(60_000, ((sub.leaseSeconds ?? 0) * 1000) / 10);
-        if (!sub.pending && ends - now <= margin) track(request(sub, 'subscribe'));
+        if (!unwanted && !sub.pending && ends - now <= margin) track(request(sub, 'subscribe'));
       }
     },
 
