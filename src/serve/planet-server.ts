@@ -19,7 +19,7 @@ import { recordMovesInConfig } from '../pipeline/record-moves.js';
 import { summarize } from '../pipeline/refresh-all.js';
 import type { RefreshOutcome } from '../pipeline/refresh-feed.js';
 import { DEFAULT_QUIET_DAYS, feedStatus } from '../render/site-model.js';
-import type { Store } from '../store/store.js';
+import { type Store, WEBSUB_STATES } from '../store/store.js';
 import { adminApi } from './admin-api.js';
 import { createApp } from './app.js';
 import { Coalescer } from './coalescer.js';
@@ -30,20 +30,16 @@ import { notFoundPage } from './not-found-page.js';
 import { PlanetLoop } from './planet-loop.js';
 import { createStaticSite } from './static-site.js';
 import { createHubClient, type HubClient } from './websub/hub-client.js';
-import { rememberLinkHeaders } from './websub/link-header.js';
+import { recordLinkHeaders } from './websub/link-header.js';
 import { changedFeedUrls, pingHub } from './websub/publisher.js';
 import { createSubscriber, type Subscriber } from './websub/subscriber.js';
-import {
-  createMemoryWebSubStore,
-  WEBSUB_STATES,
-  type WebSubStore,
-} from './websub/subscription-store.js';
 
 export interface PlanetServerOptions {
   config: OrreryConfig;
   /** Reads planet.toml again (throws a ConfigError when it is broken). */
   loadConfig: () => Promise<OrreryConfig>;
-  /** The store, its run lock held by the caller (who closes it after close()). */
+  /** The store, its run lock held by the caller (who closes it after close()). It keeps the
+   * WebSub subscriptions too, so a restart goes on with them. */
   store: Store;
   /** Closed by close(). */
   fetcher: Fetcher;
@@ -56,7 +52,6 @@ export interface PlanetServerOptions {
   log: Logger;
   now: () => Date;
   version: string;
-  websubStore?: WebSubStore;
   hubClient?: HubClient;
   /** Timings; the defaults suit a real planet, tests shorten them. */
   timings?: Partial<ServeTimings>;
@@ -116,7 +111,6 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   const t = { ...TIMINGS, ...options.timings };
   const { store, log, now } = options;
   let config = options.config;
-  const websubStore = options.websubStore ?? createMemoryWebSubStore();
 
   const metrics = createMetrics({
     feedsByState: async () => {
@@ -128,25 +122,26 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
       }
       return counts;
     },
-    websubByState: async () => {
-      const counts: Record<string, number> = Object.fromEntries(WEBSUB_STATES.map((s) => [s, 0]));
-      for (const sub of await websubStore.list()) counts[sub.state] = (counts[sub.state] ?? 0) + 1;
-      return counts;
-    },
+    websubByState: () => webSubCounts(store),
   });
 
-  // The fetcher, timed for the metrics and remembering each feed's Link header (WebSub §4).
-  const links = rememberLinkHeaders({
-    fetch: async (url, validators, signal) => {
-      const end = metrics.fetchSeconds.startTimer();
-      try {
-        return await options.fetcher.fetch(url, validators, signal);
-      } finally {
-        end();
-      }
+  // The fetcher, timed for the metrics and recording each feed's Link header (WebSub §4).
+  const fetcher = recordLinkHeaders(
+    {
+      fetch: async (url, validators, signal) => {
+        const end = metrics.fetchSeconds.startTimer();
+        try {
+          return await options.fetcher.fetch(url, validators, signal);
+        } finally {
+          end();
+        }
+      },
+      close: () => options.fetcher.close(),
     },
-    close: () => options.fetcher.close(),
-  });
+    store,
+    (url, error) =>
+      log.warn({ feed: url, err: errorMessage(error) }, 'websub: Link header not recorded'),
+  );
 
   const live = new LiveRiver({ source: store, site: () => config.site, now });
   await live.reset();
@@ -250,7 +245,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   const loop = new PlanetLoop(
     {
       store,
-      fetcher: links.fetcher,
+      fetcher,
       config: () => config,
       reloadConfig,
       now,
@@ -296,7 +291,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
             warn: (line) => log.warn(line),
           }).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'config: moves'));
         }
-        if (subscriber) reconcile(subscriber);
+        if (subscriber) void reconcile(subscriber);
       },
     },
     { maxSleepMs: t.maxSleepMs, pushedPollMinutes: t.pushedPollMinutes },
@@ -311,7 +306,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
         verifyTimeoutMs: t.verifyTimeoutMs,
       },
       {
-        store: websubStore,
+        store,
         hubs,
         now,
         deliver: async (feedId, body, contentType) => {
@@ -357,19 +352,32 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
   } else {
     log.info('no --public-url: not subscribing to WebSub hubs (feeds are polled)');
   }
-  let reconciling = false;
-  const reconcile = (s: Subscriber) => {
-    if (reconciling) return;
-    reconciling = true;
-    store
+  let reconciling: Promise<void> | undefined;
+  let reconcileAgain = false;
+  /**
+   * Subscribe the feeds of planet.toml whose hub the store knows and that are not pushed. One
+   * at a time; a call meanwhile runs once more after it (a pass may have found a hub).
+   */
+  const reconcile = (s: Subscriber): Promise<void> => {
+    if (reconciling) {
+      reconcileAgain = true;
+      return reconciling;
+    }
+    const listed = subscriptionLookup(config.feeds);
+    reconciling = store
       .listFeeds()
-      .then((feeds) => s.reconcile(feeds, (feed) => links.linksOf(feed.url)))
+      .then((feeds) => s.reconcile(feeds.filter((feed) => listed(feed) !== undefined)))
       .catch((error: unknown) =>
         log.error({ err: errorMessage(error) }, 'websub: subscribing failed'),
       )
       .finally(() => {
-        reconciling = false;
+        reconciling = undefined;
+        if (reconcileAgain) {
+          reconcileAgain = false;
+          void reconcile(s);
+        }
       });
+    return reconciling;
   };
   const ticker = subscriber
     ? setInterval(() => {
@@ -424,7 +432,7 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
           return removed;
         },
         refresh: (feed) => loop.refresh(feed.url),
-        websubState: async (feed) => (await websubStore.getByFeed(feed.id))?.state,
+        websubState: async (feed) => (await store.getFeedWebSubSubscription(feed.id))?.state,
         rejected: (reason) => metrics.rejections.inc({ reason: `api-${reason}` }),
         now,
         postStats: async () => new Map((await store.feedPostStats()).map((p) => [p.feedId, p])),
@@ -472,6 +480,20 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
     );
   }
 
+  // Subscriptions and hubs are in the store: go on with them, and subscribe what needs it now,
+  // before any fetch.
+  if (subscriber) {
+    const s = subscriber;
+    void s
+      .resume()
+      .then(() => reconcile(s))
+      .then(async () =>
+        log.info(await webSubCounts(store), 'websub: subscriptions resumed from the store'),
+      )
+      .catch((error: unknown) =>
+        log.error({ err: errorMessage(error) }, 'websub: resuming subscriptions failed'),
+      );
+  }
   loop.start();
   // The first build makes the site match this version's theme (live.js included); cheap when
   // nothing changed, and the old site is served meanwhile.
@@ -508,10 +530,19 @@ export async function startPlanetServer(options: PlanetServerOptions): Promise<P
         await publisher.stop();
         await subscriber?.settle();
         await hubs.close();
-        await links.fetcher.close();
+        await fetcher.close();
         await stopped;
       })()),
   };
+}
+
+/** The stored WebSub subscriptions by state (every state, 0 included). */
+async function webSubCounts(store: Pick<Store, 'listWebSubSubscriptions'>) {
+  const counts: Record<string, number> = Object.fromEntries(WEBSUB_STATES.map((s) => [s, 0]));
+  for (const sub of await store.listWebSubSubscriptions()) {
+    counts[sub.state] = (counts[sub.state] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Changes when the file is replaced or rewritten. */

@@ -126,7 +126,7 @@ describe('store failures name the file and the next step', () => {
     raw.close();
     await expect(createSqliteStore({ path: file })).rejects.toMatchObject({
       code: 'store-newer-schema',
-      message: `store/sqlite: ${file} was written by a newer Orrery (schema 9); upgrade Orrery (this one knows schema 4), or use a backup this version wrote`,
+      message: `store/sqlite: ${file} was written by a newer Orrery (schema 9); upgrade Orrery (this one knows schema 5), or use a backup this version wrote`,
     });
   });
 

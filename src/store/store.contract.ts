@@ -8,7 +8,7 @@ import type { Entry } from '../model/feed.js';
 import type { ArchiveSettings } from '../model/settings.js';
 import type { FetchRecord, ProcessedEntry } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
-import type { FeedUpdate, Store } from './store.js';
+import type { FeedUpdate, Store, WebSubState, WebSubSubscription } from './store.js';
 import { StoreLockedError } from './store.js';
 
 export interface StoreFixture {
@@ -959,6 +959,169 @@ export function runStoreContract(
         );
         expect(r.inserted).toBe(1);
         expect((await store.listEntries()).map((e) => e.key)).toEqual(['copy']);
+      });
+    });
+
+    describe('WebSub subscriptions', () => {
+      const full = (
+        feedId: number,
+        over: Partial<WebSubSubscription> = {},
+      ): WebSubSubscription => ({
+        id: 'cb-Zx_9-0aBcDeFgHiJkLmNoPq',
+        feedId,
+        hub: 'https://hub.example/',
+        topic: 'https://a.example/feed',
+        callback: 'https://planet.example.org/websub/cb-Zx_9-0aBcDeFgHiJkLmNoPq',
+        secret: 'f'.repeat(64),
+        state: 'active',
+        pending: { mode: 'subscribe', since: T2 },
+        leaseSeconds: 864_000,
+        expiresAt: '2026-01-20T13:00:00.000Z',
+        failures: 2,
+        retryAt: '2026-01-10T15:00:00.000Z',
+        lastError: 'renewal refused: 503 ü',
+        createdAt: T0,
+        updatedAt: T1,
+        ...over,
+      });
+      const minimal = (feedId: number, id: string): WebSubSubscription => ({
+        id,
+        feedId,
+        hub: 'https://hub.example/',
+        topic: `https://topic.example/${feedId}`,
+        callback: `https://planet.example.org/websub/${id}`,
+        secret: 's'.repeat(64),
+        state: 'pending',
+        failures: 0,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+
+      it('keeps every field of a subscription, and absent ones absent', async () => {
+        const [a, b] = await feedIds();
+        await store.putWebSubSubscription(full(a));
+        await store.putWebSubSubscription(minimal(b, 'only-what-is-needed'));
+        expect(await store.getWebSubSubscription('cb-Zx_9-0aBcDeFgHiJkLmNoPq')).toEqual(full(a));
+        expect(await store.getFeedWebSubSubscription(a)).toEqual(full(a));
+        expect(await store.getWebSubSubscription('only-what-is-needed')).toEqual(
+          minimal(b, 'only-what-is-needed'),
+        );
+        expect(await store.getWebSubSubscription('no-such-id')).toBeUndefined();
+        expect(await store.getFeedWebSubSubscription(9999)).toBeUndefined();
+        // Dates come back in the store's one ISO form, whatever form they went in.
+        await store.putWebSubSubscription({
+          ...minimal(b, 'only-what-is-needed'),
+          expiresAt: '2026-01-20T13:00:00Z',
+        });
+        expect((await store.getFeedWebSubSubscription(b))?.expiresAt).toBe(
+          '2026-01-20T13:00:00.000Z',
+        );
+      });
+
+      it('replaces a subscription by id, dropping the fields it no longer has', async () => {
+        const [a] = await feedIds();
+        await store.putWebSubSubscription(full(a));
+        const { pending, retryAt, lastError, ...rest } = full(a);
+        const verified = { ...rest, state: 'active' as const, failures: 0, updatedAt: T2 };
+        await store.putWebSubSubscription(verified);
+        expect(await store.getWebSubSubscription(verified.id)).toEqual(verified);
+        expect(await store.listWebSubSubscriptions()).toHaveLength(1);
+      });
+
+      it('keeps one subscription per feed: a new id replaces the old one', async () => {
+        const [a, b] = await feedIds();
+        await store.putWebSubSubscription(minimal(a, 'first'));
+        await store.putWebSubSubscription(minimal(b, 'other-feed'));
+        await store.putWebSubSubscription(minimal(a, 'second'));
+        expect(await store.getWebSubSubscription('first')).toBeUndefined();
+        expect((await store.getFeedWebSubSubscription(a))?.id).toBe('second');
+        expect((await store.listWebSubSubscriptions()).map((s) => s.id)).toEqual([
+          'second',
+          'other-feed',
+        ]);
+      });
+
+      it('lists by state, ordered by feed', async () => {
+        const [a, b, c] = await feedIds();
+        await store.putWebSubSubscription({ ...minimal(c, 'c'), state: 'active' });
+        await store.putWebSubSubscription(minimal(b, 'b'));
+        await store.putWebSubSubscription({ ...minimal(a, 'a'), state: 'active' });
+        const ids = async (state?: WebSubState) =>
+          (await store.listWebSubSubscriptions(state ? { state } : undefined)).map((s) => s.id);
+        expect(await ids('active')).toEqual(['a', 'c']);
+        expect(await ids('pending')).toEqual(['b']);
+        expect(await ids('denied')).toEqual([]);
+        expect(await ids()).toEqual(['a', 'b', 'c']);
+      });
+
+      it('refuses a subscription of an unknown feed, a bad state or a bad date', async () => {
+        const [a] = await feedIds();
+        await expect(store.putWebSubSubscription(minimal(9999, 'x'))).rejects.toMatchObject({
+          code: 'store-no-feed',
+        });
+        await expect(
+          store.putWebSubSubscription({ ...minimal(a, 'x'), state: 'asleep' as WebSubState }),
+        ).rejects.toMatchObject({ code: 'store-bad-input' });
+        await expect(
+          store.putWebSubSubscription({ ...minimal(a, 'x'), expiresAt: 'next week' }),
+        ).rejects.toMatchObject({ code: 'store-bad-input' });
+        expect(await store.listWebSubSubscriptions()).toEqual([]);
+      });
+
+      it('keeps the subscription of a feed the config no longer lists (feeds are deactivated, not deleted)', async () => {
+        const [a] = await feedIds();
+        await store.putWebSubSubscription(full(a));
+        await store.syncSubscriptions(subs.slice(1), T1);
+        expect((await store.getFeed(a))?.active).toBe(false);
+        expect(await store.getFeedWebSubSubscription(a)).toEqual(full(a));
+      });
+
+      it('reads the hubs and self of the Link header before the document’s, until forgotten', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(
+          update(a, T1, {
+            meta: { hubs: ['https://doc-hub.example/'], self: 'https://a.example/doc-self' },
+          }),
+        );
+        await store.recordFeedLinkHeader(subs[0]!.url, {
+          hubs: ['https://header-hub.example/', 'https://second.example/'],
+          self: 'https://a.example/header-self',
+        });
+        const read = async () => {
+          const feed = await store.getFeed(a);
+          return { hubs: feed?.hubs, selfLink: feed?.selfLink };
+        };
+        const fromHeader = {
+          hubs: ['https://header-hub.example/', 'https://second.example/'],
+          selfLink: 'https://a.example/header-self',
+        };
+        expect(await read()).toEqual(fromHeader);
+        // A new document does not overwrite what the header said.
+        await store.applyFeedUpdate(update(a, T2, { meta: { hubs: [] } }));
+        expect(await read()).toEqual(fromHeader);
+        expect((await store.listFeeds()).find((f) => f.id === a)?.hubs).toEqual(fromHeader.hubs);
+        // A header that names only a hub leaves the document's self in force.
+        await store.applyFeedUpdate(
+          update(a, T2, {
+            meta: { hubs: ['https://doc-hub.example/'], self: 'https://a.example/doc-self' },
+          }),
+        );
+        await store.recordFeedLinkHeader(subs[0]!.url, { hubs: ['https://header-hub.example/'] });
+        expect(await read()).toEqual({
+          hubs: ['https://header-hub.example/'],
+          selfLink: 'https://a.example/doc-self',
+        });
+        expect(await store.recordFeedLinkHeader(subs[0]!.url, { hubs: [] })).toBe(true);
+        expect(await read()).toEqual({
+          hubs: ['https://doc-hub.example/'],
+          selfLink: 'https://a.example/doc-self',
+        });
+        expect((await store.getFeed(b))?.hubs).toEqual([]);
+        expect(
+          await store.recordFeedLinkHeader('https://nowhere.example/feed', {
+            hubs: ['https://h/'],
+          }),
+        ).toBe(false);
       });
     });
 

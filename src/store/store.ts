@@ -1,8 +1,8 @@
 /**
  * The Store port: everything the pipeline, the scheduler, render/ and the CLI may ask of storage,
  * split by concern: the subscriptions (SubscriptionStore), what a feed update writes
- * (IngestStore), what the site reads (ReadModel) and one run at a time (RunLock). Store is all
- * of them. Implementations: sqlite/ (embedded default, better-sqlite3 + WAL) and postgres/
+ * (IngestStore), what the site reads (ReadModel), one run at a time (RunLock) and the WebSub
+ * subscriptions `orrery serve` holds with hubs (WebSubSubscriptions). Store is all of them. Implementations: sqlite/ (embedded default, better-sqlite3 + WAL) and postgres/
  * (pg, for many workers), both through the shared Kysely queries of kysely/ and the ingest
  * policy of process/. Outside src/store/ import only this file (and open-store.ts in cli/).
  *
@@ -212,7 +212,95 @@ export interface RunLock {
   acquireLock(options: LockOptions): Promise<StoreLock>;
 }
 
-export interface Store extends SubscriptionStore, IngestStore, ReadModel, RunLock {
+/** Where a WebSub subscription stands. Only `active` means the feed is pushed (and polled rarely). */
+export type WebSubState =
+  /** Asked for; the hub has not verified it yet. */
+  | 'pending'
+  | 'active'
+  /** The hub said no (hub.mode=denied), or refused the request. */
+  | 'denied'
+  /** The lease ran out before a renewal was verified. */
+  | 'expired'
+  /** The hub failed to answer or to verify in time. */
+  | 'failed'
+  | 'unsubscribed';
+
+export const WEBSUB_STATES: readonly WebSubState[] = [
+  'pending',
+  'active',
+  'denied',
+  'expired',
+  'failed',
+  'unsubscribed',
+];
+
+/** One WebSub subscription of a feed to its hub (WebSub §5), as `orrery serve` keeps it. */
+export interface WebSubSubscription {
+  /** Random, URL-safe: the last segment of the callback URL (unguessable). */
+  id: string;
+  feedId: number;
+  hub: string;
+  /** The topic URL subscribed to (the feed's rel=self, else its URL). */
+  topic: string;
+  /** The hub.callback sent (under the server's public URL when it subscribed). */
+  callback: string;
+  /** The hub.secret sent with the request: the key of X-Hub-Signature. Never log or show it. */
+  secret: string;
+  state: WebSubState;
+  /** A request the hub has still to verify: only it is answered with the challenge. */
+  pending?: { mode: 'subscribe' | 'unsubscribe'; since: string };
+  /** From the hub's verification (hub.lease_seconds). */
+  leaseSeconds?: number;
+  /** ISO 8601: when the verified lease ends. */
+  expiresAt?: string;
+  /** Failed or denied attempts in a row (the next attempt backs off). */
+  failures: number;
+  /** ISO 8601: no new attempt before this. */
+  retryAt?: string;
+  lastError?: string;
+  /** ISO 8601 */
+  createdAt: string;
+  /** ISO 8601 */
+  updatedAt: string;
+}
+
+/** The hub and self URLs a feed's server announces in its HTTP Link header (WebSub §4). */
+export interface WebSubLinks {
+  hubs: string[];
+  self?: string;
+}
+
+/**
+ * The WebSub subscriptions (`orrery serve` as a subscriber), so that a restart neither
+ * subscribes again while a lease holds nor forgets the secret that signs the hub's pushes;
+ * and the hubs feeds announce only in their HTTP Link header.
+ */
+export interface WebSubSubscriptions {
+  getWebSubSubscription(id: string): Promise<WebSubSubscription | undefined>;
+  /** The feed's subscription, if it has one (a feed has at most one). */
+  getFeedWebSubSubscription(feedId: number): Promise<WebSubSubscription | undefined>;
+  /** Ordered by feed. */
+  listWebSubSubscriptions(filter?: { state?: WebSubState }): Promise<WebSubSubscription[]>;
+  /**
+   * Insert, or replace the one with the same id. A feed keeps one subscription: another id
+   * for the same feed replaces the old one. Throws store-no-feed for an unknown feed.
+   */
+  putWebSubSubscription(subscription: WebSubSubscription): Promise<void>;
+  /**
+   * Record the hub and self links the HTTP Link header of the answer for `feedUrl` named (the
+   * feed whose URL it is, as fetched). They win over the document's own (StoredFeed.hubs and
+   * selfLink read them first, WebSub §4) and stay until recorded again; `{ hubs: [] }` forgets
+   * them. Keyed by URL because that is what a fetch knows; false when no feed has that URL.
+   */
+  recordFeedLinkHeader(feedUrl: string, links: WebSubLinks): Promise<boolean>;
+}
+
+export interface Store
+  extends SubscriptionStore,
+    IngestStore,
+    ReadModel,
+    RunLock,
+    WebSubSubscriptions {
   readonly dialect: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   /** Commit what is pending and close the connections. */

@@ -14,6 +14,7 @@ import {
   atomDocument,
   eventually,
   type FeedFarm,
+  freePort,
   planetToml,
   startFeedFarm,
   startTestPlanet,
@@ -253,6 +254,216 @@ describe('WebSub subscriber', () => {
     expect(planet.logs.some((l) => l.includes('no --public-url'))).toBe(true);
     expect(hub.requests).toEqual([]);
     expect((await fetch(new URL('/websub/anything', planet.server.url))).status).toBe(404);
+  });
+});
+
+describe('WebSub subscriptions in the store', () => {
+  /** Two passes of the (restarted) server done, and its requests to hubs settled. */
+  async function settled(p: TestPlanet) {
+    const first = await eventually(() => p.server.loop.lastPassAt);
+    await eventually(() => (p.server.loop.lastPassAt ?? first) > first && p.server.loop.lastPassAt);
+    await p.server.subscriber?.settle();
+  }
+
+  /**
+   * A hub, a farm feed whose server names it in its Link header (`link` says how), and a planet
+   * folder kept between starts; `start` opens `orrery serve` on it (the planet is closed by the
+   * test or by afterEach).
+   */
+  async function restartable(
+    link: (hubUrl: string, topic: string) => string,
+    test: (t: {
+      hub: TestHub;
+      farm: FeedFarm;
+      topic: string;
+      start: (options?: { publicUrl?: boolean; port?: number }) => Promise<TestPlanet>;
+      stop: () => Promise<void>;
+    }) => Promise<void>,
+  ) {
+    const h = await startTestHub();
+    const f = await startFeedFarm();
+    hub = h;
+    farm = f;
+    const topic = `${f.base}/blog.xml`;
+    f.feeds.set('/blog.xml', {
+      path: '/blog.xml',
+      title: 'Pushed Blog',
+      items: [{ ...ITEM }],
+      headers: { link: link(h.url, topic) },
+    });
+    await withTempDir(async (dir) => {
+      const port = await freePort();
+      await test({
+        hub: h,
+        farm: f,
+        topic,
+        start: async (o = { publicUrl: true }) => {
+          planet = await startTestPlanet({
+            feeds: [topic],
+            dir,
+            ...(o.publicUrl ? { publicUrl: true, port: o.port ?? port } : {}),
+          });
+          return planet;
+        },
+        stop: async () => {
+          await planet?.close();
+          planet = undefined;
+        },
+      });
+    });
+  }
+
+  it('survive a restart: no new request while the lease holds, pushes checked with the stored secret', async () => {
+    await restartable(
+      (hubUrl, topic) => `<${hubUrl}>; rel="hub", <${topic}>; rel="self"`,
+      async ({ hub, farm, topic, start, stop }) => {
+        let p = await start();
+        const feed = await eventually(() => p.store.getFeedByUrl(topic));
+        const atHub = await subscribed(p, hub, feed.id);
+        const stored = await p.store.getFeedWebSubSubscription(feed.id);
+        expect(stored).toMatchObject({
+          state: 'active',
+          hub: hub.url,
+          topic,
+          callback: atHub.callback,
+          secret: atHub.secret,
+          leaseSeconds: 864_000,
+        });
+        await stop();
+        const fetched = farm.requests.length;
+
+        p = await start();
+        await settled(p);
+        expect(hub.requests.filter((r) => r.mode === 'subscribe')).toHaveLength(1);
+        expect(await p.store.getFeedWebSubSubscription(feed.id)).toEqual(stored);
+        expect(await websubState(p, feed.id)).toBe('active');
+        // Pushed, so polled daily: the restart did not fetch it either.
+        expect(farm.requests.length).toBe(fetched);
+
+        // The hub signs with the secret it was given before the restart.
+        const partial = atomDocument({
+          path: '/blog.xml',
+          title: 'Pushed Blog',
+          items: [{ id: 'after', title: 'Pushed after the restart', date: '2026-11-23T09:00:00Z' }],
+        });
+        expect(await hub.distribute(topic, partial, 'application/atom+xml')).toEqual([204]);
+        expect(
+          await hub.distribute(topic, partial, 'application/atom+xml', { secret: 'guessed' }),
+        ).toEqual([202]);
+        const titles = (await p.store.listEntries({ feedId: feed.id })).map((e) => e.title);
+        expect(titles.sort()).toEqual(['Polled post', 'Pushed after the restart']);
+        const metrics = await (await fetch(new URL('/metrics', p.server.url))).text();
+        expect(metrics).toMatch(/orrery_websub_subscriptions\{state="active"\} 1/);
+        expect(metrics).toMatch(/orrery_rejected_requests_total\{reason="websub-signature"\} 1/);
+        // The secret is the key of the pushes: it is never written to the log.
+        expect(p.logs.join('')).not.toContain(atHub.secret as string);
+        await stop();
+      },
+    );
+  });
+
+  it('asks again at start for a lease that ended while the server was stopped, and polls the feed', async () => {
+    await restartable(
+      (hubUrl) => `<${hubUrl}>; rel="hub"`,
+      async ({ hub, farm, topic, start, stop }) => {
+        let p = await start();
+        const feed = await eventually(() => p.store.getFeedByUrl(topic));
+        await subscribed(p, hub, feed.id);
+        const stored = await p.store.getFeedWebSubSubscription(feed.id);
+        // Stopped for longer than the lease.
+        await p.store.putWebSubSubscription({
+          ...stored!,
+          expiresAt: new Date(Date.now() - 60_000).toISOString(),
+        });
+        await stop();
+        const fetched = farm.requests.length;
+
+        p = await start();
+        await eventually(() => hub.requests.filter((r) => r.mode === 'subscribe').length === 2);
+        await eventually(() => websubState(p, feed.id));
+        const renewed = await p.store.getFeedWebSubSubscription(feed.id);
+        expect(renewed?.id).not.toBe(stored?.id);
+        expect(renewed).toMatchObject({ state: 'active', failures: 0 });
+        expect(p.logs.some((l) => l.includes('lease ended while orrery serve was stopped'))).toBe(
+          true,
+        );
+        await eventually(() => farm.requests.length > fetched);
+        await stop();
+      },
+    );
+  });
+
+  it('unsubscribes a feed removed from planet.toml, and keeps the record as unsubscribed', async () => {
+    await restartable(
+      (hubUrl) => `<${hubUrl}>; rel="hub"`,
+      async ({ hub, topic, start, stop }) => {
+        const p = await start();
+        const feed = await eventually(() => p.store.getFeedByUrl(topic));
+        await subscribed(p, hub, feed.id);
+        await writeFile(p.configPath, planetToml([]));
+        await eventually(() => hub.requests.find((r) => r.mode === 'unsubscribe'));
+        await eventually(async () => {
+          const sub = await p.store.getFeedWebSubSubscription(feed.id);
+          return sub?.state === 'unsubscribed' && !sub.pending;
+        });
+        expect(hub.subscriptions.size).toBe(0);
+        expect(await websubState(p, feed.id)).toBeUndefined();
+        await stop();
+      },
+    );
+  });
+
+  it('subscribes again after a restart under another public URL (callbacks live under it)', async () => {
+    await restartable(
+      (hubUrl) => `<${hubUrl}>; rel="hub"`,
+      async ({ hub, topic, start, stop }) => {
+        let p = await start();
+        const feed = await eventually(() => p.store.getFeedByUrl(topic));
+        await subscribed(p, hub, feed.id);
+        const port = p.server.port;
+        await stop();
+        let other = await freePort();
+        for (let i = 0; other === port && i < 10; i++) other = await freePort();
+        p = await start({ publicUrl: true, port: other });
+        const second = await eventually(() => hub.requests[1]);
+        expect(second.callback.startsWith(p.server.url)).toBe(true);
+        await eventually(async () => {
+          const sub = await p.store.getFeedWebSubSubscription(feed.id);
+          return sub?.state === 'active' && sub.callback === second.callback;
+        });
+        await stop();
+      },
+    );
+  });
+
+  it('subscribes after a restart to a hub named only in the Link header, without fetching first', async () => {
+    // The document names no hub: only its server's Link header does, with another self.
+    await restartable(
+      (hubUrl, topic) => `<${hubUrl}>; rel="hub", <${topic}?canonical>; rel="self"`,
+      async ({ hub, farm, topic, start, stop }) => {
+        // First without --public-url: fetched, nothing subscribed.
+        let p = await start({});
+        const feed = await eventually(async () => {
+          const stored = await p.store.getFeedByUrl(topic);
+          return stored?.lastSuccessAt ? stored : undefined;
+        });
+        await eventually(async () => (await p.store.getFeed(feed.id))?.hubs.length);
+        await stop();
+        expect(hub.requests).toEqual([]);
+        const fetched = farm.requests.length;
+
+        p = await start();
+        expect(await p.store.getFeed(feed.id)).toMatchObject({
+          hubs: [hub.url],
+          selfLink: `${topic}?canonical`,
+        });
+        const request = await eventually(() => hub.requests[0]);
+        expect(request).toMatchObject({ mode: 'subscribe', topic: `${topic}?canonical` });
+        await eventually(() => websubState(p, feed.id));
+        expect(farm.requests.length).toBe(fetched);
+        await stop();
+      },
+    );
   });
 });
 

@@ -1,6 +1,6 @@
-/** status: one line per feed — last fetch, HTTP status, entries, error. */
+/** status: one line per feed — last fetch, HTTP status, entries, error, WebSub state. */
 import type { StoredFeed } from '../../model/stored.js';
-import type { Store } from '../../store/store.js';
+import type { Store, WebSubSubscription } from '../../store/store.js';
 import {
   type CliDeps,
   describeStore,
@@ -29,16 +29,27 @@ export async function runStatus(
     }
     if (options.failing) feeds = feeds.filter((f) => f.errorCode !== undefined || f.retired);
     const dropped = await entriesDroppedByFeed(store, feeds);
+    const websub = new Map(
+      (await store.listWebSubSubscriptions()).map((sub) => [sub.feedId, sub] as const),
+    );
     if (options.json) {
-      const withDropped = feeds.map((f) => {
+      const withDetails = feeds.map((f) => {
         const n = dropped.get(f.id);
-        return n ? { ...f, entriesDropped: n } : f;
+        return {
+          ...f,
+          ...(n ? { entriesDropped: n } : {}),
+          websub: webSubStatus(websub.get(f.id)),
+        };
       });
-      deps.reporter.out(JSON.stringify(withDropped, null, 2));
+      deps.reporter.out(JSON.stringify(withDetails, null, 2));
       return EXIT.ok;
     }
     const now = deps.now().getTime();
-    for (const feed of feeds) deps.reporter.out(formatFeedLine(feed, now, dropped.get(feed.id)));
+    for (const feed of feeds) {
+      deps.reporter.out(
+        formatFeedLine(feed, now, dropped.get(feed.id), webSubStatus(websub.get(feed.id))),
+      );
+    }
     const failing = feeds.filter((f) => f.errorCode !== undefined).length;
     const over = dropped.size > 0 ? `, ${dropped.size} over the per-document entry limit` : '';
     deps.reporter.info(`${feeds.length} feeds, ${failing} failing${over}`);
@@ -66,7 +77,55 @@ async function entriesDroppedByFeed(
   return dropped;
 }
 
-export function formatFeedLine(feed: StoredFeed, now: number, entriesDropped?: number): string {
+/** A feed's WebSub subscription as status shows it. */
+export interface WebSubStatus {
+  /** none: no subscription; polling fallback: expired, failed or unsubscribed (polled as usual). */
+  status: 'none' | 'pending' | 'active' | 'denied' | 'polling fallback';
+  state?: WebSubSubscription['state'];
+  hub?: string;
+  topic?: string;
+  expiresAt?: string;
+  /** ISO 8601: when serve asks the hub again. */
+  retryAt?: string;
+  failures?: number;
+  lastError?: string;
+}
+
+/** What status shows of a subscription: never its secret, nor its callback (which names it). */
+export function webSubStatus(sub: WebSubSubscription | undefined): WebSubStatus {
+  if (!sub) return { status: 'none' };
+  const status: WebSubStatus['status'] =
+    sub.state === 'pending' || sub.state === 'active' || sub.state === 'denied'
+      ? sub.state
+      : 'polling fallback';
+  const { state, hub, topic, expiresAt, retryAt, failures, lastError } = sub;
+  return {
+    status,
+    state,
+    hub,
+    topic,
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(retryAt ? { retryAt } : {}),
+    failures,
+    ...(lastError ? { lastError } : {}),
+  };
+}
+
+function formatWebSub(w: WebSubStatus): string {
+  const at = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  if (w.status === 'active' && w.expiresAt) return `WebSub active until ${at(w.expiresAt)}`;
+  if (w.status === 'polling fallback') {
+    return `WebSub polling fallback (${w.state}${w.retryAt ? `, retry after ${at(w.retryAt)}` : ''})`;
+  }
+  return `WebSub ${w.status}`;
+}
+
+export function formatFeedLine(
+  feed: StoredFeed,
+  now: number,
+  entriesDropped?: number,
+  websub: WebSubStatus = { status: 'none' },
+): string {
   const name = feed.name ?? feed.title ?? feed.url;
   const last = feed.lastFetchedAt
     ? `${ago(now - Date.parse(feed.lastFetchedAt))} ago`
@@ -85,7 +144,7 @@ export function formatFeedLine(feed: StoredFeed, now: number, entriesDropped?: n
   const dropped = entriesDropped
     ? ` (+${entriesDropped} past the per-document limit, not read)`
     : '';
-  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${moved}${pending}`;
+  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${moved}${pending}  ${formatWebSub(websub)}`;
 }
 
 function ago(ms: number): string {

@@ -94,6 +94,10 @@ export interface TestPlanetOptions {
   extraToml?: string;
   /** Listen on a known port and use it as --public-url (WebSub callbacks). */
   publicUrl?: boolean;
+  /** That port (a restart on the same public URL); a free one by default. */
+  port?: number;
+  /** The planet's folder, kept by close() (a restart on the same store); a new one by default. */
+  dir?: string;
   server?: Partial<PlanetServerOptions>;
 }
 
@@ -115,7 +119,7 @@ export function planetToml(feedUrls: readonly string[], extra = ''): string {
 }
 
 export async function startTestPlanet(options: TestPlanetOptions): Promise<TestPlanet> {
-  const dir = await mkdtemp(join(tmpdir(), 'orrery-serve-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'orrery-serve-')));
   await mkdir(dir, { recursive: true });
   const configPath = join(dir, 'planet.toml');
   await writeFile(configPath, planetToml(options.feeds, options.extraToml));
@@ -137,7 +141,7 @@ export async function startTestPlanet(options: TestPlanetOptions): Promise<TestP
       },
     }),
   });
-  const port = options.publicUrl ? await freePort() : 0;
+  const port = options.port ?? (options.publicUrl ? await freePort() : 0);
   const server = await startPlanetServer({
     config,
     loadConfig: load,
@@ -169,7 +173,7 @@ export async function startTestPlanet(options: TestPlanetOptions): Promise<TestP
       await server.close();
       await store.close();
       await lock.release();
-      await rm(dir, { recursive: true, force: true });
+      if (!options.dir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,16 +2,26 @@
  * The WebSub subscriber (W3C WebSub Recommendation, §5-§8): subscribes to the hubs the feeds
  * announce, answers the hubs' verification of intent, checks and hands on content
  * distributions, renews before the lease ends, and falls back to polling when a hub denies,
- * never verifies, or lets the lease expire. Holds no feed logic: what a pushed document does is
- * the `deliver` dependency's business; the polling schedule reads `pushedFeedIds()`.
+ * never verifies, or lets the lease expire. Its subscriptions live in the store, so a restart
+ * goes on with them: no new request while a lease holds, pushes checked with the stored secret.
+ * Holds no feed logic: what a pushed document does is the `deliver` dependency's business; the
+ * polling schedule reads `pushedFeedIds()`.
  */
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../model/errors.js';
 import type { StoredFeed } from '../../model/stored.js';
+import type { WebSubState, WebSubSubscription, WebSubSubscriptions } from '../../store/store.js';
 import type { HubClient } from './hub-client.js';
-import type { WebSubLinks } from './link-header.js';
 import { checkSignature } from './signature.js';
-import type { WebSubState, WebSubStore, WebSubSubscription } from './subscription-store.js';
+
+/** Where the subscriber keeps its subscriptions: the store's part. */
+export type WebSubStore = Pick<
+  WebSubSubscriptions,
+  | 'getWebSubSubscription'
+  | 'getFeedWebSubSubscription'
+  | 'listWebSubSubscriptions'
+  | 'putWebSubSubscription'
+>;
 
 export interface SubscriberOptions {
   /** The public base URL of this server: callbacks are `<publicUrl>websub/<id>`. */
@@ -73,11 +83,18 @@ const DEFAULTS = {
 };
 
 export interface Subscriber {
-  /** Subscribe (or resubscribe) the feeds whose hub is known and that are not pushed yet. */
-  reconcile(
-    feeds: readonly StoredFeed[],
-    links: (feed: StoredFeed) => WebSubLinks | undefined,
-  ): Promise<void>;
+  /**
+   * Subscribe (or subscribe again) the feeds whose hub is known (StoredFeed.hubs: the Link
+   * header's, else the document's) and that are not pushed yet; unsubscribe the active
+   * subscriptions of feeds not among `feeds` (removed from planet.toml), and renew them no more.
+   */
+  reconcile(feeds: readonly StoredFeed[]): Promise<void>;
+  /**
+   * At start: a lease that ended while the server was stopped is no failure of the hub; the
+   * subscription is marked expired without a back-off (reconcile asks again at once) and its
+   * feed, polled only daily while pushed, is polled now.
+   */
+  resume(): Promise<void>;
   /** Renew leases that end soon; fail requests never verified; expire ended leases. */
   tick(): Promise<void>;
   /** GET on a callback: verification of intent, or a denial. */
@@ -102,6 +119,8 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   const callbackUrl = (id: string) => new URL(`websub/${id}`, base).href;
   const iso = (ms = 0) => new Date(deps.now().getTime() + ms).toISOString();
   const event = (e: SubscriberEvent) => deps.onEvent?.(e);
+  /** The feeds the last reconcile was given (before it: every feed counts as wanted). */
+  let wanted: Set<number> | undefined;
   const reject = (reason: RejectReason, detail: string, status: number): CallbackAnswer => {
     event({ kind: 'rejected', reason, detail });
     return { status, body: detail };
@@ -115,7 +134,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   ): Promise<WebSubSubscription> {
     const next: WebSubSubscription = { ...sub, ...changes, state, updatedAt: iso() };
     if (!('pending' in changes)) delete next.pending;
-    await deps.store.put(next);
+    await deps.store.putWebSubSubscription(next);
     if (state !== sub.state || reason) {
       event({
         kind: 'state',
@@ -152,9 +171,9 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
       updatedAt: iso(),
     };
     // Stored before asking: a hub may verify before it answers the request.
-    await deps.store.put(pending);
+    await deps.store.putWebSubSubscription(pending);
     const answer = await deps.hubs.post(sub.hub, {
-      'hub.callback': callbackUrl(sub.id),
+      'hub.callback': sub.callback,
       'hub.mode': mode,
       'hub.topic': sub.topic,
       ...(mode === 'subscribe'
@@ -162,14 +181,19 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
         : {}),
     });
     if (answer.ok) return;
-    const current = (await deps.store.get(sub.id)) ?? pending;
-    // A renewal the hub refused leaves the lease running; tick() expires it in time.
+    const current = (await deps.store.getWebSubSubscription(sub.id)) ?? pending;
+    // A renewal (or unsubscription) the hub refused leaves the lease running; tick() expires it
+    // in time. An unsubscription is asked again after the back-off.
     if (current.state === 'active') {
+      const what = mode === 'subscribe' ? 'renewal' : 'unsubscription';
       await setState(
         current,
         'active',
-        { lastError: answer.message },
-        `renewal refused: ${answer.message}`,
+        {
+          lastError: answer.message,
+          ...(mode === 'unsubscribe' ? { retryAt: iso(o.retryBaseMs) } : {}),
+        },
+        `${what} refused: ${answer.message}`,
       );
       return;
     }
@@ -191,11 +215,13 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     failures = 0,
   ): WebSubSubscription {
     const now = iso();
+    const id = randomBytes(18).toString('base64url');
     return {
-      id: randomBytes(18).toString('base64url'),
+      id,
       feedId: feed.id,
       hub,
       topic,
+      callback: callbackUrl(id),
       // 32 random bytes as hex: well under the spec's 200-byte limit.
       secret: randomBytes(32).toString('hex'),
       state: 'pending',
@@ -208,49 +234,79 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
   return {
     callbackUrl,
 
-    async reconcile(feeds, links) {
+    async reconcile(feeds) {
       const now = deps.now().getTime();
+      wanted = new Set(feeds.filter((f) => f.active && !f.retired).map((f) => f.id));
       for (const feed of feeds) {
         if (!feed.active || feed.retired) continue;
-        // The Link header of the last fetch first (§4), then the document's own links.
-        const found = links(feed);
-        const hub = found?.hubs[0] ?? feed.hubs[0];
+        // The store reads the Link header's hub and self before the document's (§4).
+        const hub = feed.hubs[0];
         if (!hub) continue;
-        const topic = found?.self ?? feed.selfLink ?? feed.url;
-        const current = await deps.store.getByFeed(feed.id);
-        if (current && current.hub === hub && current.topic === topic) {
+        const topic = feed.selfLink ?? feed.url;
+        const current = await deps.store.getFeedWebSubSubscription(feed.id);
+        // Same hub, topic and callback (a new --public-url needs a new subscription).
+        const same =
+          current?.hub === hub &&
+          current.topic === topic &&
+          current.callback === callbackUrl(current.id);
+        if (same) {
           if (current.state === 'active' || current.pending) continue;
           if (current.retryAt && Date.parse(current.retryAt) > now) continue;
         }
-        const same = current && current.hub === hub && current.topic === topic;
         const sub = newSubscription(feed, hub, topic, same ? current.failures : 0);
         track(request(sub, 'subscribe'));
+      }
+      // Feeds no longer listed (removed from planet.toml, gone): their hubs are told (§5.1).
+      for (const sub of await deps.store.listWebSubSubscriptions({ state: 'active' })) {
+        if (wanted.has(sub.feedId) || sub.pending) continue;
+        if (sub.retryAt && Date.parse(sub.retryAt) > now) continue;
+        track(request(sub, 'unsubscribe'));
+      }
+    },
+
+    async resume() {
+      const now = deps.now().getTime();
+      for (const sub of await deps.store.listWebSubSubscriptions({ state: 'active' })) {
+        if (!sub.expiresAt || Date.parse(sub.expiresAt) > now) continue;
+        // A renewal left pending is dropped too: reconcile sends a new request.
+        await setState(
+          sub,
+          'expired',
+          { retryAt: undefined },
+          'the lease ended while orrery serve was stopped',
+        );
+        deps.pollNow(sub.feedId);
       }
     },
 
     async tick() {
       const now = deps.now().getTime();
-      for (const sub of await deps.store.list()) {
+      for (const sub of await deps.store.listWebSubSubscriptions()) {
         const pendingFor = sub.pending ? now - Date.parse(sub.pending.since) : 0;
         if (sub.pending && pendingFor > o.verifyTimeoutMs) {
-          if (sub.state === 'active') await setState(sub, 'active', {}, 'renewal never verified');
-          else await giveUp(sub, 'failed', 'the hub never verified the request');
+          if (sub.state === 'active') {
+            await setState(sub, 'active', {}, `${sub.pending.mode} never verified`);
+          } else await giveUp(sub, 'failed', 'the hub never verified the request');
           continue;
         }
         if (sub.state !== 'active' || !sub.expiresAt) continue;
+        // A feed no longer listed is not renewed: its lease just runs out.
+        const unwanted = wanted !== undefined && !wanted.has(sub.feedId);
         const ends = Date.parse(sub.expiresAt);
         if (ends <= now) {
-          await giveUp(sub, 'expired', 'the lease ended before a renewal was verified');
+          if (unwanted)
+            await setState(sub, 'unsubscribed', {}, 'the lease of a feed no longer listed ended');
+          else await giveUp(sub, 'expired', 'the lease ended before a renewal was verified');
           continue;
         }
         // Renew in the last tenth of the lease (at least a minute before it ends).
         const margin = Math.max(60_000, ((sub.leaseSeconds ?? 0) * 1000) / 10);
-        if (!sub.pending && ends - now <= margin) track(request(sub, 'subscribe'));
+        if (!unwanted && !sub.pending && ends - now <= margin) track(request(sub, 'subscribe'));
       }
     },
 
     async verify(id, query) {
-      const sub = await deps.store.get(id);
+      const sub = await deps.store.getWebSubSubscription(id);
       if (!sub) return reject('unknown-callback', 'no such subscription', 404);
       const mode = query['hub.mode'];
       const topic = query['hub.topic'];
@@ -288,7 +344,7 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     },
 
     async receive(id, headers, body) {
-      const sub = await deps.store.get(id);
+      const sub = await deps.store.getWebSubSubscription(id);
       if (!sub) return reject('unknown-callback', 'no such subscription', 404);
       if (body.byteLength > o.maxBodyBytes) {
         return reject(
@@ -315,7 +371,9 @@ export function createSubscriber(options: SubscriberOptions, deps: SubscriberDep
     },
 
     async pushedFeedIds() {
-      return new Set((await deps.store.list({ state: 'active' })).map((s) => s.feedId));
+      return new Set(
+        (await deps.store.listWebSubSubscriptions({ state: 'active' })).map((s) => s.feedId),
+      );
     },
 
     async settle() {

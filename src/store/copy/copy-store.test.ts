@@ -58,6 +58,31 @@ async function fill(store: Store): Promise<void> {
       ),
       nextDueAt: T(60 + i),
     });
+    // WebSub: every third feed is subscribed, in every state; some hubs came in a Link header.
+    if (i % 3 === 0) {
+      const states = ['active', 'pending', 'denied', 'expired', 'failed', 'unsubscribed'] as const;
+      await store.putWebSubSubscription({
+        id: `sub-${i}-${'x'.repeat(20)}`,
+        feedId: feed.id,
+        hub: 'https://hub.example/',
+        topic: `https://b${i}.example/feed`,
+        callback: `https://planet.example.org/websub/sub-${i}`,
+        secret: `secret-${i}`.padEnd(64, '0'),
+        state: states[(i / 3) % states.length]!,
+        ...(i % 2 ? { pending: { mode: 'subscribe' as const, since: T(i) } } : {}),
+        ...(i % 6 === 0 ? { leaseSeconds: 86_400, expiresAt: T(1440 + i) } : {}),
+        failures: i % 4,
+        ...(i % 9 === 0 ? { retryAt: T(90), lastError: `hub said no ${i}` } : {}),
+        createdAt: T(0),
+        updatedAt: T(i),
+      });
+    }
+    if (i % 5 === 0) {
+      await store.recordFeedLinkHeader(feed.url, {
+        hubs: [`https://header-hub${i}.example/`],
+        ...(i % 10 === 0 ? { self: `https://b${i}.example/self` } : {}),
+      });
+    }
     if (i % 7 === 0) {
       await store.applyFeedUpdate({
         feedId: feed.id,
@@ -80,6 +105,7 @@ async function snapshot(store: Store) {
     stats: await store.feedPostStats(),
     fetches: await Promise.all(feeds.map((f) => store.recentFetches(f.id, 100))),
     due: await store.dueFeeds(T(90)),
+    websub: await store.listWebSubSubscriptions(),
   };
 }
 
@@ -119,7 +145,17 @@ describe('copyStore', () => {
       ['feeds', 30, 30],
       ['entries', 30 * 40 + 29, 30 * 40 + 29],
       ['fetches', 35, 35],
+      ['websub_subscriptions', 10, 10],
     ]);
+    expect((await to.store.listWebSubSubscriptions()).map((w) => w.state)).toEqual(
+      (await from.store.listWebSubSubscriptions()).map((w) => w.state),
+    );
+    expect(
+      (await to.store.listFeeds()).find((f) => f.url === 'https://b10.example/feed'),
+    ).toMatchObject({
+      hubs: ['https://header-hub10.example/'],
+      selfLink: 'https://b10.example/self',
+    });
     expect(await snapshot(to.store)).toEqual(await snapshot(from.store));
     // the copy goes on as a store: new ids after the copied ones
     const [feed] = await to.store.listFeeds();
@@ -135,7 +171,8 @@ describe('copyStore', () => {
     expect(Math.max(...ids)).toBeGreaterThan(30 * 40 + 29);
   });
 
-  it('takes an interrupted copy up again, and brings a target level with a changed source', async () => {
+  /** A filled SQLite store and a copy of it stopped where `stopAt` says. */
+  async function stoppedCopy(stopAt: (table: string, done: number) => boolean) {
     const from = await handle(sqlite('a.sqlite'));
     await fill(from.store);
     const to = await handle(sqlite('b.sqlite'));
@@ -143,10 +180,15 @@ describe('copyStore', () => {
     await expect(
       copyStore(from, to, {
         onProgress: (table, done) => {
-          if (table === 'entries' && done >= 500) throw stop;
+          if (stopAt(table, done)) throw stop;
         },
       }),
     ).rejects.toBe(stop);
+    return { from, to };
+  }
+
+  it('takes an interrupted copy up again, and brings a target level with a changed source', async () => {
+    const { from, to } = await stoppedCopy((table, done) => table === 'entries' && done >= 500);
     // the source moves on meanwhile
     const [first] = await from.store.listFeeds();
     await from.store.applyFeedUpdate({
@@ -167,6 +209,24 @@ describe('copyStore', () => {
     expect(await snapshot(to.store)).toEqual(await snapshot(from.store));
     // done: nothing left to write
     await expect(copyStore(from, to)).rejects.toThrow(/already holds a planet \(30 feeds\)/);
+  });
+
+  it('takes up a copy stopped after the subscriptions: a renewed one replaces, a lost feed’s goes', async () => {
+    const { from, to } = await stoppedCopy((table) => table === 'websub_subscriptions');
+    expect(await to.store.listWebSubSubscriptions()).toHaveLength(10);
+    const [renewed, gone] = await from.store.listWebSubSubscriptions();
+    await from.store.putWebSubSubscription({ ...renewed!, id: 'renewed-id', state: 'active' });
+    await from.db.deleteFrom('feeds').where('id', '=', gone!.feedId).execute();
+    const again = await copyStore(from, to);
+    expect(again.tables.find((t) => t.table === 'websub_subscriptions')).toMatchObject({
+      rows: 9,
+      written: 9,
+    });
+    expect(await to.store.getWebSubSubscription(renewed!.id)).toBeUndefined();
+    expect((await to.store.getFeedWebSubSubscription(renewed!.feedId))?.id).toBe('renewed-id');
+    expect(await to.store.getFeed(gone!.feedId)).toBeUndefined();
+    expect(await to.store.getWebSubSubscription(gone!.id)).toBeUndefined();
+    expect(await snapshot(to.store)).toEqual(await snapshot(from.store));
   });
 
   it('refuses a target that holds another planet', async () => {

@@ -1,9 +1,9 @@
 /**
  * Copy a planet's store into another (SQLite → PostgreSQL and back), resumable and verified.
  *
- * Each table is walked by id in batches; a batch whose rows the target already holds, equal,
- * is skipped, any other is written (rows upserted by id, the target's rows in that id range
- * that the source lacks deleted) in one transaction. So a copy that was interrupted picks up
+ * Each table is walked by id (WebSub subscriptions: by feed id) in batches; a batch whose rows
+ * the target already holds, equal, is skipped, any other is written (rows upserted by that key,
+ * the target's rows in that key range that the source lacks deleted) in one transaction. So a copy that was interrupted picks up
  * where it stopped, and running it again after the source changed brings the target level.
  * Ids are kept (entries point at their originals and feeds by id). The target must be empty,
  * or left unfinished by a copy from the same source (a marker in its store_meta says so).
@@ -42,19 +42,19 @@ export interface CopyOptions {
 // biome-ignore lint/suspicious/noExplicitAny: the copy walks every table alike, by name
 type AnyDb = Kysely<any>;
 
-/** A table's rows by ascending id, `spec.batch` at a time, with the id each batch follows. */
+/** A table's rows by ascending key, `spec.batch` at a time, with the key each batch follows. */
 async function* batches(db: AnyDb, spec: TableSpec) {
   for (let after = 0; ; ) {
     const rows = await db
       .selectFrom(spec.name)
       .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
+      .where(spec.key, '>', after)
+      .orderBy(spec.key)
       .limit(spec.batch)
       .execute();
     if (rows.length === 0) return;
     yield { after, rows };
-    after = Number(rows[rows.length - 1]?.id);
+    after = Number(rows[rows.length - 1]?.[spec.key]);
   }
 }
 
@@ -142,39 +142,40 @@ async function copyTable(
     )?.n ?? 0,
   );
   const columns = Object.keys(spec.columns);
+  const keyAt = columns.indexOf(spec.key);
   let last = 0;
   let done = 0;
   let written = 0;
   for await (const { after, rows } of batches(source, spec)) {
-    last = Number(rows[rows.length - 1]?.id);
+    last = Number(rows[rows.length - 1]?.[spec.key]);
     const wanted = rows.map((r) => forwardFree(spec, canonicalRow(spec, from.dialect, r)));
     const held = (
       await target
         .selectFrom(spec.name)
         .selectAll()
-        .where('id', '>', after)
-        .where('id', '<=', last)
-        .orderBy('id')
+        .where(spec.key, '>', after)
+        .where(spec.key, '<=', last)
+        .orderBy(spec.key)
         .execute()
     ).map((r) => canonicalRow(spec, to.dialect, r));
     if (!sameRows(wanted, held)) {
-      const ids = wanted.map((r) => r[0] as number);
+      const keys = wanted.map((r) => r[keyAt] as number);
       await target.transaction().execute(async (trx) => {
         await trx
           .deleteFrom(spec.name)
-          .where('id', '>', after)
-          .where('id', '<=', last)
-          .where('id', 'not in', ids)
+          .where(spec.key, '>', after)
+          .where(spec.key, '<=', last)
+          .where(spec.key, 'not in', keys)
           .execute();
         await trx
           .insertInto(spec.name)
           .values(wanted.map((r) => writableRow(spec, r)))
           .onConflict((oc) =>
             oc
-              .column('id')
+              .column(spec.key)
               .doUpdateSet((eb) =>
                 Object.fromEntries(
-                  columns.filter((c) => c !== 'id').map((c) => [c, eb.ref(`excluded.${c}`)]),
+                  columns.filter((c) => c !== spec.key).map((c) => [c, eb.ref(`excluded.${c}`)]),
                 ),
               ),
           )
@@ -185,8 +186,8 @@ async function copyTable(
     done += rows.length;
     options.onProgress?.(spec.name, done, total);
   }
-  // Rows past the source's last id (the source lost them since an earlier copy).
-  await target.deleteFrom(spec.name).where('id', '>', last).execute();
+  // Rows past the source's last key (the source lost them since an earlier copy).
+  await target.deleteFrom(spec.name).where(spec.key, '>', last).execute();
   return written;
 }
 

@@ -9,16 +9,19 @@ import { storedJson, storedText } from '../kysely/rows.js';
 type Kind = 'id' | 'int' | 'text' | 'bool' | 'date' | 'json';
 
 export interface TableSpec {
-  name: 'feeds' | 'entries' | 'fetches';
+  name: 'feeds' | 'entries' | 'fetches' | 'websub_subscriptions';
+  /** The unique integer column the table is walked, compared and upserted by. */
+  key: 'id' | 'feed_id';
   columns: Record<string, Kind>;
   /** Rows per batch copied and compared. */
   batch: number;
 }
 
-/** In the order they are copied (feeds first: entries and fetches refer to them). */
+/** In the order they are copied (feeds first: the others refer to them). */
 export const TABLES: readonly TableSpec[] = [
   {
     name: 'feeds',
+    key: 'id',
     batch: 500,
     columns: {
       id: 'id',
@@ -50,10 +53,13 @@ export const TABLES: readonly TableSpec[] = [
       retired: 'bool',
       entry_count: 'int',
       created_at: 'date',
+      link_header_hubs: 'json',
+      link_header_self: 'text',
     },
   },
   {
     name: 'entries',
+    key: 'id',
     batch: 500,
     columns: {
       id: 'id',
@@ -82,6 +88,7 @@ export const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'fetches',
+    key: 'id',
     batch: 2_000,
     columns: {
       id: 'id',
@@ -96,6 +103,30 @@ export const TABLES: readonly TableSpec[] = [
       new_entries: 'int',
       redirects: 'json',
       entries_dropped: 'int',
+    },
+  },
+  {
+    // Keyed by feed (one subscription per feed): its own id is random text.
+    name: 'websub_subscriptions',
+    key: 'feed_id',
+    batch: 2_000,
+    columns: {
+      feed_id: 'int',
+      id: 'text',
+      hub: 'text',
+      topic: 'text',
+      callback: 'text',
+      secret: 'text',
+      state: 'text',
+      pending_mode: 'text',
+      pending_since: 'date',
+      lease_seconds: 'int',
+      expires_at: 'date',
+      failures: 'int',
+      retry_at: 'date',
+      last_error: 'text',
+      created_at: 'date',
+      updated_at: 'date',
     },
   },
 ];

@@ -1,7 +1,7 @@
 /**
  * The shared store: one set of Kysely queries for every dialect, in parts by concern
- * (subscriptions.ts, ingest.ts, read-model.ts, retention.ts). A dialect module (sqlite/,
- * postgres/) opens the connection, migrates, and hands over its StoreDialect (native value
+ * (subscriptions.ts, ingest.ts, read-model.ts, retention.ts, websub.ts). A dialect module
+ * (sqlite/, postgres/) opens the connection, migrates, and hands over its StoreDialect (native value
  * reading, the few SQL expressions that differ, how originals are found), its Transactor
  * (SQLite: group commit) and its run lock.
  */
@@ -15,6 +15,7 @@ import { createReadModel } from './read-model.js';
 import { createRetention } from './retention.js';
 import type { StoreDatabase } from './schema.js';
 import { createSubscriptions } from './subscriptions.js';
+import { createWebSubSubscriptions } from './websub.js';
 
 export interface KyselyStoreOptions {
   db: Kysely<StoreDatabase>;
@@ -65,6 +66,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     ...createIngest(ctx),
     ...createRetention(ctx),
     ...createReadModel(ctx, subscriptions.listFeeds),
+    ...createWebSubSubscriptions(ctx),
     acquireLock: (lockOptions) => options.acquireLock(lockOptions),
     async close() {
       if (closed) return;

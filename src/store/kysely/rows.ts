@@ -8,8 +8,9 @@ import type { FeedErrorCode } from '../../model/errors.js';
 import { bestText, summaryText } from '../../model/feed.js';
 import type { FetchRecord, ScheduleHints, StoredEntry, StoredFeed } from '../../model/stored.js';
 import type { PlannedEntry } from '../../process/ingest-policy.js';
+import type { WebSubState, WebSubSubscription } from '../store.js';
 import type { StoreDialect } from './dialect.js';
-import type { EntriesTable, FeedsTable, FetchesTable } from './schema.js';
+import type { EntriesTable, FeedsTable, FetchesTable, WebSubSubscriptionsTable } from './schema.js';
 
 type Codec = Pick<StoreDialect, 'date' | 'json'>;
 
@@ -23,6 +24,10 @@ function optDate(c: Codec, v: unknown): string | undefined {
 
 function optJson<T>(c: Codec, v: unknown): T | undefined {
   return v === null || v === undefined ? undefined : c.json<T>(v);
+}
+
+function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
+  return list && list.length > 0 ? list : undefined;
 }
 
 /** The hints worth keeping (a ttl, non-empty skip lists), or undefined when there are none. */
@@ -67,8 +72,9 @@ export function feedFromRow(c: Codec, r: Selectable<FeedsTable>): StoredFeed {
     active: Boolean(r.active),
     title: opt(r.title),
     siteLink: opt(r.config_site_link) ?? opt(r.site_link),
-    hubs: optJson<string[]>(c, r.hubs) ?? [],
-    selfLink: opt(r.self_link),
+    // The HTTP Link header's hubs and self win over the document's (WebSub §4).
+    hubs: nonEmpty(optJson<string[]>(c, r.link_header_hubs)) ?? optJson<string[]>(c, r.hubs) ?? [],
+    selfLink: opt(r.link_header_self) ?? opt(r.self_link),
     validators: compact({ etag: opt(r.etag), lastModified: opt(r.last_modified) }),
     documentDigest: opt(r.document_digest),
     scheduleHints: optJson<ScheduleHints>(c, r.schedule_hints),
@@ -185,4 +191,31 @@ export function entryColumns(p: PlannedEntry) {
     updated: p.dates.updated,
     digest: p.digest,
   };
+}
+
+export function webSubFromRow(
+  c: Codec,
+  r: Selectable<WebSubSubscriptionsTable>,
+): WebSubSubscription {
+  const since = optDate(c, r.pending_since);
+  return compact<WebSubSubscription>({
+    id: r.id,
+    feedId: Number(r.feed_id),
+    hub: r.hub,
+    topic: r.topic,
+    callback: r.callback,
+    secret: r.secret,
+    state: r.state as WebSubState,
+    pending:
+      r.pending_mode && since
+        ? { mode: r.pending_mode as 'subscribe' | 'unsubscribe', since }
+        : undefined,
+    leaseSeconds: r.lease_seconds === null ? undefined : Number(r.lease_seconds),
+    expiresAt: optDate(c, r.expires_at),
+    failures: Number(r.failures),
+    retryAt: optDate(c, r.retry_at),
+    lastError: opt(r.last_error),
+    createdAt: c.date(r.created_at),
+    updatedAt: c.date(r.updated_at),
+  });
 }

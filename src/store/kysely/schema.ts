@@ -57,6 +57,10 @@ export interface FeedsTable {
   retired: Bool;
   entry_count: Generated<number>;
   created_at: Timestamp;
+  /** string[]: rel=hub of the last answer's HTTP Link header; wins over `hubs` (schema 5) */
+  link_header_hubs: NullableJson;
+  /** rel=self of the last answer's HTTP Link header; wins over `self_link` (schema 5) */
+  link_header_self: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EntriesTable {
@@ -122,6 +126,32 @@ export interface EntryClaimsTable {
   entry_id: number;
 }
 
+/**
+ * Schema 5: the WebSub subscriptions `orrery serve` holds, one per feed at most (unique
+ * feed_id), gone with their feed (ON DELETE CASCADE). The pending request is two columns, both
+ * set or both null.
+ */
+export interface WebSubSubscriptionsTable {
+  id: string;
+  feed_id: number;
+  hub: string;
+  topic: string;
+  callback: string;
+  secret: string;
+  /** WebSubState */
+  state: string;
+  /** 'subscribe' | 'unsubscribe' */
+  pending_mode: string | null;
+  pending_since: NullableTimestamp;
+  lease_seconds: number | null;
+  expires_at: NullableTimestamp;
+  failures: number;
+  retry_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface StoreMetaTable {
   key: string;
   value: string;
@@ -132,5 +162,6 @@ export interface StoreDatabase {
   entries: EntriesTable;
   fetches: FetchesTable;
   entry_claims: EntryClaimsTable;
+  websub_subscriptions: WebSubSubscriptionsTable;
   store_meta: StoreMetaTable;
 }

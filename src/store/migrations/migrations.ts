@@ -9,7 +9,7 @@
  * Names are `NNNN_description`: NNNN is the schema version the migration brings the store to.
  * Never edit a released migration; add a new one.
  */
-import type { CreateTableBuilder, Kysely, Migration } from 'kysely';
+import { type CreateTableBuilder, type Kysely, type Migration, sql } from 'kysely';
 
 export interface MigrationDialect {
   /** How the dialect declares an auto-increment integer primary key. */
@@ -185,6 +185,69 @@ const scheduleHints: Migration = {
     await db.schema.alterTable('feeds').dropColumn('schedule_hints').execute();
   },
 };
+
+/** The column types a dialect stores dates and JSON in (from schema 4 on they differ). */
+export interface NativeTypes {
+  date: 'text' | 'timestamptz';
+  json: 'text' | 'jsonb';
+}
+
+/**
+ * Schema 5: the WebSub subscriptions `orrery serve` holds (one per feed, found by the random
+ * id of its callback URL, listed by state), and the hub and self links a feed's server
+ * announces only in its HTTP Link header. The same shape in both dialects, in each one's types.
+ */
+export function websubSubscriptions(types: NativeTypes): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('websub_subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('feed_id', 'integer', (c) =>
+          c.notNull().unique().references('feeds.id').onDelete('cascade'),
+        )
+        .addColumn('hub', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('callback', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) =>
+          c
+            .notNull()
+            .check(
+              sql`state IN ('pending', 'active', 'denied', 'expired', 'failed', 'unsubscribed')`,
+            ),
+        )
+        .addColumn('pending_mode', 'text', (c) =>
+          c.check(sql`pending_mode IN ('subscribe', 'unsubscribe')`),
+        )
+        .addColumn('pending_since', types.date)
+        .addColumn('lease_seconds', 'integer')
+        .addColumn('expires_at', types.date)
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('retry_at', types.date)
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', types.date, (c) => c.notNull())
+        .addColumn('updated_at', types.date, (c) => c.notNull())
+        .addCheckConstraint(
+          'websub_subscriptions_pending',
+          sql`(pending_mode IS NULL) = (pending_since IS NULL)`,
+        )
+        .execute();
+      await db.schema
+        .createIndex('websub_subscriptions_state')
+        .on('websub_subscriptions')
+        .column('state')
+        .execute();
+      await db.schema.alterTable('feeds').addColumn('link_header_hubs', types.json).execute();
+      await db.schema.alterTable('feeds').addColumn('link_header_self', 'text').execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.dropTable('websub_subscriptions').execute();
+      await db.schema.alterTable('feeds').dropColumn('link_header_self').execute();
+      await db.schema.alterTable('feeds').dropColumn('link_header_hubs').execute();
+    },
+  };
+}
 
 /** The migrations both dialects share (schemas 1-3), by name. */
 export function createMigrations(dialect: MigrationDialect): Record<string, Migration> {

@@ -1,6 +1,6 @@
 /** PostgreSQL's migrations: the shared history (schemas 1-3), then its own native schema. */
 import { type Kysely, type Migration, sql } from 'kysely';
-import { createMigrations } from '../migrations/migrations.js';
+import { createMigrations, websubSubscriptions } from '../migrations/migrations.js';
 import { fillClaims } from './claims.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's table types
@@ -90,4 +90,5 @@ const nativeTypes: Migration = {
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   ...createMigrations({ autoIncrement: 'identity' }),
   '0004_native_types': nativeTypes,
+  '0005_websub_subscriptions': websubSubscriptions({ date: 'timestamptz', json: 'jsonb' }),
 };

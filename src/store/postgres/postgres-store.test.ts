@@ -52,6 +52,47 @@ if (url) {
       }
     });
   });
+  describe('native types', () => {
+    it('keeps WebSub subscriptions in timestamptz and jsonb columns, with their indexes', async () => {
+      const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
+      try {
+        await (await createPostgresStore({ connectionString: url, schema })).close();
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        const columns = await client.query(
+          `SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_schema = $1 AND (table_name = 'websub_subscriptions'
+              OR column_name LIKE 'link_header_%') ORDER BY table_name, column_name`,
+          [schema],
+        );
+        const types = Object.fromEntries(
+          columns.rows.map((r) => [`${r.table_name}.${r.column_name}`, r.data_type]),
+        );
+        const indexes = await client.query(
+          `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'websub_subscriptions'`,
+          [schema],
+        );
+        await client.end();
+        expect(types).toMatchObject({
+          'feeds.link_header_hubs': 'jsonb',
+          'feeds.link_header_self': 'text',
+          'websub_subscriptions.created_at': 'timestamp with time zone',
+          'websub_subscriptions.updated_at': 'timestamp with time zone',
+          'websub_subscriptions.expires_at': 'timestamp with time zone',
+          'websub_subscriptions.retry_at': 'timestamp with time zone',
+          'websub_subscriptions.pending_since': 'timestamp with time zone',
+          'websub_subscriptions.feed_id': 'integer',
+          'websub_subscriptions.lease_seconds': 'integer',
+        });
+        const defs = indexes.rows.map((r) => String(r.indexdef)).join('\n');
+        expect(defs).toMatch(/UNIQUE INDEX .* \(id\)/);
+        expect(defs).toMatch(/UNIQUE INDEX .* \(feed_id\)/);
+        expect(defs).toMatch(/INDEX websub_subscriptions_state .* \(state\)/);
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+  });
   describe('several planets in one database', () => {
     it('keeps each in its own schema, migrations included', async () => {
       const schemas = [1, 2].map(() => `orrery_test_${randomBytes(6).toString('hex')}`);

@@ -1,6 +1,6 @@
-/** SQLite's migrations: the shared history (schemas 1-3), then its own. */
+/** SQLite's migrations: the shared history (schemas 1-3), then its own (schema 5 in its types). */
 import type { Kysely, Migration } from 'kysely';
-import { createMigrations } from '../migrations/migrations.js';
+import { createMigrations, websubSubscriptions } from '../migrations/migrations.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's table types
 type AnyDb = Kysely<any>;
@@ -18,4 +18,5 @@ const fetchDroppedEntries: Migration = {
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   ...createMigrations({ autoIncrement: 'integer-autoincrement' }),
   '0004_fetch_dropped_entries': fetchDroppedEntries,
+  '0005_websub_subscriptions': websubSubscriptions({ date: 'text', json: 'text' }),
 };

@@ -49,7 +49,7 @@ describe('createSqliteStore', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare("SELECT value FROM store_meta WHERE key = 'schema_version'").get()).toEqual({
-      value: '4',
+      value: '5',
     });
     raw.close();
 
@@ -98,6 +98,23 @@ describe('createSqliteStore', () => {
     const ro = await createSqliteStore({ path: file, readonly: true });
     expect((await ro.listFeeds()).length).toBe(1);
     await expect(ro.syncSubscriptions([], NOW)).rejects.toThrow(/read-only/);
+    await expect(ro.recordFeedLinkHeader('https://a.example/feed', { hubs: [] })).rejects.toThrow(
+      /read-only/,
+    );
+    await expect(
+      ro.putWebSubSubscription({
+        id: 'x',
+        feedId: 1,
+        hub: 'https://hub.example/',
+        topic: 'https://a.example/feed',
+        callback: 'https://p.example/websub/x',
+        secret: 's',
+        state: 'pending',
+        failures: 0,
+        createdAt: NOW,
+        updatedAt: NOW,
+      }),
+    ).rejects.toThrow(/read-only/);
     await ro.close();
     await rw.close();
   });
