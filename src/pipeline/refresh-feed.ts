@@ -11,6 +11,7 @@ import type { Fetcher, FetchOutcome } from '../model/fetch.js';
 import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
+import { postingHistory } from '../schedule/learn-interval.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
@@ -64,6 +65,8 @@ export async function refreshFeed(
   const now = deps.now();
   const nowIso = now.toISOString();
   const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
+  // A feed given its own interval in the config keeps it; the others learn theirs.
+  const pinned = subscription?.overrides?.intervalMinutes !== undefined;
   const record: FetchRecord = {
     at: started.toISOString(),
     outcome: outcome.kind,
@@ -104,6 +107,9 @@ export async function refreshFeed(
         consecutiveFailures: 0,
         intervalMinutes,
         maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+        learned: pinned
+          ? undefined
+          : { posting: hints?.posting, lastNewEntryAt: feed.lastNewEntryAt },
       },
       now,
     ).toISOString();
@@ -171,10 +177,15 @@ export async function refreshFeed(
   }
   const { entries } = read;
   const meta: FeedUpdate['meta'] = pickMeta(read.feed);
+  const posting = postingHistory(
+    entries.map((pe) => pe.published ?? pe.updated),
+    now,
+  );
   const hints: ScheduleHints = {
     ttl: read.feed.ttl,
     skipHours: read.feed.skipHours,
     skipDays: read.feed.skipDays,
+    ...(posting ? { posting } : {}),
   };
   const report = await deps.store.applyFeedUpdate({
     feedId: feed.id,
