@@ -53,11 +53,49 @@ export async function loadPlanetText(
   }
 }
 
+/**
+ * Where a PostgreSQL store is, if the planet uses one: ORRERY_DATABASE_URL wins over
+ * `[store] url`. A `schema` query parameter (postgres://…/db?schema=planet) names the
+ * PostgreSQL schema of the store (default public); the job queue lives beside it in
+ * `<schema>_queue` (`orrery_queue` for public).
+ */
+export function postgresLocation(
+  config: OrreryConfig,
+  env: Record<string, string | undefined>,
+): { connectionString: string; schema?: string; queueSchema: string } | undefined {
+  const url = env.ORRERY_DATABASE_URL || (config.store as { url?: string }).url;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // A key=value connection string: no schema parameter to read.
+    return { connectionString: url, queueSchema: 'orrery_queue' };
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return {
+    connectionString: parsed.href,
+    ...(schema ? { schema } : {}),
+    queueSchema: schema && schema !== 'public' ? `${schema}_queue` : 'orrery_queue',
+  };
+}
+
 export async function openStore(
   config: OrreryConfig,
-  options: { readonly?: boolean } = {},
+  options: { readonly?: boolean; env?: Record<string, string | undefined> } = {},
 ): Promise<Store> {
-  return createSqliteStore({ path: config.store.path, ...options });
+  const postgres = postgresLocation(config, options.env ?? {});
+  if (postgres) {
+    const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
+    return createPostgresStore({
+      connectionString: postgres.connectionString,
+      ...(postgres.schema ? { schema: postgres.schema } : {}),
+      ...(options.readonly ? { readonly: true } : {}),
+    });
+  }
+  const { readonly } = options;
+  return createSqliteStore({ path: config.store.path, ...(readonly ? { readonly } : {}) });
 }
 
 /** Open the store and take its run lock; a second run waits up to `waitMs` then exits 3. */
@@ -66,7 +104,7 @@ export async function openLockedStore(
   deps: CliDeps,
   waitMs: number,
 ): Promise<{ store: Store; close: () => Promise<void> }> {
-  const store = await openStore(config);
+  const store = await openStore(config, { env: deps.env });
   let lock: StoreLock;
   try {
     lock = await store.acquireLock({ owner: `orrery (pid ${process.pid})`, waitMs });
@@ -77,7 +115,7 @@ export async function openLockedStore(
     }
     throw error;
   }
-  deps.reporter.debug(`store: ${config.store.path}`);
+  deps.reporter.debug(`store: ${store.dialect === 'postgres' ? 'PostgreSQL' : config.store.path}`);
   let closing: Promise<void> | undefined;
   return {
     store,

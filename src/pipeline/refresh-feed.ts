@@ -212,6 +212,25 @@ export async function refreshFeed(
   };
 }
 
+/**
+ * Records a failure met around a refresh rather than in it (its whole time budget spent, a
+ * worker that died on it): stored like any failure of the feed, with the same back-off.
+ */
+export async function recordFailure(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  code: FeedErrorCode,
+  message: string,
+): Promise<RefreshOutcome> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
+  const record: FetchRecord = { at: nowIso, outcome: 'error', elapsedMs: 0 };
+  const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+  return fail(feed, deps, code, message, record, nowIso, schedule);
+}
+
 /** SHA-1 of the body, the filters it is read under and the reader: see StoredFeed.documentDigest. */
 function digestDocument(body: Uint8Array, filters: Subscription['filters'], readerId = ''): string {
   return createHash('sha1')

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 /** status: one line per feed — last fetch, HTTP status, entries, error. */
 import type { StoredFeed } from '../../model/stored.js';
-import { type CliDeps, type GlobalOptions, loadPlanet, openStore } from '../context.js';
+import {
+  type CliDeps,
+  type GlobalOptions,
+  loadPlanet,
+  openStore,
+  postgresLocation,
+} from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 export async function runStatus(
@@ -9,12 +15,12 @@ export async function runStatus(
   deps: CliDeps,
 ): Promise<ExitCode> {
   const config = await loadPlanet(options, deps);
-  if (!existsSync(config.store.path)) {
+  if (!postgresLocation(config, deps.env) && !existsSync(config.store.path)) {
     deps.reporter.info(`no store yet at ${config.store.path}: run \`orrery run\` first`);
     return EXIT.ok;
   }
   // Reading needs no lock: SQLite's WAL lets status read while a run writes.
-  const store = await openStore(config, { readonly: true });
+  const store = await openStore(config, { readonly: true, env: deps.env });
   try {
     let feeds = await store.listFeeds({ includeInactive: false });
     if (feeds.length === 0) {

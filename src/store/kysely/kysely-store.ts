@@ -531,6 +531,21 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     return (await q.execute()).map(feedFromRow);
   }
 
+  /** dueFeeds' feeds, id and URL only (a scheduler's view of a large planet). */
+  async function dueFeedRefs(nowInput: string, limit?: number) {
+    const now = requireIso(nowInput, 'now');
+    let q = db
+      .selectFrom('feeds')
+      .select(['id', 'url'])
+      .where('active', '=', 1)
+      .where('retired', '=', 0)
+      .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '<=', now)]))
+      .orderBy('next_due_at', (ob) => ob.asc().nullsFirst())
+      .orderBy('id');
+    if (limit !== undefined) q = q.limit(limit);
+    return (await q.execute()).map((r) => ({ id: Number(r.id), url: r.url }));
+  }
+
   /**
    * The stored, non-duplicate entries that new entries repeat (same canonical link or same
    * fingerprint), read in one go. The first seen wins: stored ones are older than anything in
@@ -840,6 +855,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
     getFeed: (id) => afterCommit(() => getFeed(id)),
     getFeedByUrl: (url) => afterCommit(() => getFeedByUrl(url)),
     dueFeeds: (now, limit) => afterCommit(() => dueFeeds(now, limit)),
+    dueFeedRefs: (now, limit) => afterCommit(() => dueFeedRefs(now, limit)),
     applyFeedUpdate,
     listEntries: (query = {}) => afterCommit(() => listEntries(query)),
     countEntries: (query = {}) => afterCommit(() => countEntries(query)),

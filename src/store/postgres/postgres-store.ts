@@ -157,13 +157,17 @@ async function acquireAdvisoryLock(
     async release() {
       if (released) return;
       released = true;
-      await db
-        .deleteFrom('store_meta')
-        .where('key', '=', LOCK_HOLDER_KEY)
-        .where('value', '=', JSON.stringify(holder))
-        .execute();
-      await client.query('SELECT pg_advisory_unlock($1)', [key]);
-      await client.end();
+      // Through the lock's own session: the store's pool may be closed already (a run closes
+      // the store, committing its work, before it lets the next one in).
+      try {
+        await client.query('DELETE FROM store_meta WHERE key = $1 AND value = $2', [
+          LOCK_HOLDER_KEY,
+          JSON.stringify(holder),
+        ]);
+        await client.query('SELECT pg_advisory_unlock($1)', [key]);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
