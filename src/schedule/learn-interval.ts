@@ -8,7 +8,7 @@
  * 304s when there is no document to read. Without dated posts the store's own knowledge (when the
  * feed last brought a new entry) stands in; without either the feed is checked every `min`.
  */
-import type { PostingHistory } from '../model/stored.js';
+import type { PostingHistory, StoredFeed } from '../model/stored.js';
 
 export type { PostingHistory };
 
@@ -69,4 +69,26 @@ function postingGapMs(input: LearnInput, now: number): number | undefined {
     if (span !== undefined) return span / input.posting.count;
   }
   return since(input.lastNewEntryAt);
+}
+
+/**
+ * How often a healthy feed is checked now: the interval its config entry gives it, else the
+ * one learned from its posting (what `orrery status` shows; the pipeline asks computeNextCheck).
+ */
+export function checkIntervalMinutes(
+  feed: Pick<StoredFeed, 'scheduleHints' | 'lastNewEntryAt'>,
+  ownMinutes: number | undefined,
+  settings: { intervalMinutes: number; maxIntervalMinutes: number },
+  now: Date,
+): number {
+  if (ownMinutes !== undefined) return ownMinutes;
+  return learnedIntervalMinutes(
+    {
+      posting: feed.scheduleHints?.posting,
+      lastNewEntryAt: feed.lastNewEntryAt,
+      minMinutes: settings.intervalMinutes,
+      maxMinutes: settings.maxIntervalMinutes,
+    },
+    now,
+  );
 }

@@ -97,6 +97,8 @@ export interface QueueOptions {
   /** Connections for the queue's own use (default 4). */
   poolSize?: number;
   log?: QueueLog;
+  /** Only look (`orrery status`): create and migrate nothing; openQueue gives undefined if absent. */
+  inspectOnly?: boolean;
 }
 
 export interface Queue {
@@ -148,7 +150,9 @@ export function queueLogger(log: QueueLog | undefined): Logger {
 }
 
 /** Open the queue: graphile-worker's tables and Orrery's are created or migrated as needed. */
-export async function openQueue(options: QueueOptions): Promise<Queue> {
+export async function openQueue(options: QueueOptions & { inspectOnly?: false }): Promise<Queue>;
+export async function openQueue(options: QueueOptions): Promise<Queue | undefined>;
+export async function openQueue(options: QueueOptions): Promise<Queue | undefined> {
   const { schema } = options;
   if (!SCHEMA_NAME.test(schema)) {
     throw new OrreryError(
@@ -164,8 +168,21 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
     logger,
   });
   try {
-    await utils.migrate();
-    await createOwnTables(utils, schema);
+    if (options.inspectOnly) {
+      const found = await utils.withPgClient((client) =>
+        client.query('select 1 from pg_tables where schemaname = $1 and tablename = $2', [
+          schema,
+          'orrery_workers',
+        ]),
+      );
+      if (!found.rowCount) {
+        await utils.release();
+        return undefined;
+      }
+    } else {
+      await utils.migrate();
+      await createOwnTables(utils, schema);
+    }
   } catch (error) {
     await utils.release();
     throw error;
@@ -206,13 +223,17 @@ async function createOwnTables(utils: WorkerUtils, schema: string): Promise<void
           perform pg_notify('jobs:insert', '{"count":1}');
           return null;
         end $$`);
-      await client.query(
-        `drop trigger if exists orrery_queue_freed on "${schema}"._private_job_queues`,
+      const { rowCount } = await client.query(
+        `select 1 from pg_trigger where tgname = 'orrery_queue_freed'
+          and tgrelid = $1::regclass`,
+        [`"${schema}"._private_job_queues`],
       );
-      await client.query(`create trigger orrery_queue_freed
-        after update of locked_at on "${schema}"._private_job_queues
-        for each row when (old.locked_at is not null and new.locked_at is null)
-        execute function "${schema}".orrery_queue_freed()`);
+      if (!rowCount) {
+        await client.query(`create trigger orrery_queue_freed
+          after update of locked_at on "${schema}"._private_job_queues
+          for each row when (old.locked_at is not null and new.locked_at is null)
+          execute function "${schema}".orrery_queue_freed()`);
+      }
       await client.query('commit');
     } catch (error) {
       await client.query('rollback');
@@ -221,10 +242,15 @@ async function createOwnTables(utils: WorkerUtils, schema: string): Promise<void
   });
 }
 
-/** The queue `host:<host>:<n>` of a feed: one job at a time per queue, perHostLimit per host. */
+/**
+ * The queue `host:<host>:<n>` of a feed: one job at a time per queue, perHostLimit per host.
+ * n comes from the high bits of the id times the golden ratio (Fibonacci hashing), not id mod
+ * the limit: ids of one host that share a stride (every 4th feed, say) still spread over slots.
+ */
 export function hostQueue(feed: FeedRef, perHostLimit: number): string {
   const slots = Math.max(1, Math.floor(perHostLimit));
-  return `host:${hostOf(feed.url).slice(0, 200)}:${feed.id % slots}`;
+  const mixed = Math.imul(feed.id, 0x9e3779b1) >>> 0;
+  return `host:${hostOf(feed.url).slice(0, 200)}:${Math.floor((mixed / 2 ** 32) * slots)}`;
 }
 
 function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Queue {

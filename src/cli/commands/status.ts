@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 /** status: one line per feed — last fetch, HTTP status, entries, error. */
+import type { OrreryConfig } from '../../config/schema.js';
 import type { StoredFeed } from '../../model/stored.js';
+import { subscriptionLookup } from '../../pipeline/planet-pass.js';
+import { checkIntervalMinutes } from '../../schedule/learn-interval.js';
 import {
   type CliDeps,
   type GlobalOptions,
@@ -27,18 +30,33 @@ export async function runStatus(
       deps.reporter.info('no feed has been fetched yet; run `orrery run` first');
     }
     if (options.failing) feeds = feeds.filter((f) => f.errorCode !== undefined || f.retired);
+    const intervalOf = checkIntervals(config, deps.now());
     if (options.json) {
-      deps.reporter.out(JSON.stringify(feeds, null, 2));
+      const shown = feeds.map((f) => ({ ...f, intervalMinutes: intervalOf(f) }));
+      deps.reporter.out(JSON.stringify(shown, null, 2));
       return EXIT.ok;
     }
     const now = deps.now().getTime();
-    for (const feed of feeds) deps.reporter.out(formatFeedLine(feed, now));
+    for (const feed of feeds) {
+      deps.reporter.out(`${formatFeedLine(feed, now)}  every ${ago(intervalOf(feed) * 60_000)}`);
+    }
     const failing = feeds.filter((f) => f.errorCode !== undefined).length;
     deps.reporter.info(`${feeds.length} feeds, ${failing} failing`);
+    if (store.dialect === 'postgres') {
+      const { describeQueue } = await import('./worker.js');
+      for (const line of await describeQueue(config, deps)) deps.reporter.out(line);
+    }
     return EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+/** Each feed's check interval in minutes: its own from the config, else the learned one. */
+function checkIntervals(config: OrreryConfig, now: Date): (feed: StoredFeed) => number {
+  const subscriptionOf = subscriptionLookup(config.feeds);
+  return (feed) =>
+    checkIntervalMinutes(feed, subscriptionOf(feed)?.overrides?.intervalMinutes, config.fetch, now);
 }
 
 export function formatFeedLine(feed: StoredFeed, now: number): string {
@@ -60,7 +78,7 @@ export function formatFeedLine(feed: StoredFeed, now: number): string {
   return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries  ${state}${moved}${pending}`;
 }
 
-function ago(ms: number): string {
+export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s}s`;
   const m = Math.round(s / 60);

@@ -25,6 +25,7 @@ import {
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import type { Reporter } from '../reporter.js';
 import { buildInto } from './run.js';
+import { ago } from './status.js';
 
 export interface WorkerCommandOptions extends GlobalOptions {
   concurrency?: string;
@@ -199,4 +200,32 @@ function untilSignal(reporter: Reporter): Promise<void> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** What `orrery status` shows of a PostgreSQL planet's queue: its depth and the workers seen. */
+export async function describeQueue(config: OrreryConfig, deps: CliDeps): Promise<string[]> {
+  const location = postgresLocation(config, deps.env);
+  if (!location) return [];
+  const queue = await openQueue({
+    connectionString: location.connectionString,
+    schema: location.queueSchema,
+    log: queueLog(deps.reporter),
+    inspectOnly: true,
+  });
+  if (!queue) return ['queue: none yet (no worker and no run on PostgreSQL has used this store)'];
+  try {
+    const depth = await queue.depth();
+    const workers = await queue.workers(60_000);
+    const now = deps.now().getTime();
+    return [
+      `queue: ${depth.ready} feeds ready, ${depth.running} running, ${depth.waiting} waiting to retry, ${depth.failed} given up${depth.renderQueued ? '; a site build is queued' : ''}`,
+      `workers: ${workers.length} seen in the last minute`,
+      ...workers.map(
+        (w) =>
+          `  ${w.host} pid ${w.pid}: ${w.concurrency} at a time, ${w.done} jobs done, ${w.failed} failed, seen ${ago(now - Date.parse(w.seenAt))} ago, up ${ago(now - Date.parse(w.startedAt))}`,
+      ),
+    ];
+  } finally {
+    await queue.release();
+  }
 }

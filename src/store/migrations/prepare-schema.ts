@@ -75,6 +75,9 @@ export async function prepareSchema(
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: MIGRATION_TABLE,
+    // Kysely looks for its tables in every schema unless told which: another planet's schema in
+    // the same database would pass for this one's.
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
