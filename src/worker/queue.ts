@@ -6,8 +6,9 @@
  *
  * Jobs:
  * - `orrery_refresh` {feed, pass?, force?}: one feed's update. Job key `feed:<id>`, so a feed is
- *   queued once; queue `host:<host>:<n>` with n = id mod the per-host limit, and graphile-worker
- *   runs one job of a queue at a time over every worker: the per-host limit holds across them.
+ *   queued once; queue `host:<host>:<n>` with n below the per-host limit (hostQueues), and
+ *   graphile-worker runs one job of a queue at a time over every worker: the per-host limit
+ *   holds across them.
  * - `orrery_render`: the site build, key `render` (requests within its delay share one build),
  *   its own queue (one build at a time).
  * - `orrery_schedule`: enqueues the due feeds; graphile-worker's cron adds one a minute for the
@@ -243,14 +244,25 @@ async function createOwnTables(utils: WorkerUtils, schema: string): Promise<void
 }
 
 /**
- * The queue `host:<host>:<n>` of a feed: one job at a time per queue, perHostLimit per host.
- * n comes from the high bits of the id times the golden ratio (Fibonacci hashing), not id mod
- * the limit: ids of one host that share a stride (every 4th feed, say) still spread over slots.
+ * The queue `host:<host>:<n>` of each feed, n in [0, perHostLimit): one job at a time per queue,
+ * so perHostLimit per host over every worker. A host's feeds of one batch take the slots in
+ * turn from a random one: two due feeds of a host run side by side, not one behind the other
+ * (a slot fixed per feed put half the pairs in one lane), and a host's single feeds do not all
+ * wait in slot 0.
  */
-export function hostQueue(feed: FeedRef, perHostLimit: number): string {
+export function hostQueues(
+  feeds: readonly FeedRef[],
+  perHostLimit: number,
+  random: () => number = Math.random,
+): string[] {
   const slots = Math.max(1, Math.floor(perHostLimit));
-  const mixed = Math.imul(feed.id, 0x9e3779b1) >>> 0;
-  return `host:${hostOf(feed.url).slice(0, 200)}:${Math.floor((mixed / 2 ** 32) * slots)}`;
+  const next = new Map<string, number>();
+  return feeds.map((feed) => {
+    const host = hostOf(feed.url).slice(0, 200);
+    const slot = next.get(host) ?? Math.floor(random() * slots);
+    next.set(host, (slot + 1) % slots);
+    return `host:${host}:${slot}`;
+  });
 }
 
 function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Queue {
@@ -266,8 +278,9 @@ function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Que
     connectionString: options.connectionString,
     logger,
     async enqueueRefreshes(feeds, opts) {
+      const queues = hostQueues(feeds, opts.perHostLimit);
       for (let i = 0; i < feeds.length; i += ENQUEUE_CHUNK) {
-        const specs = feeds.slice(i, i + ENQUEUE_CHUNK).map((feed) => ({
+        const specs = feeds.slice(i, i + ENQUEUE_CHUNK).map((feed, j) => ({
           identifier: TASK.refresh,
           payload: {
             feed: feed.id,
@@ -275,7 +288,7 @@ function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Que
             ...(opts.force ? { force: true } : {}),
           } satisfies RefreshPayload,
           jobKey: `feed:${feed.id}`,
-          queueName: hostQueue(feed, opts.perHostLimit),
+          queueName: queues[i + j] as string,
           maxAttempts: REFRESH_ATTEMPTS,
         }));
         await utils.addJobs(specs);
