@@ -234,6 +234,8 @@ async function startFarm(args) {
         String(args.port),
         '--profile',
         'planet',
+        '--corpus',
+        args.corpus,
         '--max-seconds',
         String(args.maxSeconds * 6),
       ],
@@ -347,10 +349,13 @@ async function workerPass({ args, db, dir, config, schema, feeds, workers, concu
   const wall = (performance.now() - started) / 1000;
   const pgCpu = serverCpu(db.postmaster) - cpuBefore;
   const costs = procs.map((c) => ({ ...usageOf(c.child.pid), startPeakMb: c.startPeakMb }));
+  const early = procs.filter((c) => c.child.exitCode !== null || c.child.signalCode !== null);
+  for (const c of early) log(`a worker had exited before the end: ${c.stderr().slice(-800)}`);
   await Promise.all(
     procs.map(
       ({ child }) =>
         new Promise((resolvePromise) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
           const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
           child.once('exit', () => {
             clearTimeout(timer);
@@ -360,14 +365,14 @@ async function workerPass({ args, db, dir, config, schema, feeds, workers, concu
         }),
     ),
   );
-  return { wall, pgCpu, costs };
+  return { wall, pgCpu, costs, early: early.length };
 }
 
 /** Whether every feed was fetched since `since` (ISO) and no refresh is queued. */
 async function remaining(client, schema, feeds, since) {
   try {
     const f = await client.query(
-      `select count(*) as all, count(*) filter (where (last_fetched_at is null or last_fetched_at < $1) and retired = 0) as left from "${schema}".feeds where active = 1`,
+      `select count(*) as all, count(*) filter (where (last_fetched_at is null or last_fetched_at < $1) and retired::int = 0) as left from "${schema}".feeds where active::int = 1`,
       [since],
     );
     const q = await client.query(
@@ -728,6 +733,7 @@ async function main() {
     if (args.phases.includes('compare')) await comparePhase(args, db, work, rows);
     if (args.phases.includes('warm')) await warmPhase(args, db, work, rows);
   } finally {
+    for (const child of children) child.kill('SIGKILL');
     await farm?.stop();
     try {
       db?.stop();

@@ -129,6 +129,32 @@ if (url) {
       expect(await scheduleJob(context(p), p.queue)).toEqual({ queued: 0, abandoned: 0 });
     });
 
+    it("keeps working when another planet's queue is created in the same database", async () => {
+      const p = await openPlanet({ hosts: 1, feeds: 4, latencyMs: 10 });
+      const warnings: string[] = [];
+      p.workers.push(
+        await startWorker(
+          context(p, { log: (level, line) => level === 'warn' && warnings.push(line) }),
+          { queue: p.queue, concurrency: 2, tasks: ['refresh'] },
+        ),
+      );
+      // graphile-worker's migrations of a new schema notify every worker of the database.
+      const other = await openQueue({
+        connectionString: url!,
+        schema: `${p.schema}_other`,
+        poolSize: 1,
+      });
+      await other.release();
+      await p.queue.enqueueRefreshes(await p.store.listFeeds(), { perHostLimit: 2 });
+      await drained(p);
+      expect(warnings).toEqual([]);
+      expect(p.workers[0]!.stats.done).toBe(4);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${p.schema}_other" CASCADE`);
+      await client.end();
+    });
+
     it('lets a poison feed fail alone, backed off: a parser crash and a feed that hangs', async () => {
       const p = await openPlanet({ hosts: 2, feeds: 10, latencyMs: 20 });
       const poisoned: DocumentReader = (job) => {

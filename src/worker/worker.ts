@@ -81,6 +81,16 @@ export async function startWorker(ctx: JobContext, options: WorkerOptions): Prom
     events.on('pool:create', ({ workerPool }) => {
       id = workerPool.id;
     });
+    events.on('pool:listen:success', ({ client }) => {
+      // graphile-worker announces a migration of its tables on one channel for the whole
+      // database, not per schema, and stops every runner that hears it: creating another
+      // planet's queue in the same database stopped this one. This listener runs before
+      // graphile-worker's own and renames that notice, which graphile-worker then ignores. An
+      // upgrade restarts every worker anyway, and a runner refuses a schema newer than it knows.
+      client.on('notification', (message) => {
+        if (message.channel === 'worker:migrate') message.channel = 'worker:migrate (ignored)';
+      });
+    });
     events.on('job:error', ({ job, error }) => {
       ctx.log('warn', `job ${job.task_identifier} ${describeJob(job)}: ${errorMessage(error)}`);
     });
@@ -135,6 +145,12 @@ export async function startWorker(ctx: JobContext, options: WorkerOptions): Prom
         ctx.log('warn', `worker: the queue's runner stopped: ${errorMessage(error)}`);
       }
       if (stopping) break;
+      // graphile-worker marks the exit code of a process whose runner it stopped (57).
+      if (process.exitCode === 57) process.exitCode = undefined;
+      ctx.log(
+        'warn',
+        `worker: the queue's runner stopped; starting a new one in ${RESTART_DELAY_MS / 1000} s`,
+      );
       await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));
       if (stopping) break;
       try {
