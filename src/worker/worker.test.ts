@@ -29,6 +29,8 @@ interface Planet {
 }
 
 let planet: Planet | undefined;
+/** A refresh job on its first attempt. */
+const job = { attempts: 1, maxAttempts: 5, lastError: null };
 
 async function dropSchemas(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -192,6 +194,23 @@ if (url) {
         Array(8).fill([undefined, 3]),
       );
       expect(await scheduleJob(context(p), p.queue)).toEqual({ queued: 0, abandoned: 0 });
+    });
+
+    it("holds a feed's Retry-After and back-off for every worker, not only the one that met it", async () => {
+      const p = await openPlanet({ hosts: 1, feeds: 2, latencyMs: 0, throttled: [1] });
+      const [throttled, healthy] = await p.store.listFeeds();
+      const started = Date.now();
+      // Two workers hold a job for each feed (the second queued before the first ran).
+      for (const feed of [throttled!, healthy!]) {
+        const first = await refreshJob({ feed: feed.id }, job, context(p), p.queue);
+        const second = await refreshJob({ feed: feed.id }, job, context(p), p.queue);
+        expect(first.kind).not.toBe('skipped');
+        expect(second).toMatchObject({ kind: 'skipped', reason: expect.stringMatching(/not due/) });
+      }
+      expect([...p.farm.requests.values()]).toEqual([1, 1]);
+      const stored = await p.store.getFeed(throttled!.id);
+      expect(stored?.errorCode).toBe('http-status');
+      expect(Date.parse(stored!.nextDueAt!)).toBeGreaterThanOrEqual(started + 3600_000);
     });
 
     it('gives up a feed whose worker died on it twice, without fetching it a third time', async () => {

@@ -53,6 +53,8 @@ export async function startTestFarm(options: {
   hosts: number;
   feeds: number;
   latencyMs: number;
+  /** Feeds that answer 429 Too Many Requests with Retry-After: 3600. */
+  throttled?: readonly number[];
 }): Promise<TestFarm> {
   const requests = new Map<string, number>();
   const maxInFlightByHost = new Map<string, number>();
@@ -102,6 +104,9 @@ export async function startTestFarm(options: {
       const id = Number(/^\/f\/(\d+)\.xml$/.exec(path)?.[1] ?? Number.NaN);
       const timer = setTimeout(() => {
         if (Number.isNaN(id)) return void res.writeHead(404).end();
+        if (options.throttled?.includes(id)) {
+          return void res.writeHead(429, { 'retry-after': '3600' }).end('slow down');
+        }
         const etag = `"feed${id}"`;
         if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
         res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(feedXml(id));
