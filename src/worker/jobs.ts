@@ -41,6 +41,8 @@ export interface JobInfo {
  * down a third worker.
  */
 export const POISON_ATTEMPTS = 3;
+/** Results of a run that stopped before reading them are dropped after a day. */
+const RESULTS_KEPT_MS = 24 * 3600_000;
 /** A site build waits this long after the first change, so a busy minute makes one build. */
 export const RENDER_DELAY_MS = 10_000;
 
@@ -188,6 +190,7 @@ export async function scheduleJob(
 ): Promise<{ queued: number; abandoned: number }> {
   await ctx.beforeSchedule?.();
   const abandoned = await settleAbandoned(ctx, queue);
+  await queue.pruneResults(RESULTS_KEPT_MS);
   const due = await ctx.store.dueFeedRefs(ctx.now().toISOString());
   const pending = due.length > 0 ? await queue.pendingFeedIds() : new Set<number>();
   const todo = due.filter((f) => !pending.has(f.id));

@@ -134,6 +134,8 @@ export interface Queue {
   recordResult(pass: string, result: PassResult): Promise<void>;
   /** The results of a pass recorded since the last call (removed as they are read). */
   takeResults(pass: string): Promise<PassResult[]>;
+  /** Forget results no run came for (a run stopped half-way) after `olderThanMs`. */
+  pruneResults(olderThanMs: number): Promise<number>;
   release(): Promise<void>;
 }
 
@@ -443,6 +445,14 @@ function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Que
         [pass],
       );
       return rows.map((r) => r.result);
+    },
+    async pruneResults(olderThanMs) {
+      const { rowCount } = await query(
+        `delete from ${q}.orrery_pass_results
+          where at < now() - make_interval(secs => $1::double precision / 1000)`,
+        [olderThanMs],
+      );
+      return rowCount ?? 0;
     },
     release: async () => {
       await utils.release();

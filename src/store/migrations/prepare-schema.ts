@@ -4,7 +4,7 @@
  * application, then run the pending migrations and record the schema version.
  */
 import type { Kysely, Migration } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
 import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
 import type { StoreDatabase } from './schema.js';
@@ -30,10 +30,7 @@ export async function prepareSchema(
   options: PrepareSchemaOptions,
 ): Promise<void> {
   const { stage, label, migrations } = options;
-  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).filter(
-    (t) => options.schema === undefined || t.schema === options.schema,
-  );
-  const names = new Set(tables.map((t) => t.name));
+  const names = new Set(await tableNames(db, options.schema));
   if (!names.has(MIGRATION_TABLE)) {
     if (names.size > 0) {
       throw new OrreryError(
@@ -92,4 +89,24 @@ export async function prepareSchema(
   if (results && results.length > 0) {
     await writeSchemaVersion(db, Math.max(...Object.keys(migrations).map(schemaVersionOf)));
   }
+}
+
+/**
+ * The tables of the store: every table (SQLite), or those of its schema (PostgreSQL), read from
+ * that schema only: Kysely's introspection reads every schema of the database, and failed
+ * ("schema … does not exist") when another one was dropped meanwhile (tests side by side).
+ */
+async function tableNames(
+  db: Kysely<StoreDatabase>,
+  schema: string | undefined,
+): Promise<string[]> {
+  if (schema === undefined) {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    return tables.map((t) => t.name);
+  }
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(
+    db,
+  );
+  return rows.map((r) => r.name);
 }
