@@ -476,36 +476,14 @@ async function coldPhase(args, db, work, rows) {
       workers,
       concurrency: args.concurrency,
     });
-    rows.push({
-      phase: 'cold',
-      feeds: n,
-      runner: `${workers} worker${workers > 1 ? 's' : ''} × ${args.concurrency}`,
-      concurrency: workers * args.concurrency,
-      wallS: pass.wall,
-      feedsPerS: n / pass.wall,
-      cpuS: sum(pass.costs.map((c) => c.cpu)),
-      pgCpuS: pass.pgCpu,
-      peakMb: Math.max(...pass.costs.map((c) => c.peakMb)),
-    });
-    printRow(rows.at(-1));
+    report(rows, passRow('cold', n, workers, args.concurrency, pass));
   }
   for (const concurrency of args.floor) {
     const dir = join(work, `cold-floor-${concurrency}`);
     mkdirSync(dir, { recursive: true });
     log(`cold ${n} feeds, client floor at ${concurrency}...`);
     const run = await floor(args, dir, urls, concurrency, {});
-    rows.push({
-      phase: 'cold',
-      feeds: n,
-      runner: `undici-bare × ${concurrency}`,
-      concurrency,
-      wallS: run.wall,
-      feedsPerS: n / run.wall,
-      cpuS: run.cpu,
-      peakMb: run.peakMb,
-      counts: run.counts,
-    });
-    printRow(rows.at(-1));
+    report(rows, floorRow('cold', n, concurrency, run));
   }
 }
 
@@ -524,82 +502,70 @@ async function warmPhase(args, db, work, rows, farm) {
   log(
     `warm ${n}: seeding the store with a cold pass (${workers} workers × ${args.seedConcurrency}, ${args.seed} documents)...`,
   );
-  const seed = await workerPass({
-    args,
-    db,
-    dir,
-    config,
-    schema,
-    feeds: n,
-    workers,
-    concurrency: args.seedConcurrency,
-  });
+  const passOf = (concurrency) =>
+    workerPass({ args, db, dir, config, schema, feeds: n, workers, concurrency });
+  const seed = await passOf(args.seedConcurrency);
   if (seedFarm) {
     await seedFarm.stop();
     Object.assign(farm, await startFarm(args));
   }
-  rows.push({
-    phase: `cold (seed, ${args.seed})`,
-    feeds: n,
-    runner: `${workers} workers × ${args.seedConcurrency}`,
-    concurrency: workers * args.seedConcurrency,
-    wallS: seed.wall,
-    feedsPerS: n / seed.wall,
-    cpuS: sum(seed.costs.map((c) => c.cpu)),
-    pgCpuS: seed.pgCpu,
-    peakMb: Math.max(...seed.costs.map((c) => c.peakMb)),
-  });
-  printRow(rows.at(-1));
+  report(rows, passRow(`cold (seed, ${args.seed})`, n, workers, args.seedConcurrency, seed));
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   // Every feed due now, as if its interval had passed.
   await client.query(`update "${schema}".feeds set next_due_at = null`);
   await client.query('checkpoint');
   log(`warm ${n}: the warm pass...`);
-  const pass = await workerPass({
-    args,
-    db,
-    dir,
-    config,
-    schema,
-    feeds: n,
-    workers,
-    concurrency: args.concurrency,
-  });
+  const pass = await passOf(args.concurrency);
   const size = await storeSize(client, schema);
   await client.end();
-  rows.push({
-    phase: 'warm',
-    feeds: n,
-    runner: `${workers} workers × ${args.concurrency}`,
-    concurrency: workers * args.concurrency,
-    wallS: pass.wall,
-    feedsPerS: n / pass.wall,
-    cpuS: sum(pass.costs.map((c) => c.cpu)),
-    pgCpuS: pass.pgCpu,
-    peakMb: Math.max(...pass.costs.map((c) => c.peakMb)),
+  report(rows, {
+    ...passRow('warm', n, workers, args.concurrency, pass),
     workerPeaksMb: pass.costs.map((c) => round(c.peakMb, 0)),
     workerStartPeaksMb: pass.costs.map((c) => round(c.startPeakMb, 0)),
     store: size,
   });
-  printRow(rows.at(-1));
   const floorDir = join(work, 'warm-floor');
   mkdirSync(floorDir, { recursive: true });
   const concurrency = workers * args.concurrency;
   log(`warm ${n}: client floor at ${concurrency} (the farm's 304 ceiling)...`);
   const run = await floor(args, floorDir, urls, concurrency, farmEtags(args, urls));
-  rows.push({
-    phase: 'warm',
-    feeds: n,
+  report(rows, floorRow('warm', n, concurrency, run));
+}
+
+/** A pass of worker processes as a row of the report. */
+function passRow(phase, feeds, workers, concurrency, pass) {
+  return {
+    phase,
+    feeds,
+    runner: `${workers} worker${workers > 1 ? 's' : ''} × ${concurrency}`,
+    concurrency: workers * concurrency,
+    wallS: pass.wall,
+    feedsPerS: feeds / pass.wall,
+    cpuS: sum(pass.costs.map((c) => c.cpu)),
+    pgCpuS: pass.pgCpu,
+    peakMb: Math.max(...pass.costs.map((c) => c.peakMb)),
+  };
+}
+
+/** A run of the client floor as a row of the report. */
+function floorRow(phase, feeds, concurrency, run) {
+  return {
+    phase,
+    feeds,
     runner: `undici-bare × ${concurrency}`,
     concurrency,
     wallS: run.wall,
-    feedsPerS: n / run.wall,
+    feedsPerS: feeds / run.wall,
     cpuS: run.cpu,
     peakMb: run.peakMb,
     counts: run.counts,
-  });
-  printRow(rows.at(-1));
+  };
+}
+
+function report(rows, row) {
+  rows.push(row);
+  printRow(row);
 }
 
 async function storeSize(client, schema) {
@@ -652,7 +618,7 @@ async function comparePhase(args, db, work, rows) {
         maxSeconds: args.maxSeconds,
       });
       const pgCpu = store === 'postgres' ? serverCpu(db.postmaster) - before : 0;
-      rows.push({
+      report(rows, {
         phase: `run ${phase}`,
         feeds: n,
         runner: `orrery run, ${store}`,
@@ -664,7 +630,6 @@ async function comparePhase(args, db, work, rows) {
         exit: run.code,
         ...(run.code !== 0 ? { output: run.output.slice(-400) } : {}),
       });
-      printRow(rows.at(-1));
     }
   }
 }
