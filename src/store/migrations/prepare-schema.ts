@@ -29,6 +29,34 @@ export async function prepareSchema(
   db: Kysely<StoreDatabase>,
   options: PrepareSchemaOptions,
 ): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prepareOnce(db, options);
+    } catch (error) {
+      if (attempt >= 3 || !isCatalogRace(error)) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * Kysely's migrator looks for its tables by reading the catalog of every schema in the
+ * database; another schema created, altered or dropped at that moment (another planet, a job
+ * queue, tests side by side) fails that read with "relation/schema … does not exist" before
+ * anything is migrated. Tried again, it passes.
+ */
+function isCatalogRace(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '42P01' || code === '3F000') return true;
+  }
+  return false;
+}
+
+async function prepareOnce(
+  db: Kysely<StoreDatabase>,
+  options: PrepareSchemaOptions,
+): Promise<void> {
   const { stage, label, migrations } = options;
   const names = new Set(await tableNames(db, options.schema));
   if (!names.has(MIGRATION_TABLE)) {
