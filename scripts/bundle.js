@@ -4,45 +4,51 @@
 // a cron run that finds nothing new; see docs/decisions.md (CLI and composition root).
 // `node scripts/bundle.js --meta` also writes dist/bundle/meta.json (esbuild's metafile: which
 // package lands in which chunk), to check what a command loads at start.
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist/bundle');
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({
-  metafile: process.argv.includes('--meta'),
-  entryPoints: { main: join(root, 'src/cli/main.ts') },
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Native addons and packages that find their own files at run time stay in node_modules, and
-  // so do the parser's rarely needed packages, which src/parse loads on first use
-  // (lazy-package.ts): legacy charsets, charset detection, h-feed pages.
-  external: [
-    'better-sqlite3',
-    'pg',
-    'pagefind',
-    'undici',
-    'playwright-core',
-    'iconv-lite',
-    'chardet',
-    'microformats-parser',
-  ],
-  // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __orreryRequire } from 'node:module'; const require = __orreryRequire(import.meta.url);",
-  },
-  sourcemap: true,
-  logLevel: 'warning',
-  chunkNames: '[name]-[hash]',
-});
-if (result.metafile) {
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+
+/** Bundles src/cli/main.ts into `outdir` (emptied first); tests bundle into a folder of their own. */
+export async function bundleCli(outdir = join(root, 'dist/bundle'), { meta = false } = {}) {
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await build({
+    metafile: meta,
+    entryPoints: { main: join(root, 'src/cli/main.ts') },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Native addons and packages that find their own files at run time stay in node_modules, and
+    // so do the parser's rarely needed packages, which src/parse loads on first use
+    // (lazy-package.ts): legacy charsets, charset detection, h-feed pages. graphile-worker
+    // (the queue of PostgreSQL planets) stays out too: loaded only by a PostgreSQL run.
+    external: [
+      'better-sqlite3',
+      'pg',
+      'pagefind',
+      'undici',
+      'playwright-core',
+      'iconv-lite',
+      'chardet',
+      'microformats-parser',
+      'graphile-worker',
+    ],
+    // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __orreryRequire } from 'node:module'; const require = __orreryRequire(import.meta.url);",
+    },
+    sourcemap: true,
+    logLevel: 'warning',
+    chunkNames: '[name]-[hash]',
+  });
+  if (result.metafile) writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await bundleCli(undefined, { meta: process.argv.includes('--meta') });
 }

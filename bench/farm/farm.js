@@ -14,6 +14,11 @@
 //          1% 410, 1% reset mid-body, 1% trickle (one chunk every 250 ms for ~3 s).
 //   hostile: as clean, but about 10% of the feeds attack the fetcher, spread over HOSTILE_KINDS.
 // Any hostile kind is also served on demand at /h/<kind>/<id>.xml, whatever the profile.
+//   planet: mixed's faults, with the latency of a planet of blogs around the world (a model, not
+//          a measurement: see latencyOf): each host a round trip of 30-300 ms, each feed a
+//          server time of 0.1-8 s (half under 0.6 s); a 304 costs the round trip and a third of
+//          the server time. Slow feeds keep mixed's 1-3 s.
+// --hosts beyond 256 listen on 127.(h >> 8).(h & 255).1 (hostAddress): 127.0.h.1 below 256.
 import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -81,7 +86,7 @@ export function faultOf(id, profile) {
     if (rand(id, 7) >= 0.1) return 'ok';
     return HOSTILE_KINDS[Math.floor(rand(id, 13) * HOSTILE_KINDS.length)];
   }
-  if (profile !== 'mixed') return 'ok';
+  if (profile !== 'mixed' && profile !== 'planet') return 'ok';
   const r = rand(id, 7);
   if (r < 0.06) return 'slow';
   if (r < 0.1) return 'moved';
@@ -151,6 +156,40 @@ function brotliZeros(bytes) {
     };
     write();
   });
+}
+
+/** The loopback address of host h: 127.0.h.1 for h < 256, then 127.(h >> 8).(h & 255).1. */
+export function hostAddress(h) {
+  return `127.${h >> 8}.${h & 255}.1`;
+}
+
+/** The host index an address of hostAddress() stands for. */
+function hostIndex(address) {
+  const m = /(\d+)\.(\d+)\.\d+$/.exec(address ?? '');
+  return m ? Number(m[1]) * 256 + Number(m[2]) : 0;
+}
+
+/**
+ * The milliseconds a request waits before its answer: mixed's slow feeds take 1-3 s; under
+ * 'planet' every host has its round trip and every feed its server time (a 304, a third of it);
+ * otherwise 0-20 ms.
+ */
+export function latencyOf(id, host, profile, notModified) {
+  const fault = faultOf(id, profile);
+  if (fault === 'slow') return 1000 + Math.floor(rand(id, 3) * 2000);
+  if (profile !== 'planet') return Math.floor(rand(id, 5) * 20);
+  const rtt = 30 + rand(host, 17) * 270;
+  const r = rand(id, 13);
+  // Half the servers answer within 0.6 s, a quarter take 0.6-2 s, a fifth 2-4 s, 5 % 4-8 s.
+  const server =
+    r < 0.5
+      ? 100 + r * 1000
+      : r < 0.75
+        ? 600 + (r - 0.5) * 5600
+        : r < 0.95
+          ? 2000 + (r - 0.75) * 10_000
+          : 4000 + (r - 0.95) * 80_000;
+  return Math.round(rtt + (notModified ? server / 3 : server));
 }
 
 function main() {
@@ -273,8 +312,12 @@ function main() {
     const file = id % bodies.length;
     const body = bodies[file];
     const etag = `"f${id}-${file}"`;
-    const latency =
-      fault === 'slow' ? 1000 + Math.floor(rand(id, 3) * 2000) : Math.floor(rand(id, 5) * 20);
+    const latency = latencyOf(
+      id,
+      hostIndex(req.socket.localAddress),
+      args.profile,
+      req.headers['if-none-match'] === etag,
+    );
     later(latency, () => {
       if (res.destroyed) return;
       if (fault === 'moved' && m[1] === 'f') {
@@ -353,10 +396,10 @@ function main() {
     const server = createServer({ keepAliveTimeout: 30_000 }, handler);
     server.on('connection', () => stats.connections++);
     server.on('error', (error) => {
-      process.stderr.write(`farm: 127.0.${h}.1:${args.port}: ${error.message}\n`);
+      process.stderr.write(`farm: ${hostAddress(h)}:${args.port}: ${error.message}\n`);
       shutdown(1);
     });
-    server.listen(args.port, `127.0.${h}.1`, () => {
+    server.listen(args.port, hostAddress(h), () => {
       if (++listening === args.hosts) {
         void warm.then(() =>
           process.stdout.write(

@@ -89,6 +89,20 @@ export function storeExists(config: OrreryConfig): boolean {
   return storeMayExist(storeLocation(config));
 }
 
+/**
+ * The PostgreSQL store of the planet, if it uses one, and its job queue's schema: beside the
+ * store's schema as `<schema>_queue` (`orrery_queue` for public).
+ */
+export function postgresLocation(
+  config: OrreryConfig,
+): { connectionString: string; schema: string; queueSchema: string } | undefined {
+  const location = storeLocation(config);
+  if (location.kind !== 'postgres') return undefined;
+  const { connectionString, schema } = location;
+  const queueSchema = schema !== 'public' ? `${schema}_queue` : 'orrery_queue';
+  return { connectionString, schema, queueSchema };
+}
+
 /** Open the planet's store: SQLite by default, PostgreSQL when a URL names it. */
 export async function openStore(
   config: OrreryConfig,

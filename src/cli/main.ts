@@ -20,6 +20,7 @@ const commands = {
   parse: () => import('./commands/parse.js'),
   serve: () => import('./commands/serve.js'),
   store: () => import('./commands/store.js'),
+  worker: () => import('./commands/worker.js'),
 };
 
 export interface MainOptions {
@@ -205,6 +206,26 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     .option('--json', 'print JSON')
     .option('--failing', 'only feeds that are failing or retired')
     .action(action(async () => (await commands.status()).runStatus));
+
+  program
+    .command('worker')
+    .description(
+      'take feed jobs from the PostgreSQL queue until SIGTERM (run several, on several machines)',
+    )
+    .option('--concurrency <n>', 'jobs at once in this process (default: [fetch] concurrency)')
+    .option('--no-render', 'leave site builds to other workers')
+    .option('--no-schedule', 'never queue due feeds (other workers do)')
+    .option(
+      '--heartbeat <seconds>',
+      'seconds between heartbeats; a worker silent for six is taken for dead and its jobs retaken',
+      '10',
+    )
+    .addHelpText(
+      'after',
+      '\nNeeds ORRERY_DATABASE_URL or [store] url (PostgreSQL). See docs/running-at-scale.md.\n' +
+        'Example:\n  ORRERY_DATABASE_URL=postgres://orrery@db/planet orrery worker --concurrency 16',
+    )
+    .action(action(async () => (await commands.worker()).runWorker));
 
   program
     .command('parse')

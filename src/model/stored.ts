@@ -2,8 +2,20 @@ import type { FeedErrorCode } from './errors.js';
 import type { Category, Enclosure, Entry, FeedMeta, Person, Text } from './feed.js';
 import type { FetchValidators, RedirectHop } from './fetch.js';
 
-/** The scheduling hints a feed document carries (see FeedMeta). */
-export type ScheduleHints = Pick<FeedMeta, 'ttl' | 'skipHours' | 'skipDays'>;
+/** A feed's recent posting, read from its last document: `count` dated posts since `since`. */
+export interface PostingHistory {
+  count: number;
+  /** ISO 8601: the oldest of those posts. */
+  since: string;
+}
+
+/**
+ * The scheduling hints a feed document carries (see FeedMeta), and its posting history
+ * (schedule/learn-interval.ts), from which the feed's check interval is learned.
+ */
+export type ScheduleHints = Pick<FeedMeta, 'ttl' | 'skipHours' | 'skipDays'> & {
+  posting?: PostingHistory;
+};
 
 /** A subscribed feed and its refresh state, as the store keeps it. */
 export interface StoredFeed {

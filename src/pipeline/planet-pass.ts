@@ -8,7 +8,7 @@ import type { FetchSettings } from '../model/settings.js';
 import type { StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
 import type { Store, SyncReport } from '../store/store.js';
-import { type RefreshReport, refreshAll } from './refresh-all.js';
+import { type RefreshAllOptions, type RefreshReport, refreshAll } from './refresh-all.js';
 import type { RefreshDeps, RefreshOutcome } from './refresh-feed.js';
 
 export interface PlanetPassDeps extends Omit<RefreshDeps, 'store'> {
@@ -16,7 +16,16 @@ export interface PlanetPassDeps extends Omit<RefreshDeps, 'store'> {
   /** The config's subscriptions (planet.toml [[feeds]]). */
   subscriptions: readonly Subscription[];
   settings: FetchSettings;
+  /** Refreshes the picked feeds (default refreshAll, here; worker/ queues them instead). */
+  refresh?: Refresher;
 }
+
+/** How a pass refreshes its feeds: in this process, or through a job queue. */
+export type Refresher = (
+  feeds: readonly StoredFeed[],
+  deps: PlanetPassDeps,
+  options: RefreshAllOptions,
+) => Promise<RefreshReport>;
 
 export interface PlanetPassOptions {
   /** Refresh every feed now, not only the due ones. */
@@ -72,7 +81,9 @@ export async function fetchPass(
   const configChanged = sync.added + sync.updated + sync.deactivated > 0;
   const feeds = await pickFeeds(store, options, nowIso);
   options.onStart?.(feeds);
-  const report = await refreshAll(feeds, deps, {
+  const refresh = deps.refresh ?? refreshAll;
+  const report = await refresh(feeds, deps, {
+    force: options.all === true || options.feed !== undefined,
     concurrency: deps.settings.concurrency,
     perHostLimit: deps.settings.perHostLimit,
     perFeedTimeoutMs: perFeedBudgetMs(deps.settings, deps.subscriptions),

@@ -35,6 +35,8 @@ export interface RefreshAllOptions {
   subscriptionFor: (feed: StoredFeed) => Subscription | undefined;
   onSettled?: (outcome: RefreshOutcome) => void;
   signal?: AbortSignal;
+  /** The feeds were asked for (`--all`, `--feed`), due or not (a queue's jobs need to know). */
+  force?: boolean;
 }
 
 export async function refreshAll(
@@ -111,7 +113,8 @@ export function summarize(outcomes: RefreshOutcome[], ms: number): RefreshReport
   return report;
 }
 
-function hostOf(url: string): string {
+/** The host a feed's URL names: the unit of the per-host limit. */
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

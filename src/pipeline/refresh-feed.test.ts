@@ -183,23 +183,69 @@ describe('refreshFeed', () => {
     };
     clock = Date.parse('2026-11-22T00:00:00Z');
     const feed = await subscribe('/ttl.xml');
-    expect((await refreshFeed(feed, undefined, deps())).kind).toBe('ok');
+    // Its own interval of 60 minutes: nothing learned from its single post of 2012.
+    const pinned = { url: feed.url, section: 'main', overrides: { intervalMinutes: 60 } };
+    expect((await refreshFeed(feed, pinned, deps())).kind).toBe('ok');
     let stored = await feedAt(`${base}/ttl.xml`);
-    expect(stored.scheduleHints).toEqual({ ttl: 300, skipHours: [5] });
+    expect(stored.scheduleHints).toEqual({
+      ttl: 300,
+      skipHours: [5],
+      posting: { count: 1, since: '2012-02-06T10:00:00.000Z' },
+    });
     expect(stored.nextDueAt).toBe('2026-11-22T06:00:00.000Z'); // 05:00 is skipped
 
     answer = '304';
     clock = Date.parse('2026-11-22T06:00:00Z');
-    expect((await refreshFeed(stored, undefined, deps())).kind).toBe('not-modified');
+    expect((await refreshFeed(stored, pinned, deps())).kind).toBe('not-modified');
     stored = await feedAt(`${base}/ttl.xml`);
     expect(stored.nextDueAt).toBe('2026-11-22T11:00:00.000Z'); // + 300 minutes, not + 60
 
     // A 200 with the bytes read last time is skipped like a 304, with the same hints.
     answer = 'feed without validators';
     clock = Date.parse('2026-11-22T11:00:00Z');
-    expect((await refreshFeed(stored, undefined, deps())).kind).toBe('not-modified');
+    expect((await refreshFeed(stored, pinned, deps())).kind).toBe('not-modified');
     stored = await feedAt(`${base}/ttl.xml`);
     expect(stored.nextDueAt).toBe('2026-11-22T16:00:00.000Z');
+  });
+
+  it('learns the interval from how often the feed posts, and keeps learning on 304s', async () => {
+    // 20 posts in the last 10 days, one every 12 hours: checked every 3 hours (4 checks a post).
+    const items = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `<item><guid>p${i}</guid><title>Post ${i}</title><pubDate>${new Date(
+          Date.parse('2026-11-22T00:00:00Z') - (i + 1) * 12 * 3_600_000,
+        ).toUTCString()}</pubDate></item>`,
+    ).join('');
+    const busy = RSS.replace(/<item>.*<\/item>/s, items);
+    let answer: 'feed' | '304' = 'feed';
+    routes = {
+      '/busy.xml': (res) =>
+        answer === '304'
+          ? void res.writeHead(304).end()
+          : void res
+              .writeHead(200, { 'content-type': 'application/rss+xml', etag: '"b"' })
+              .end(busy),
+      '/quiet.xml': (res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS),
+    };
+    clock = Date.parse('2026-11-22T00:00:00Z');
+    const feed = await subscribe('/busy.xml');
+    expect((await refreshFeed(feed, undefined, deps())).kind).toBe('ok');
+    let stored = await feedAt(`${base}/busy.xml`);
+    expect(stored.scheduleHints?.posting).toEqual({ count: 20, since: '2026-11-12T00:00:00.000Z' });
+    expect(stored.nextDueAt).toBe('2026-11-22T03:00:00.000Z');
+
+    // Silent for 10 more days (a 304 each time): one post a day → every 6 hours.
+    answer = '304';
+    clock = Date.parse('2026-12-02T00:00:00Z');
+    expect((await refreshFeed(stored, undefined, deps())).kind).toBe('not-modified');
+    stored = await feedAt(`${base}/busy.xml`);
+    expect(stored.nextDueAt).toBe('2026-12-02T06:00:00.000Z');
+
+    // One post in 2012: asked once a day (max_interval), not every hour.
+    const quiet = await subscribe('/quiet.xml');
+    expect((await refreshFeed(quiet, undefined, deps())).kind).toBe('ok');
+    expect((await feedAt(`${base}/quiet.xml`)).nextDueAt).toBe('2026-12-03T00:00:00.000Z');
   });
 
   it('retires a feed that answers 410 Gone, and classifies a page that is not a feed', async () => {

@@ -11,6 +11,7 @@ import type { Fetcher, FetchOutcome, FetchRequestOptions } from '../model/fetch.
 import type { FetchSettings } from '../model/settings.js';
 import type { FetchRecord, ScheduleHints, StoredFeed } from '../model/stored.js';
 import type { Subscription } from '../model/subscription.js';
+import { postingHistory } from '../schedule/learn-interval.js';
 import { computeNextCheck } from '../schedule/next-check.js';
 import type { FeedUpdate, FeedUpdateReport, Store } from '../store/store.js';
 import type { DocumentReader } from './read-document.js';
@@ -92,6 +93,8 @@ async function fetchAndRead(
   const now = deps.now();
   const nowIso = now.toISOString();
   const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
+  // A feed given its own interval in the config keeps it; the others learn theirs.
+  const pinned = subscription?.overrides?.intervalMinutes !== undefined;
   const record: FetchRecord = {
     at: started.toISOString(),
     outcome: outcome.kind,
@@ -132,6 +135,9 @@ async function fetchAndRead(
         consecutiveFailures: 0,
         intervalMinutes,
         maxIntervalMinutes: deps.settings.maxIntervalMinutes,
+        learned: pinned
+          ? undefined
+          : { posting: hints?.posting, lastNewEntryAt: feed.lastNewEntryAt },
       },
       now,
     ).toISOString();
@@ -245,10 +251,15 @@ export async function storeDocument(
     const message = `not a feed (${type}, ${doc.body.byteLength} bytes)`;
     return { kind: 'unreadable', code: 'not-a-feed', message };
   }
+  const posting = postingHistory(
+    read.entries.map((pe) => pe.published ?? pe.updated),
+    new Date(doc.nowIso),
+  );
   const hints: ScheduleHints = {
     ttl: read.feed.ttl,
     skipHours: read.feed.skipHours,
     skipDays: read.feed.skipDays,
+    ...(posting ? { posting } : {}),
   };
   const report = await deps.store.applyFeedUpdate({
     ...doc.update,
@@ -278,6 +289,25 @@ function requestOptions(subscription: Subscription | undefined): FetchRequestOpt
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.headers ? { headers: o.headers } : {}),
   };
+}
+
+/**
+ * Records a failure met around a refresh rather than in it (its whole time budget spent, a
+ * worker that died on it): stored like any failure of the feed, with the same back-off.
+ */
+export async function recordFailure(
+  feed: StoredFeed,
+  subscription: Subscription | undefined,
+  deps: RefreshDeps,
+  code: FeedErrorCode,
+  message: string,
+): Promise<RefreshOutcome> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const intervalMinutes = subscription?.overrides?.intervalMinutes ?? deps.settings.intervalMinutes;
+  const record: FetchRecord = { at: nowIso, outcome: 'error', elapsedMs: 0 };
+  const schedule = failureSchedule(feed, intervalMinutes, deps, now);
+  return fail(feed, deps, code, message, record, nowIso, schedule);
 }
 
 /** SHA-1 of the body, the filters it is read under and the reader: see StoredFeed.documentDigest. */

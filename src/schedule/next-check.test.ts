@@ -79,6 +79,20 @@ describe('computeNextCheck', () => {
     expect(isRetired({ kind: 'ok' })).toBe(false);
   });
 
+  it('learns a healthy interval from the posting history, still under the server hints', () => {
+    // 20 posts in 10 days (one every 12 hours): every 3 hours.
+    const posting = { count: 20, since: '2026-11-12T10:15:00Z' };
+    expect(at({ learned: { posting } })).toBe('2026-11-22T13:15:00.000Z');
+    expect(at({ learned: { posting }, ttlMinutes: 600 })).toBe('2026-11-22T20:15:00.000Z');
+    // Twice a year: the cap, however long the gap.
+    const rare = { count: 2, since: '2025-11-22T10:15:00Z' };
+    expect(at({ learned: { posting: rare } })).toBe('2026-11-23T10:15:00.000Z');
+    // Failures back off from the configured interval, not the learned one.
+    expect(at({ learned: { posting: rare }, outcome: 'error', consecutiveFailures: 1 })).toBe(
+      '2026-11-22T11:15:00.000Z',
+    );
+  });
+
   it('never schedules before now, whatever the inputs', () => {
     const result = computeNextCheck(
       { ...healthy, intervalMinutes: 0, notBefore: 'garbage', ttlMinutes: -5 },

@@ -1,8 +1,10 @@
 /**
  * When a feed is due again. Pure: every input, including `now`, comes in as a value.
  *
- * - healthy (ok / not-modified): every `intervalMinutes`; the server's Cache-Control max-age /
- *   Expires (`notBefore`), the feed's RSS `ttl`, `skipHours` and `skipDays` are lower bounds.
+ * - healthy (ok / not-modified): every `intervalMinutes`, or, with `learned`, an interval learned
+ *   from how often the feed posts, between `intervalMinutes` and `maxIntervalMinutes`
+ *   (learn-interval.ts); the server's Cache-Control max-age / Expires (`notBefore`), the feed's
+ *   RSS `ttl`, `skipHours` and `skipDays` are lower bounds.
  * - failing: exponential back-off per feed, interval × 2^(consecutiveFailures − 1); a
  *   Retry-After (429/503) is a lower bound too.
  * - everything is capped at `maxIntervalMinutes` from now: no hint or back-off pushes a feed
@@ -11,6 +13,7 @@
  */
 import type { FeedErrorCode } from '../model/errors.js';
 import type { FetchOutcome } from '../model/fetch.js';
+import { type LearnInput, learnedIntervalMinutes } from './learn-interval.js';
 
 export interface NextCheckInput {
   /** What this fetch ended as (a parse failure after a 200 counts as 'error'). */
@@ -30,8 +33,11 @@ export interface NextCheckInput {
   skipDays?: readonly string[] | undefined;
   /** Failures in a row including this one (0 after a success). */
   consecutiveFailures: number;
+  /** The configured interval: the interval, or the shortest learned one with `learned`. */
   intervalMinutes: number;
   maxIntervalMinutes: number;
+  /** Learn a healthy feed's interval from its posting (absent: every intervalMinutes). */
+  learned?: Pick<LearnInput, 'posting' | 'lastNewEntryAt'> | undefined;
 }
 
 const MINUTE = 60_000;
@@ -75,7 +81,17 @@ export function computeNextCheck(input: NextCheckInput, now: Date): Date {
     const retryAfter = isoTime(input.retryAfter);
     if (retryAfter !== undefined) due = Math.max(due, retryAfter);
   } else {
-    due = start + interval;
+    const healthy = input.learned
+      ? learnedIntervalMinutes(
+          {
+            ...input.learned,
+            minMinutes: input.intervalMinutes,
+            maxMinutes: input.maxIntervalMinutes,
+          },
+          now,
+        ) * MINUTE
+      : interval;
+    due = start + healthy;
     const notBefore = isoTime(input.notBefore);
     if (notBefore !== undefined) due = Math.max(due, notBefore);
     if (input.ttlMinutes !== undefined && input.ttlMinutes > 0) {

@@ -203,6 +203,18 @@ export function runStoreContract(
         expect(due[0]?.url).toBe('https://new.example/');
         expect((await store.getFeed(c))?.retired).toBe(true);
       });
+
+      it('dueFeedRefs: the same feeds in the same order, as id and URL only', async () => {
+        const [a, b] = await feedIds();
+        await store.applyFeedUpdate(update(a, T0, { nextDueAt: T2 }));
+        await store.applyFeedUpdate(update(b, T0, { nextDueAt: T1 }));
+        for (const at of [T0, T1, T2]) {
+          const feeds = await store.dueFeeds(at);
+          expect(await store.dueFeedRefs(at)).toEqual(feeds.map((f) => ({ id: f.id, url: f.url })));
+        }
+        const [first] = await store.dueFeeds(T2, 1);
+        expect(await store.dueFeedRefs(T2, 1)).toEqual([{ id: first?.id, url: first?.url }]);
+      });
     });
 
     describe('applyFeedUpdate', () => {

@@ -175,6 +175,11 @@ export interface SubscriptionStore {
   getFeedByUrl(url: string): Promise<StoredFeed | undefined>;
   /** Active, non-retired feeds whose nextDueAt is absent or <= now, most overdue first. */
   dueFeeds(now: string, limit?: number): Promise<StoredFeed[]>;
+  /**
+   * The same feeds as dueFeeds, as id and URL only: what a scheduler queues, light enough for
+   * every feed of a large planet at once.
+   */
+  dueFeedRefs(now: string, limit?: number): Promise<Array<{ id: number; url: string }>>;
 }
 
 /** What refreshing feeds writes, and what retention removes. */

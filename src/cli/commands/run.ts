@@ -10,6 +10,7 @@ import {
   type PlanetPassOptions,
   type PlanetRunReport,
   planetPass,
+  type Refresher,
 } from '../../pipeline/planet-pass.js';
 import { recordMovesInConfig } from '../../pipeline/record-moves.js';
 import type { RefreshReport } from '../../pipeline/refresh-all.js';
@@ -80,12 +81,14 @@ export function runFetch(options: FetchOptions, deps: CliDeps): Promise<ExitCode
   return withLockedStore(options, deps, async (store, config) => {
     const fetcher = createFetcher(config.fetch, deps);
     const passing = passOptions(options, deps);
+    const queued = await queueFor(store, config, deps);
     let pass: PassReport;
     try {
-      pass = await fetchPass(passDeps(store, config, fetcher, deps), passing);
+      pass = await fetchPass(passDeps(store, config, fetcher, deps, queued), passing);
     } finally {
       passing.done();
       await fetcher.close();
+      await queued?.close();
     }
     await reportPass(pass, config, deps);
     return fetchExitCode(pass, options);
@@ -105,12 +108,14 @@ export function runRun(options: FetchOptions, deps: CliDeps): Promise<ExitCode> 
     // Retention ([archive]): entries past it leave first; the build drops them from the site.
     await store.pruneEntries(config.archive, deps.now().toISOString());
     const fetcher = createFetcher(config.fetch, deps);
+    const queued = await queueFor(store, config, deps);
     let closing: Promise<void> | undefined;
-    const closeFetcher = () => (closing ??= fetcher.close());
+    const closeFetcher = () =>
+      (closing ??= fetcher.close().finally(async () => await queued?.close()));
     const passing = passOptions(options, deps);
     let report: PlanetRunReport<void>;
     try {
-      report = await planetPass(passDeps(store, config, fetcher, deps), {
+      report = await planetPass(passDeps(store, config, fetcher, deps, queued), {
         ...passing,
         // The summary comes before the build's line; the build needs no connection.
         publish: async (pass) => {
@@ -133,6 +138,7 @@ function passDeps(
   config: OrreryConfig,
   fetcher: Fetcher,
   deps: CliDeps,
+  queued?: { refresh: Refresher },
 ): PlanetPassDeps {
   return {
     store,
@@ -141,7 +147,19 @@ function passDeps(
     settings: config.fetch,
     now: deps.now,
     readerId: `orrery ${VERSION}`,
+    ...(queued ? { refresh: queued.refresh } : {}),
   };
+}
+
+/** On PostgreSQL the feeds go through the workers' queue (cli/commands/worker.ts). */
+async function queueFor(
+  store: Store,
+  config: OrreryConfig,
+  deps: CliDeps,
+): Promise<{ refresh: Refresher; close: () => Promise<void> } | undefined> {
+  if (store.dialect !== 'postgres') return undefined;
+  const { queueRefresherFor } = await import('./worker.js');
+  return queueRefresherFor(config, deps);
 }
 
 /**
@@ -193,7 +211,7 @@ function fetchExitCode(report: RefreshReport, options: FetchOptions): ExitCode {
   return EXIT.ok;
 }
 
-async function buildInto(
+export async function buildInto(
   store: Store,
   config: OrreryConfig,
   deps: CliDeps,

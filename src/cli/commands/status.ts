@@ -1,5 +1,8 @@
-/** status: one line per feed — last fetch, HTTP status, entries, error, WebSub state. */
+/** status: one line per feed — last fetch, HTTP status, entries, error, check interval, WebSub state. */
+import type { OrreryConfig } from '../../config/schema.js';
 import type { StoredFeed } from '../../model/stored.js';
+import { subscriptionLookup } from '../../pipeline/planet-pass.js';
+import { checkIntervalMinutes } from '../../schedule/learn-interval.js';
 import type { Store, WebSubSubscription } from '../../store/store.js';
 import {
   type CliDeps,
@@ -32,12 +35,14 @@ export async function runStatus(
     const websub = new Map(
       (await store.listWebSubSubscriptions()).map((sub) => [sub.feedId, sub] as const),
     );
+    const intervalOf = checkIntervals(config, deps.now());
     if (options.json) {
       const withDetails = feeds.map((f) => {
         const n = dropped.get(f.id);
         return {
           ...f,
           ...(n ? { entriesDropped: n } : {}),
+          intervalMinutes: intervalOf(f),
           websub: webSubStatus(websub.get(f.id)),
         };
       });
@@ -46,17 +51,31 @@ export async function runStatus(
     }
     const now = deps.now().getTime();
     for (const feed of feeds) {
-      deps.reporter.out(
-        formatFeedLine(feed, now, dropped.get(feed.id), webSubStatus(websub.get(feed.id))),
-      );
+      const line = formatFeedLine(feed, now, {
+        entriesDropped: dropped.get(feed.id),
+        websub: webSubStatus(websub.get(feed.id)),
+        intervalMinutes: intervalOf(feed),
+      });
+      deps.reporter.out(line);
     }
     const failing = feeds.filter((f) => f.errorCode !== undefined).length;
     const over = dropped.size > 0 ? `, ${dropped.size} over the per-document entry limit` : '';
     deps.reporter.info(`${feeds.length} feeds, ${failing} failing${over}`);
+    if (store.dialect === 'postgres') {
+      const { describeQueue } = await import('./worker.js');
+      for (const line of await describeQueue(config, deps)) deps.reporter.out(line);
+    }
     return EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+/** Each feed's check interval in minutes: its own from the config, else the learned one. */
+function checkIntervals(config: OrreryConfig, now: Date): (feed: StoredFeed) => number {
+  const subscriptionOf = subscriptionLookup(config.feeds);
+  return (feed) =>
+    checkIntervalMinutes(feed, subscriptionOf(feed)?.overrides?.intervalMinutes, config.fetch, now);
 }
 
 /**
@@ -123,9 +142,9 @@ function formatWebSub(w: WebSubStatus): string {
 export function formatFeedLine(
   feed: StoredFeed,
   now: number,
-  entriesDropped?: number,
-  websub: WebSubStatus = { status: 'none' },
+  details: { entriesDropped?: number; websub?: WebSubStatus; intervalMinutes?: number } = {},
 ): string {
+  const { entriesDropped, websub = { status: 'none' }, intervalMinutes } = details;
   const name = feed.name ?? feed.title ?? feed.url;
   const last = feed.lastFetchedAt
     ? `${ago(now - Date.parse(feed.lastFetchedAt))} ago`
@@ -144,10 +163,11 @@ export function formatFeedLine(
   const dropped = entriesDropped
     ? ` (+${entriesDropped} past the per-document limit, not read)`
     : '';
-  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${moved}${pending}  ${formatWebSub(websub)}`;
+  const every = intervalMinutes !== undefined ? `  every ${ago(intervalMinutes * 60_000)}` : '';
+  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${every}${moved}${pending}  ${formatWebSub(websub)}`;
 }
 
-function ago(ms: number): string {
+export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s}s`;
   const m = Math.round(s / 60);

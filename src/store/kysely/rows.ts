@@ -36,6 +36,7 @@ export function compactHints(hints: ScheduleHints): ScheduleHints | undefined {
   if (hints.ttl !== undefined && hints.ttl > 0) kept.ttl = hints.ttl;
   if (hints.skipHours?.length) kept.skipHours = hints.skipHours;
   if (hints.skipDays?.length) kept.skipDays = hints.skipDays;
+  if (hints.posting && hints.posting.count > 0) kept.posting = hints.posting;
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 

@@ -114,19 +114,29 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
     return row ? feedFromRow(dialect, row) : undefined;
   }
 
-  async function dueFeeds(nowInput: string, limit?: number): Promise<StoredFeed[]> {
+  /** Active, non-retired feeds due at `now`, most overdue first. */
+  function dueQuery(nowInput: string, limit?: number) {
     const now = requireIso(ctx, nowInput, 'now');
-    let q = db
+    const q = db
       .selectFrom('feeds')
-      .selectAll()
       .where('active', '=', 1)
       .where('retired', '=', 0)
       .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '<=', now)]))
       // NULLS FIRST written out: SQLite and PostgreSQL default differently.
       .orderBy('next_due_at', (ob) => ob.asc().nullsFirst())
       .orderBy('id');
-    if (limit !== undefined) q = q.limit(limit);
-    return (await q.execute()).map((r) => feedFromRow(dialect, r));
+    return limit !== undefined ? q.limit(limit) : q;
+  }
+
+  async function dueFeeds(nowInput: string, limit?: number): Promise<StoredFeed[]> {
+    const rows = await dueQuery(nowInput, limit).selectAll().execute();
+    return rows.map((r) => feedFromRow(dialect, r));
+  }
+
+  /** dueFeeds' feeds, id and URL only (a scheduler's view of a large planet). */
+  async function dueFeedRefs(nowInput: string, limit?: number) {
+    const rows = await dueQuery(nowInput, limit).select(['id', 'url']).execute();
+    return rows.map((r) => ({ id: Number(r.id), url: r.url }));
   }
 
   return {
@@ -135,5 +145,6 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
     getFeed: (id) => tx.read(() => getFeed(id)),
     getFeedByUrl: (url) => tx.read(() => getFeedByUrl(url)),
     dueFeeds: (now, limit) => tx.read(() => dueFeeds(now, limit)),
+    dueFeedRefs: (now, limit) => tx.read(() => dueFeedRefs(now, limit)),
   };
 }

@@ -4,7 +4,7 @@
  * application, then run the pending migrations and record the schema version.
  */
 import type { Kysely, Migration } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { errorMessage, OrreryError } from '../../model/errors.js';
 import type { StoreDatabase } from '../kysely/schema.js';
 import { schemaVersionOf, writeSchemaVersion } from './migrations.js';
@@ -34,11 +34,36 @@ export async function prepareSchema(
   db: Kysely<StoreDatabase>,
   options: PrepareSchemaOptions,
 ): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prepareOnce(db, options);
+    } catch (error) {
+      if (attempt >= 3 || !isCatalogRace(error)) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * Kysely's migrator looks for its tables by reading the catalog of every schema in the
+ * database; another schema created, altered or dropped at that moment (another planet, a job
+ * queue, tests side by side) fails that read with "relation/schema … does not exist" before
+ * anything is migrated. Tried again, it passes.
+ */
+function isCatalogRace(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '42P01' || code === '3F000') return true;
+  }
+  return false;
+}
+
+async function prepareOnce(
+  db: Kysely<StoreDatabase>,
+  options: PrepareSchemaOptions,
+): Promise<void> {
   const { stage, label, migrations } = options;
-  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).filter(
-    (t) => options.schema === undefined || t.schema === options.schema,
-  );
-  const names = new Set(tables.map((t) => t.name));
+  const names = new Set(await tableNames(db, options.schema));
   if (!names.has(MIGRATION_TABLE)) {
     if (names.size > 0) {
       throw new OrreryError(
@@ -97,4 +122,24 @@ export async function prepareSchema(
   if (results && results.length > 0) {
     await writeSchemaVersion(db, latest(migrations));
   }
+}
+
+/**
+ * The tables of the store: every table (SQLite), or those of its schema (PostgreSQL), read from
+ * that schema only: Kysely's introspection reads every schema of the database, and failed
+ * ("schema … does not exist") when another one was dropped meanwhile (tests side by side).
+ */
+async function tableNames(
+  db: Kysely<StoreDatabase>,
+  schema: string | undefined,
+): Promise<string[]> {
+  if (schema === undefined) {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    return tables.map((t) => t.name);
+  }
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(
+    db,
+  );
+  return rows.map((r) => r.name);
 }

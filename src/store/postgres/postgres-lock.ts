@@ -110,11 +110,13 @@ export async function acquireAdvisoryLock(
       if (released) return;
       released = true;
       client.off('end', onEnd);
-      await db
-        .deleteFrom('store_meta')
-        .where('key', '=', LOCK_HOLDER_KEY)
-        .where('value', '=', JSON.stringify(holder))
-        .execute()
+      // Through the lock's own session: the store's pool may be closed already (a run closes
+      // the store, committing its work, before it lets the next one in).
+      await client
+        .query('DELETE FROM store_meta WHERE key = $1 AND value = $2', [
+          LOCK_HOLDER_KEY,
+          JSON.stringify(holder),
+        ])
         .catch(() => undefined);
       // Ending the session releases the lock (and pg_advisory_unlock would need a live one).
       await client.end().catch(() => undefined);
