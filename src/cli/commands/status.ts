@@ -164,7 +164,7 @@ export function formatFeedLine(
     ? ` (+${entriesDropped} past the per-document limit, not read)`
     : '';
   const every = intervalMinutes !== undefined ? `  every ${ago(intervalMinutes * 60_000)}` : '';
-  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${every}${moved}${pending}  ${formatWebSub(websub)}`;
+  return `${name}  ${feed.url}  ${last}  ${status}  ${feed.entryCount} entries${dropped}  ${state}${moved}${pending}${every}  ${formatWebSub(websub)}`;
 }
 
 export function ago(ms: number): string {

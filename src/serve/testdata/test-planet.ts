@@ -111,11 +111,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** planet.toml for the feeds, with allow_private (loopback) and fast polling. */
+/** A test planet polls every 60 minutes: the learned interval is capped there too. */
 export function planetToml(feedUrls: readonly string[], extra = ''): string {
   const feeds = feedUrls
     .map((url, i) => `[[feeds]]\nurl = "${url}"\nname = "Feed ${i}"\n`)
     .join('\n');
-  return `[site]\nname = "Test Planet"\nlink = "https://planet.example.org/"\nitems_per_page = 30\ndays_per_page = 30\n\n[fetch]\nallow_private = true\ninterval = 60\n${extra}\n${feeds}`;
+  return `[site]\nname = "Test Planet"\nlink = "https://planet.example.org/"\nitems_per_page = 30\ndays_per_page = 30\n\n[fetch]\nallow_private = true\ninterval = 60\nmax_interval = 60\n${extra}\n${feeds}`;
 }
 
 export async function startTestPlanet(options: TestPlanetOptions): Promise<TestPlanet> {
