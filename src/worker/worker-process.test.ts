@@ -143,28 +143,31 @@ if (url) {
         const args = ['--concurrency', '6', '--heartbeat', '0.5'];
         const a = spawnWorker(dir, databaseUrl, args);
         workers.push(a);
-        // A is mid-job: its first feeds are in flight (each takes 1.5 s; none is stored yet).
+        // A is mid-job: its first feeds are in flight (each takes 1.5 s).
         const sent = () => [...farm.requests.values()].reduce((n, r) => n + r, 0);
         await until('worker A fetches', () => farm.inFlight >= 3, 60_000);
         await new Promise((r) => setTimeout(r, 300));
-        const inFlightAtKill = farm.inFlight;
-        expect(sent()).toBe(inFlightAtKill);
+        expect(farm.inFlight).toBeGreaterThan(0);
         a.child.kill('SIGKILL');
         expect(await a.exited).toBe(null);
+        // On a loaded machine A may have finished a feed or two before the kill: those stay
+        // done; every other feed is B's to fetch again.
+        const sentByA = sent();
+        store = await createPostgresStore({ connectionString: url, schema, poolSize: 2 });
+        const s = store;
+        const storedByA = (await s.listFeeds()).filter((f) => f.lastFetchedAt !== undefined).length;
 
         const b = spawnWorker(dir, databaseUrl, args);
         workers.push(b);
-        store = await createPostgresStore({ connectionString: url, schema, poolSize: 2 });
-        const s = store;
         await until(
           'worker B has refreshed every feed',
           async () => (await s.listFeeds()).every((f) => f.lastFetchedAt !== undefined),
           60_000,
         );
         expect(b.output()).toMatch(/workers not seen for 3 s, their jobs released/);
-        // A's requests died with it: B made those again, and the rest once.
+        // A's unfinished requests died with it: B made those again, and nothing else.
         expect(farm.requests.size).toBe(6);
-        expect(sent()).toBe(6 + inFlightAtKill);
+        expect(sent()).toBe(sentByA + 6 - storedByA);
         await storedOnce(store, 6);
         b.child.kill('SIGTERM');
         expect(await b.exited).toBe(0);
@@ -204,7 +207,12 @@ if (url) {
           const requests = () => [...farm.requests.values()].reduce((a, b) => a + b, 0);
           await until('a quarter of the feeds are fetched', () => requests() >= 20, 60_000);
           ctl('restart');
-          await until('more feeds are fetched after the restart', () => requests() >= 40, 60_000);
+          const w = worker;
+          await until('more feeds are fetched after the restart', () => requests() >= 40, 60_000).catch(
+            (error: Error) => {
+              throw new Error(`${error.message}; the worker said:\n${w.output()}`);
+            },
+          );
           store = await createPostgresStore({
             connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
             schema: 'planet',
