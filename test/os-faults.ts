@@ -114,3 +114,28 @@ export async function runOnFullTmpfs(options: {
     rmSync(seed, { recursive: true, force: true });
   }
 }
+
+/**
+ * `command` run with `folder` read-only (a read-only bind mount of it in a private mount
+ * namespace): what an unwritable store or site folder looks like even to root. Needs what
+ * tmpfsUsable() needs.
+ */
+export function runWithReadOnlyFolder(options: {
+  folder: string;
+  command: string[];
+  cwd: string;
+  maxSeconds?: number;
+}): Promise<ProcessRun> {
+  const f = quote(options.folder);
+  const script = [
+    'set -e',
+    `mount --bind ${f} ${f}`,
+    `mount -o remount,ro,bind ${f}`,
+    'set +e',
+    options.command.map(quote).join(' '),
+  ].join('\n');
+  return runProcess(['unshare', '-m', 'sh', '-c', script], {
+    cwd: options.cwd,
+    ...(options.maxSeconds ? { maxSeconds: options.maxSeconds } : {}),
+  });
+}

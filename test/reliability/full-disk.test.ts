@@ -8,7 +8,7 @@
  * "internal error"), the published site byte for byte as it was, the store whole (integrity
  * and invariants), and a normal run afterwards succeeds.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,6 @@ async function publishedPlanet(name: string): Promise<string> {
   planet.writeConfig(dir);
   const config = join(dir, 'planet.toml');
   const text = readFileSync(config, 'utf8').replace('path = "planet.db"', 'path = "db/planet.db"');
-  const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'db'));
   writeFileSync(config, text);
   planet.generation = generation++;
@@ -149,17 +148,20 @@ describe.skipIf(!cliBuilt())('a full disk (the built CLI: npm run build)', () =>
       ['a file Orrery writes', 40_000, /public/],
       // Above every file Orrery writes, below Pagefind's (pagefind-ui.js ~125 KB): it dies of SIGXFSZ.
       ['a file Pagefind writes', 100_000, /Pagefind.*SIGXFSZ/],
-    ])('the site, %s: exit 6 naming it and ulimit -f, the site as it was', async (_what, limit, names) => {
-      const dir = await publishedPlanet(`fsize-site-${limit}`);
-      const site = join(dir, 'public');
-      const before = await siteFiles(site);
-      const run = await runProcess(withFileSizeLimit(limit, orrery('build', '--full')), {
-        cwd: dir,
-        maxSeconds: 120,
-      });
-      expectClearFailure(run, names, /ulimit -f/);
-      expect(await siteFiles(site)).toEqual(before);
-      await expectRecovers(dir);
-    });
+    ])(
+      'the site, %s: exit 6 naming it and ulimit -f, the site as it was',
+      async (_what, limit, names) => {
+        const dir = await publishedPlanet(`fsize-site-${limit}`);
+        const site = join(dir, 'public');
+        const before = await siteFiles(site);
+        const run = await runProcess(withFileSizeLimit(limit, orrery('build', '--full')), {
+          cwd: dir,
+          maxSeconds: 120,
+        });
+        expectClearFailure(run, names, /ulimit -f/);
+        expect(await siteFiles(site)).toEqual(before);
+        await expectRecovers(dir);
+      },
+    );
   });
 });
