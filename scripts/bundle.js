@@ -4,16 +4,40 @@
 // a cron run that finds nothing new; see docs/decisions.md (CLI and composition root).
 // `node scripts/bundle.js --meta` also writes dist/bundle/meta.json (esbuild's metafile: which
 // package lands in which chunk), to check what a command loads at start.
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundles src/cli/main.ts into `outdir` (emptied first); tests bundle into a folder of their own. */
+/**
+ * Bundles src/cli/main.ts into `outdir` (replaced whole); tests bundle into a folder of their own.
+ * The bundle is built in a folder beside `outdir` (same depth, so the source maps' relative paths
+ * hold) and renamed into place: a test packing the package meanwhile (test/package.test.ts)
+ * never sees a half-written bundle, only the old one, the new one or, between two renames, none.
+ */
 export async function bundleCli(outdir = join(root, 'dist/bundle'), { meta = false } = {}) {
-  rmSync(outdir, { recursive: true, force: true });
+  const staging = join(dirname(outdir), `.${basename(outdir)}-new-${process.pid}`);
+  const old = join(dirname(outdir), `.${basename(outdir)}-old-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await bundleInto(staging, meta);
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(outdir, old);
+    } catch (error) {
+      // No previous bundle: nothing to move aside.
+      if (error.code !== 'ENOENT') throw error;
+    }
+    renameSync(staging, outdir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
+async function bundleInto(outdir, meta) {
   const result = await build({
     metafile: meta,
     entryPoints: { main: join(root, 'src/cli/main.ts') },

@@ -106,7 +106,7 @@ export function postgresLocation(
 /** Open the planet's store: SQLite by default, PostgreSQL when a URL names it. */
 export async function openStore(
   config: OrreryConfig,
-  options: { readonly?: boolean } = {},
+  options: { readonly?: boolean; onCommit?: (updates: number) => void } = {},
 ): Promise<Store> {
   return openStoreAt(storeLocation(config), { ...options, archive: config.archive });
 }
@@ -117,7 +117,11 @@ export async function openLockedStore(
   deps: CliDeps,
   waitMs: number,
 ): Promise<{ store: Store; close: () => Promise<void> }> {
-  const store = await openStore(config);
+  // With --verbose, a line when finished feed updates become durable: a feed's line comes when
+  // its update is done, its commit (shared by a group of updates) up to 250 ms later.
+  const store = await openStore(config, {
+    onCommit: (updates) => deps.reporter.debug(`store: committed ${updates} feed updates`),
+  });
   let lock: StoreLock;
   try {
     lock = await store.acquireLock({ owner: `orrery (pid ${process.pid})`, waitMs });

@@ -13,7 +13,7 @@ import type { SiteSettings } from '../model/settings.js';
 import { writeArchive } from './archive-pages.js';
 import { type Build, hashOf, needs, type RenderSource } from './build-context.js';
 import { GENERATOR } from './outputs/feed-meta.js';
-import { openPublisher } from './publish.js';
+import { openPublisher, siteFailure } from './publish.js';
 import { createPageRenderer, type PageRenderer, pageCsp } from './render-page.js';
 import { writeHead } from './river-pages.js';
 import { planSearch, writeSearch } from './search-build.js';
@@ -193,7 +193,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildReport>
     return report;
   } catch (error) {
     await publisher.abort();
-    throw error;
+    throw siteFailure(site.outputDir, error);
   } finally {
     await indexer?.close();
   }

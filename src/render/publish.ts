@@ -65,14 +65,18 @@ export interface PublishReport {
   files: number;
 }
 
-/** The output folder cannot be written: which folder, why, what to do (exit code 5). */
+/** The output folder cannot be written: which folder, why, what to do (exit code 7; full: 6). */
 export class SiteWriteError extends OrreryError {
   readonly path: string;
   constructor(path: string, cause: NodeJS.ErrnoException) {
-    const full = cause.code === 'ENOSPC' || cause.code === 'EDQUOT';
-    const what = full
-      ? 'the disk (or your quota) is full; free some space'
-      : `${cause.code === 'EROFS' ? 'it is on a read-only file system' : 'permission denied'}; make it writable for this user (e.g. chown -R "$USER" ${path}) or set site.output_dir in planet.toml to a folder you can write`;
+    const tooLarge = cause.code === 'EFBIG';
+    const full = tooLarge || cause.code === 'ENOSPC' || cause.code === 'EDQUOT';
+    const file = cause.path ? ` (writing ${cause.path})` : '';
+    const what = tooLarge
+      ? `a file reached the largest size this process may write${file}; raise the limit (ulimit -f unlimited, or LimitFSIZE= in a systemd unit)`
+      : full
+        ? `the disk (or your quota) is full${file}; free some space`
+        : `${cause.code === 'EROFS' ? 'it is on a read-only file system' : 'permission denied'}; make it writable for this user (e.g. chown -R "$USER" ${path}) or set site.output_dir in planet.toml to a folder you can write`;
     super(
       full ? 'site-disk-full' : 'site-unwritable',
       `render: cannot write the site folder ${path}: ${what}. The published site was left as it was.`,
@@ -83,7 +87,22 @@ export class SiteWriteError extends OrreryError {
   }
 }
 
-const WRITE_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT']);
+const WRITE_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** Errors no write can avoid, wherever in a build they are met: the disk or the file is full. */
+const FULL_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/**
+ * A build's error as the user should meet it: a full disk or a file at its size limit met by
+ * any write of the build (pages, search records spilled to the stage ...) becomes a
+ * SiteWriteError about `outputDir` (exit 6); other errors are returned as they are.
+ */
+export function siteFailure(outputDir: string, error: unknown): unknown {
+  const code = errno(error);
+  if (code && FULL_ERRORS.has(code))
+    return new SiteWriteError(outputDir, error as NodeJS.ErrnoException);
+  return error;
+}
 
 /** Runs fs work, turning "cannot write here" errors into a SiteWriteError about `outputDir`. */
 async function writing<T>(outputDir: string, work: () => Promise<T>): Promise<T> {

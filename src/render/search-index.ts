@@ -13,8 +13,10 @@
  * post is indexed again about log2(MAX_BLOCK / MIN_BLOCK) times in its life, and the search
  * page merges at most (highest id / MAX_BLOCK) + log2(MAX_BLOCK / MIN_BLOCK) + 1 bundles.
  */
+import { ChildProcess } from 'node:child_process';
 import { readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OrreryError } from '../model/errors.js';
 import { listFiles } from './list-files.js';
 import type { EntryView } from './site-model.js';
 
@@ -120,6 +122,79 @@ export interface SearchIndexer {
   close(): Promise<void>;
 }
 
+/**
+ * The Pagefind process, found among this process's live handles while a call to it is pending
+ * (its Node API keeps the process to itself and never watches it: when Pagefind dies, by a
+ * signal such as SIGXFSZ at a file size limit or the OOM killer, its calls stay pending for
+ * ever, and the build hung, or ended with exit 0 once nothing else kept Node running).
+ */
+function pagefindProcess(): ChildProcess | undefined {
+  const handles =
+    (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  return handles.find(
+    (h): h is ChildProcess => h instanceof ChildProcess && /pagefind/i.test(h.spawnfile),
+  );
+}
+
+/** A Pagefind failure: what happened, and the next step. */
+function searchFailure(what: string, cause?: unknown): OrreryError {
+  const full = /EFBIG|SIGXFSZ|os error 27|file too large/i.test(what);
+  const space = /ENOSPC|os error 28|no space left/i.test(what);
+  if (full || space) {
+    return new OrreryError(
+      'site-disk-full',
+      `render: the search indexer (Pagefind) could not write the search index: ${what}; ${
+        full
+          ? 'a file reached the largest size this process may write: raise the limit (ulimit -f unlimited, or LimitFSIZE= in a systemd unit)'
+          : "the disk holding the site's output folder is full: free space on it"
+      }, then run orrery again. The published site was left as it was.`,
+      cause === undefined ? {} : { cause },
+    );
+  }
+  return new OrreryError(
+    'search-failed',
+    `render: the search indexer (Pagefind) failed: ${what}. The published site was left as it was; run orrery again (orrery build --verbose shows the build's steps).`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/**
+ * Await a call to Pagefind, failing (not hanging) if its process dies meanwhile; Pagefind's
+ * own errors become searchFailure's.
+ */
+async function watched<T>(call: Promise<T>): Promise<T> {
+  const child = pagefindProcess();
+  let poll: NodeJS.Timeout | undefined;
+  let onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+  const died = new Promise<never>((_, reject) => {
+    const fail = (code: number | null, signal: NodeJS.Signals | null) =>
+      reject(
+        searchFailure(
+          `its process${child?.pid ? ` (pid ${child.pid})` : ''} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+        ),
+      );
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      fail(child.exitCode, child.signalCode);
+      return;
+    }
+    if (child) child.once('exit', (onExit = fail));
+    // Also keeps Node running while Pagefind is away (its handle is not referenced by then);
+    // without a process to watch, its handle's presence is what tells it is alive.
+    poll = setInterval(() => {
+      if (!child && !process.getActiveResourcesInfo().includes('ProcessWrap')) fail(null, null);
+    }, 250);
+  });
+  try {
+    return await Promise.race([call, died]);
+  } catch (error) {
+    if (error instanceof OrreryError) throw error;
+    throw searchFailure(error instanceof Error ? error.message : String(error), error);
+  } finally {
+    clearInterval(poll);
+    if (child && onExit) child.off('exit', onExit);
+  }
+}
+
 /** The installed Pagefind's version (part of each bundle's input: an upgrade re-indexes). */
 export async function pagefindVersion(): Promise<string> {
   try {
@@ -151,40 +226,44 @@ export async function openSearchIndexer(
   }
   const lang = language.split('-')[0]!.toLowerCase();
   const createIndex = async () => {
-    const created = await pagefind.createIndex({
-      keepIndexUrl: true,
-      forceLanguage: lang,
-      maxFragments: MAX_FRAGMENTS,
-    });
+    const created = await watched(
+      pagefind.createIndex({
+        keepIndexUrl: true,
+        forceLanguage: lang,
+        maxFragments: MAX_FRAGMENTS,
+      }),
+    );
     if (created.errors.length || !created.index) {
-      throw new Error(`pagefind: ${created.errors.join('; ') || 'no index'}`);
+      throw searchFailure(created.errors.join('; ') || 'no index');
     }
     return created.index;
   };
   const begin = async (): Promise<SearchPart & { writeAll(out: string): Promise<void> }> => {
     const index = await createIndex();
     const writeAll = async (out: string) => {
-      const wrote = await index.writeFiles({ outputPath: out });
-      if (wrote.errors.length) throw new Error(`pagefind: ${wrote.errors.join('; ')}`);
-      await index.deleteIndex();
+      const wrote = await watched(index.writeFiles({ outputPath: out }));
+      if (wrote.errors.length) throw searchFailure(wrote.errors.join('; '));
+      await watched(index.deleteIndex());
     };
     return {
       async add(records) {
         // Sent without waiting for each answer (the service numbers its messages): one record
         // at a time cost Pagefind ~40 % more CPU, in the round trips.
         for (let i = 0; i < records.length; i += PIPELINE) {
-          const answers = await Promise.all(
-            records.slice(i, i + PIPELINE).map((r) =>
-              index.addCustomRecord({
-                url: r.url,
-                content: r.content,
-                language: lang,
-                meta: { title: r.title },
-              }),
+          const answers = await watched(
+            Promise.all(
+              records.slice(i, i + PIPELINE).map((r) =>
+                index.addCustomRecord({
+                  url: r.url,
+                  content: r.content,
+                  language: lang,
+                  meta: { title: r.title },
+                }),
+              ),
             ),
           );
           const errors = answers.flatMap((a) => a.errors);
-          if (errors.length) throw new Error(`pagefind: ${errors.join('; ')}`);
+          if (errors.length) throw searchFailure(errors.join('; '));
         }
       },
       writeAll,

@@ -55,6 +55,11 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /** Retention applied as entries arrive (see Store.pruneEntries). */
   archive?: ArchiveSettings;
+  /**
+   * Told the number of feed updates each commit made durable (SQLite commits them in groups;
+   * PostgreSQL commits each update on its own and does not call it).
+   */
+  onCommit?: (updates: number) => void;
 }
 
 /** Open the store at `location` (creating and migrating it, unless read-only). */

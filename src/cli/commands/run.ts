@@ -271,6 +271,8 @@ async function buildSiteInto(
     if (code === 'theme') throw new CliError(errorMessage(error), EXIT.usage);
     if (code === 'site-unwritable') throw new CliError(errorMessage(error), EXIT.siteUnwritable);
     if (code === 'site-disk-full') throw new CliError(errorMessage(error), EXIT.diskFull);
+    // Pagefind died or refused: a clear message, exit 1 (broken infrastructure), no stack.
+    if (code === 'search-failed') throw new CliError(errorMessage(error), EXIT.internal);
     throw error;
   }
   const changed = report.pagesWritten + report.filesRemoved;

@@ -15,6 +15,8 @@ export interface GroupCommitOptions {
   maxDelayMs: number;
   /** Prefix of error messages. */
   stage: string;
+  /** Told the number of feed updates each commit made durable (progress output, tests). */
+  onCommit?: (updates: number) => void;
 }
 
 export function createGroupCommit(
@@ -51,6 +53,7 @@ export function createGroupCommit(
     batch = undefined;
     clearTimeout(open.timer);
     await open.trx.commit().execute();
+    options.onCommit?.(open.updates);
   }
   /** Runs fn after the updates queued before it are committed. */
   function afterCommit<T>(fn: () => Promise<T>): Promise<T> {

@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
   onSql?: (sql: string) => void;
   /** Retention applied as entries arrive (see Store.pruneEntries). */
   archive?: ArchiveSettings;
+  /** Told the number of feed updates each group commit made durable. */
+  onCommit?: (updates: number) => void;
 }
 
 const STAGE = sqliteDialect.stage;
@@ -116,7 +118,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     // (measured: 601 commits took as long as inserting 7,132 entries, docs/decisions/store.md).
     tx: readonly
       ? plainTransactor(db)
-      : createGroupCommit(db, { maxUpdates: 64, maxDelayMs: 250, stage: STAGE }),
+      : createGroupCommit(db, {
+          maxUpdates: 64,
+          maxDelayMs: 250,
+          stage: STAGE,
+          ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+        }),
     readonly,
     fetchHistory: options.fetchHistory,
     ...(options.archive ? { archive: options.archive } : {}),
