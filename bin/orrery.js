@@ -35,10 +35,12 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // dist/bundle/ is the CLI bundled by `npm run build` (a few files instead of ~550 modules: half
 // the start-up CPU); dist/cli/ is the plain tsc output, used when only tsc was run.
+/** @type {{ main: (argv: string[]) => Promise<number> }} */
 let entry;
 try {
+  // @ts-expect-error dist/bundle/ is esbuild's output, which has no type declarations
   entry = await import('../dist/bundle/main.js');
-} catch (error) {
+} catch (/** @type {any} */ error) {
   if (
     error?.code !== 'ERR_MODULE_NOT_FOUND' ||
     !String(error.message).includes('dist/bundle/main.js')

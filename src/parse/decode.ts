@@ -171,7 +171,7 @@ export const NATIVE_DECODERS: ReadonlySet<string> = new Set([
   ...NATIVE.keys(),
 ]);
 
-const textDecoders = new Map<string, TextDecoder>();
+const textDecoders = new Map<string, InstanceType<typeof TextDecoder>>();
 
 /** A single-byte charset decoded without iconv-lite; undefined when iconv-lite must do it. */
 function decodeSingleByte(bytes: Uint8Array, decoder: string): string | undefined {
