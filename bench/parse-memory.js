@@ -42,7 +42,7 @@ if (args[0] === '--child') {
 }
 
 const mb = Number(opt('--mb', '29'));
-const modes = opt('--sanitize', 'defer,true').split(',');
+const modes = (opt('--sanitize', 'defer,true') ?? '').split(',');
 const corpus = resolve(here, '../../shared/corpus/files');
 /** @type {string[]} */
 const items = [];
@@ -62,7 +62,10 @@ const head =
 const parts = [head];
 let size = head.length;
 for (let i = 0; size < mb * 1024 * 1024; i++) {
-  const item = /** @type {string} */ (items[i % items.length]).replace(/<guid[\s\S]*?<\/guid>/g, '');
+  const item = /** @type {string} */ (items[i % items.length]).replace(
+    /<guid[\s\S]*?<\/guid>/g,
+    '',
+  );
   const withGuid = item.replace(/<\/item>$/, `<guid isPermaLink="false">big-${i}</guid></item>\n`);
   parts.push(withGuid);
   size += Buffer.byteLength(withGuid);

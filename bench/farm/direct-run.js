@@ -75,7 +75,9 @@ const next = {};
 outcomes.forEach((outcome, i) => {
   const key = outcome.kind === 'error' ? `error:${outcome.code}` : outcome.kind;
   counts[key] = (counts[key] ?? 0) + 1;
-  if (outcome.kind !== 'error') next[/** @type {string} */ (urls[i])] = outcome.validators;
+  if (outcome.kind !== 'error' && outcome.validators) {
+    next[/** @type {string} */ (urls[i])] = outcome.validators;
+  }
 });
 writeFileSync(args.state, JSON.stringify(next));
 const usage = process.resourceUsage();
