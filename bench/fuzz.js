@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+/** @param {string} name @param {string} dflt */
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const docs = Number(opt('--docs', '50000'));
 const seed = Number(opt('--seed', String(Math.floor(Math.random() * 2 ** 31))));

@@ -23,6 +23,7 @@ import {
   startFarm,
 } from './farm/hostile-run.js';
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const args = {
     feeds: [600, 2000],
@@ -72,6 +73,7 @@ async function main() {
     corpus: [join(ROOT, '../shared/corpus/files'), join(ROOT, 'bench/corpus')].find(existsSync),
     maxSeconds: args.maxSeconds * (args.kinds.length + args.feeds.length + 1),
   });
+  /** @type {{ cases: Awaited<ReturnType<typeof hostileCase>>[], farms: Awaited<ReturnType<typeof hostileFarm>>[] }} */
   const results = { cases: [], farms: [] };
   try {
     for (const kind of args.kinds) {

@@ -13,7 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const corpusDir = join(here, 'corpus');
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 3;
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+const only = args.includes('--only')
+  ? (args[args.indexOf('--only') + 1] ?? '').split(',')
+  : undefined;
 
 const { parse } = await import('../dist/index.js');
 
@@ -26,25 +28,32 @@ const files = readdirSync(corpusDir)
   });
 const totalBytes = files.reduce((n, f) => n + f.bytes.length, 0);
 
+/**
+ * A parser under test: `run` parses one corpus file (or resolves once it has).
+ * @typedef {{ name: string, run: (f: CorpusFile) => unknown }} Parser
+ * @typedef {{ name: string, bytes: Uint8Array, text: string }} CorpusFile
+ */
+
 async function loadCompetitors() {
+  /** @type {Parser[]} */
   const list = [];
   try {
     const feedsmith = await import('feedsmith');
     list.push({ name: 'feedsmith', run: (f) => feedsmith.parseFeed(f.text) });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`feedsmith unavailable: ${err.message}`);
   }
   try {
     const { parseFeed } = await import('@rowanmanning/feed-parser');
     list.push({ name: '@rowanmanning/feed-parser', run: (f) => parseFeed(f.text) });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`@rowanmanning/feed-parser unavailable: ${err.message}`);
   }
   try {
     const { default: RssParser } = await import('rss-parser');
     const parser = new RssParser();
     list.push({ name: 'rss-parser', run: (f) => parser.parseString(f.text) });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`rss-parser unavailable: ${err.message}`);
   }
   try {
@@ -54,6 +63,7 @@ async function loadCompetitors() {
       run: (f) =>
         new Promise((resolve, reject) => {
           const fp = new FeedParser({});
+          /** @type {unknown[]} */
           const items = [];
           fp.on('error', reject);
           fp.on('readable', () => {
@@ -63,19 +73,22 @@ async function loadCompetitors() {
           Readable.from([f.text]).pipe(fp);
         }),
     });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`feedparser unavailable: ${err.message}`);
   }
   return list;
 }
 
-/** One pass over the corpus; returns seconds taken and documents the parser refused. */
+/**
+ * One pass over the corpus; returns seconds taken and documents the parser refused.
+ * @param {Parser['run']} run
+ */
 async function pass(run) {
   let failures = 0;
   const start = performance.now();
   for (const f of files) {
     try {
-      const r = run(f);
+      const r = /** @type {{ then?: unknown } | undefined} */ (run(f));
       if (r && typeof r.then === 'function') await r;
     } catch {
       // a parser refusing a document is counted, not fatal: the corpus has hard cases
@@ -85,16 +98,18 @@ async function pass(run) {
   return { seconds: (performance.now() - start) / 1000, failures };
 }
 
+/** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const parsers = [
   {
     name: 'orrery (sanitize:false)',
-    run: (f) => parse(f.bytes, { url: `https://example.org/${f.name}`, sanitize: false }),
+    run: (/** @type {CorpusFile} */ f) =>
+      parse(f.bytes, { url: `https://example.org/${f.name}`, sanitize: false }),
   },
   {
     name: 'orrery (default, sanitized)',
-    run: (f) => parse(f.bytes, { url: `https://example.org/${f.name}` }),
+    run: (/** @type {CorpusFile} */ f) => parse(f.bytes, { url: `https://example.org/${f.name}` }),
   },
   ...(await loadCompetitors()),
 ].filter((p) => !only || only.some((o) => p.name.includes(o)));
@@ -104,7 +119,7 @@ console.log(
 );
 // Parsers take turns pass by pass (so a burst of load from other processes hits them all),
 // after a warm-up pass each; the median pass time is reported (best pass in parentheses).
-const times = parsers.map(() => []);
+const times = parsers.map(() => /** @type {number[]} */ ([]));
 const failures = parsers.map(() => 0);
 for (const p of parsers) await pass(p.run);
 const deadline = performance.now() + seconds * 1000 * parsers.length;
@@ -112,24 +127,27 @@ for (let round = 0; round < 3 || performance.now() < deadline; round++) {
   for (const [i, p] of parsers.entries()) {
     globalThis.gc?.();
     const r = await pass(p.run);
-    times[i].push(r.seconds);
+    times[i]?.push(r.seconds);
     failures[i] = r.failures;
   }
 }
 const results = parsers.map((p, i) => {
-  const med = median(times[i]);
-  const best = Math.min(...times[i]);
+  const passTimes = times[i] ?? [];
+  const med = /** @type {number} */ (median(passTimes));
+  const best = Math.min(...passTimes);
   return {
     name: p.name,
     filesPerSec: files.length / med,
     mbPerSec: totalBytes / 1e6 / med,
     bestMbPerSec: totalBytes / 1e6 / best,
-    passes: times[i].length,
+    passes: passTimes.length,
     failures: failures[i],
   };
 });
 const base = results.find((r) => r.name.startsWith('orrery (default'));
+/** @param {unknown} s @param {number} n */
 const pad = (s, n) => String(s).padEnd(n);
+/** @param {unknown} s @param {number} n */
 const padl = (s, n) => String(s).padStart(n);
 console.log(
   `${pad('parser', 30)}${padl('files/s', 10)}${padl('MB/s', 9)}${padl('(best)', 9)}${padl('× orrery', 10)}${padl('failed', 8)}${padl('passes', 8)}`,

@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
+/** @param {string} name @param {string} dflt */
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 
 if (args[0] === '--child') {
   // child: read the document, settle, parse once, report
-  const [, file, sanitize] = args;
+  const [, file = '', sanitize] = args;
   const { parse } = await import(join(here, '../dist/index.js'));
   parse(new TextEncoder().encode('<rss><channel><item><title>warm</title></item></channel></rss>'));
   globalThis.gc?.();
@@ -41,8 +42,9 @@ if (args[0] === '--child') {
 }
 
 const mb = Number(opt('--mb', '29'));
-const modes = opt('--sanitize', 'defer,true').split(',');
+const modes = (opt('--sanitize', 'defer,true') ?? '').split(',');
 const corpus = resolve(here, '../../shared/corpus/files');
+/** @type {string[]} */
 const items = [];
 for (const name of readdirSync(corpus).sort()) {
   const text = readFileSync(join(corpus, name), 'utf8');
@@ -60,7 +62,10 @@ const head =
 const parts = [head];
 let size = head.length;
 for (let i = 0; size < mb * 1024 * 1024; i++) {
-  const item = items[i % items.length].replace(/<guid[\s\S]*?<\/guid>/g, '');
+  const item = /** @type {string} */ (items[i % items.length]).replace(
+    /<guid[\s\S]*?<\/guid>/g,
+    '',
+  );
   const withGuid = item.replace(/<\/item>$/, `<guid isPermaLink="false">big-${i}</guid></item>\n`);
   parts.push(withGuid);
   size += Buffer.byteLength(withGuid);
@@ -87,7 +92,7 @@ try {
       ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
-    const r = JSON.parse(out.trim().split('\n').pop());
+    const r = JSON.parse(out.trim().split('\n').pop() ?? '');
     const growth = (r.peak - r.before) / 1024 / 1024;
     console.log(
       `sanitize ${sanitize}: peak ${(r.peak / 1024 / 1024).toFixed(0)} MB, ` +

@@ -39,9 +39,16 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (key === '--planets') args.planets = value.split(',');
 }
 
+/** @param {string} url */
 const feedToml = (url) =>
   `\n[[feeds]]\nurl = "${url}"\nname = "Bench Blog"\nsection = "${'python'}"\n`;
 
+/**
+ * @template T
+ * @param {() => Promise<T>} check
+ * @param {number} ms
+ * @param {string} what
+ */
 async function waitFor(check, ms, what) {
   const until = Date.now() + ms;
   for (;;) {
@@ -52,7 +59,15 @@ async function waitFor(check, ms, what) {
   }
 }
 
-/** Pushes one new entry at a time and times it into the open page. */
+/**
+ * Pushes one new entry at a time and times it into the open page.
+ * @param {string} name
+ * @param {string} dir
+ * @param {string} topic
+ * @param {import('../test/websub/hub.js').TestHub} hub
+ * @param {{ items: import('./serve/common.js').FeedItem[] }} feed
+ * @param {import('playwright-core').Browser} browser
+ */
 async function measure(name, dir, topic, hub, feed, browser) {
   const serveArgs = ['--port', String(args.port), '--public-url', `http://127.0.0.1:${args.port}/`];
   // The previous planet's subscription (its callback is gone) is not this one's.
@@ -72,16 +87,23 @@ async function measure(name, dir, topic, hub, feed, browser) {
       'the WebSub subscription',
     );
     const page = await browser.newPage();
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
-      route.fulfill({ status: 200, body: '' }),
+    await page.route(
+      /^https?:\/\/(?!127\.0\.0\.1)/,
+      (/** @type {import('playwright-core').Route} */ route) =>
+        route.fulfill({ status: 200, body: '' }),
     );
     await page.addInitScript(() => {
-      window.__seen = {};
+      /** @type {Window & typeof globalThis & { __seen: Record<string, number> }} */ (
+        window
+      ).__seen = {};
       new MutationObserver((records) => {
         for (const r of records) {
           for (const node of r.addedNodes) {
-            const title = node.querySelector?.('.entry-name')?.textContent;
-            if (title) window.__seen[title] = Date.now();
+            const title = /** @type {Element} */ (node).querySelector?.('.entry-name')?.textContent;
+            if (title)
+              /** @type {Window & typeof globalThis & { __seen: Record<string, number> }} */ (
+                window
+              ).__seen[title] = Date.now();
           }
         }
       }).observe(document, { childList: true, subtree: true });
@@ -93,6 +115,7 @@ async function measure(name, dir, topic, hub, feed, browser) {
       30_000,
       'the live stream',
     );
+    /** @type {number[]} */
     const latencies = [];
     for (let i = 0; i < args.pushes; i++) {
       const title = `Pushed ${name} ${i}`;
@@ -101,8 +124,14 @@ async function measure(name, dir, topic, hub, feed, browser) {
       const sent = Date.now();
       const statuses = await hub.distribute(topic, atom(topic, [item]), 'application/atom+xml');
       if (statuses[0] !== 204) throw new Error(`push answered ${statuses}`);
-      const seen = await page.waitForFunction((t) => window.__seen[t], title, { timeout: 30_000 });
-      latencies.push((await seen.jsonValue()) - sent);
+      const seen = await page.waitForFunction(
+        (/** @type {string} */ t) =>
+          /** @type {Window & typeof globalThis & { __seen: Record<string, number> }} */ (window)
+            .__seen[t],
+        title,
+        { timeout: 30_000 },
+      );
+      latencies.push(/** @type {number} */ (await seen.jsonValue()) - sent);
       await sleep(args.gapMs);
     }
     await page.close();
@@ -114,8 +143,9 @@ async function measure(name, dir, topic, hub, feed, browser) {
   }
 }
 
+/** @param {NonNullable<Awaited<ReturnType<typeof measure>>>} result */
 function report({ name, latencies, builds, serve }) {
-  const errors = serve.logs.filter((l) => l.level >= 50);
+  const errors = serve.logs.filter((l) => (l.level ?? 0) >= 50);
   console.log(`\n${name}: ${latencies.length} pushes, ${args.gapMs} ms apart`);
   console.log(
     `  push-to-visible ms: p50 ${percentile(latencies, 50)}, p90 ${percentile(latencies, 90)}, p99 ${percentile(latencies, 99)}, max ${Math.max(...latencies)}`,

@@ -28,7 +28,8 @@ import {
 const args = { minutes: 10, clients: 50, port: 19_300 + Math.floor(Math.random() * 300) };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i]?.replace(/^--/, '');
-  if (key && key in args) args[key] = Number(process.argv[i + 1]);
+  if (key && key in args)
+    args[/** @type {keyof typeof args} */ (key)] = Number(process.argv[i + 1]);
 }
 const CHURN_FEEDS = 40;
 const CHURN_MS = 30_000;
@@ -49,18 +50,25 @@ async function startChurn() {
     res.writeHead(200, { 'content-type': 'application/atom+xml', etag });
     res.end(atom(`urn:churn:${id}`, items));
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  return { url: (i) => `${base}/c/${i}.xml`, close: () => new Promise((r) => server.close(r)) };
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  const base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+  return {
+    url: (/** @type {number} */ i) => `${base}/c/${i}.xml`,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
-/** A live page: an SSE stream read until the end, counting the entries events. */
+/**
+ * A live page: an SSE stream read until the end, counting the entries events.
+ * @param {string} url
+ * @param {{ events: number, errors: string[] }} counts
+ */
 function openClient(url, counts) {
   const controller = new AbortController();
   const done = (async () => {
     const res = await fetch(`${url}live/events?after=0`, { signal: controller.signal });
     const decoder = new TextDecoder();
-    for await (const chunk of res.body) {
+    for await (const chunk of /** @type {ReadableStream<Uint8Array>} */ (res.body)) {
       const text = decoder.decode(chunk, { stream: true });
       counts.events += text.split('event: entries').length - 1;
     }
@@ -99,10 +107,13 @@ const serve = await startServe(dir, [
   '--public-url',
   `http://127.0.0.1:${servePort}/`,
 ]);
+/** @type {{ events: number, errors: string[] }} */
 const counts = { events: 0, errors: [] };
 const clients = Array.from({ length: args.clients }, () => openClient(serve.url, counts));
 const started = Date.now();
 const end = started + args.minutes * 60_000;
+/** @typedef {{ t: number, rss: number, heap: number, cpu: number, sse: number }} Sample */
+/** @type {Sample[]} */
 const samples = [];
 let pushes = 0;
 let lastPush = 0;
@@ -129,7 +140,7 @@ try {
       await hub.distribute(pushed.topic, atom(pushed.topic, [item]), 'application/atom+xml');
     }
     if (samples.length % 12 === 0) {
-      const s = samples[samples.length - 1];
+      const s = /** @type {Sample} */ (samples[samples.length - 1]);
       console.log(
         `${Math.round(t)} s: RSS ${s.rss.toFixed(0)} MB, heap ${s.heap.toFixed(1)} MB, CPU ${s.cpu.toFixed(1)} s, SSE ${s.sse}, events ${counts.events}`,
       );
@@ -146,13 +157,16 @@ try {
   await churn.close();
   await farm.stop();
 
+  /** @param {number} from @param {number} to */
   const window = (from, to) => samples.filter((s) => s.t >= from && s.t <= to);
   const early = window(45, 75);
   const last = window(args.minutes * 60 - 30, Number.POSITIVE_INFINITY);
+  /** @param {Sample[]} xs @param {keyof Sample} k */
   const min = (xs, k) => Math.min(...xs.map((s) => s[k]));
+  /** @param {Sample[]} xs @param {keyof Sample} k */
   const mean = (xs, k) => xs.reduce((a, s) => a + s[k], 0) / xs.length;
   const text = await Promise.resolve(serve.logs);
-  const errors = text.filter((l) => l.level >= 50);
+  const errors = text.filter((l) => (l.level ?? 0) >= 50);
   const warns = new Map();
   for (const l of text.filter((x) => x.level === 40)) warns.set(l.msg, (warns.get(l.msg) ?? 0) + 1);
   console.log(

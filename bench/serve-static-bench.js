@@ -24,9 +24,16 @@ import {
 const args = { seconds: 10, rounds: 2, connections: 10 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i]?.replace(/^--/, '');
-  if (key && key in args) args[key] = Number(process.argv[i + 1]);
+  if (key && key in args) {
+    args[/** @type {keyof typeof args} */ (key)] = Number(process.argv[i + 1]);
+  }
 }
 
+/**
+ * @param {string} url
+ * @param {Record<string, string>} [headers]
+ * @returns {Promise<import('autocannon').Result>}
+ */
 function load(url, headers = {}) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -36,6 +43,12 @@ function load(url, headers = {}) {
   });
 }
 
+/**
+ * @param {string} name
+ * @param {string} url
+ * @param {number | undefined} pid
+ * @param {Record<string, string>} headers
+ */
 async function round(name, url, pid, headers) {
   const before = cpuSeconds(pid);
   const result = await load(url, headers);
@@ -54,7 +67,9 @@ async function round(name, url, pid, headers) {
 
 const dir = mkdtempSync(join(tmpdir(), 'orrery-serve-bench-'));
 const feeds = await demoPlanet(dir);
+/** @type {Awaited<ReturnType<typeof startServe>> | undefined} */
 let serve;
+/** @type {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, null> | undefined} */
 let bare;
 try {
   const run = await runOrrery(['run'], dir);
@@ -65,21 +80,25 @@ try {
   bare = spawn(process.execPath, [join(ROOT, 'bench/serve/bare-static.js'), page], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const bareUrl = await new Promise((r) => bare.stdout.once('data', (d) => r(String(d).trim())));
+  const started = bare;
+  /** @type {string} */
+  const bareUrl = await new Promise((r) => started.stdout.once('data', (d) => r(String(d).trim())));
   const size = readFileSync(page).length;
   console.log(
     `river page: ${size} bytes; ${args.connections} connections, keep-alive, ${args.seconds} s per round`,
   );
   const etag = (await fetch(`${serve.url}index.html`)).headers.get('etag');
-  const revalidate = { 'if-none-match': etag };
+  const revalidate = { 'if-none-match': etag ?? '' };
   const ours = `${serve.url}index.html`;
+  /** @type {[name: string, url: string, pid: number | undefined, headers: Record<string, string>][]} */
   const plan = [
-    ['bare node:http, 200', bareUrl, bare.pid, {}],
+    ['bare node:http, 200', bareUrl, started.pid, {}],
     ['orrery serve, 200', ours, serve.pid, {}],
     ['orrery serve, 200 gzip', ours, serve.pid, { 'accept-encoding': 'gzip' }],
-    ['bare node:http, 304', bareUrl, bare.pid, revalidate],
+    ['bare node:http, 304', bareUrl, started.pid, revalidate],
     ['orrery serve, 304', ours, serve.pid, revalidate],
   ];
+  /** @type {Awaited<ReturnType<typeof round>>[]} */
   const results = [];
   for (let r = 0; r < args.rounds; r++) {
     for (const [name, url, pid, headers] of plan) {
@@ -95,11 +114,12 @@ try {
       `| ${x.name} | ${Math.round(x.rps)} | ${x.p50} | ${x.p99} | ${x.cpu.toFixed(2)} | ${perCpu} | ${x.ok} |`,
     );
   }
+  /** @param {string} name */
   const rps = (name) => results.filter((x) => x.name === name).map((x) => x.rps);
   for (const kind of ['200', '304']) {
     const mine = rps(`orrery serve, ${kind}`);
     const floor = rps(`bare node:http, ${kind}`);
-    const ratios = mine.map((x, i) => (x / floor[i]).toFixed(2)).join(', ');
+    const ratios = mine.map((x, i) => (x / /** @type {number} */ (floor[i])).toFixed(2)).join(', ');
     const median = Math.round(percentile(mine, 50));
     console.log(
       `\n${kind}: orrery serve / bare node:http per round: ${ratios}; orrery serve median ${median} req/s`,

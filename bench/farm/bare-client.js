@@ -27,33 +27,48 @@ for (let i = 2; i < process.argv.length; i += 2) {
 }
 
 const urls = readFileSync(args.urls, 'utf8').split('\n').filter(Boolean);
+/** @type {Record<string, string>} */
 let state = {};
 try {
   state = JSON.parse(readFileSync(args.state, 'utf8'));
 } catch {
   // First (cold) run: no validators yet.
 }
+/** @param {string} url */
 const headersFor = (url) => ({
   'user-agent': 'Orrery/bench (bare client)',
   'accept-encoding': 'gzip',
   ...(state[url] ? { 'if-none-match': state[url] } : {}),
 });
+/**
+ * @param {Buffer} body
+ * @param {string | string[] | undefined} encoding
+ */
 const inflate = (body, encoding) => (encoding === 'gzip' ? gunzipSync(body) : body);
 
+/** @param {string} url */
 const originAndPath = (url) => {
   const u = new URL(url);
   return { origin: u.origin, path: `${u.pathname}${u.search}` };
 };
 
-/** One GET: resolves with { status, etag, bytes } or { error }. */
+/**
+ * One GET: resolves with { status, etag, bytes } or { error }.
+ * @type {(url: string) => Promise<{ status: number | undefined, etag: string | undefined, bytes: number }>}
+ */
 let get;
+/** @type {() => unknown} */
 let close;
 if (args.client === 'undici') {
   // Loaded and tuned as Orrery loads it (src/fetch/undici-lite.ts, bin/orrery.js).
   v8.setFlagsFromString('--liftoff-only');
   const require = createRequire(import.meta.url);
-  const Agent = require('undici/lib/dispatcher/agent.js');
-  const request = require('undici/lib/api/api-request.js');
+  // undici's internal modules have no declarations: the specifiers are cast so tsc does not
+  // look for them, and the values are typed as the public API they implement.
+  /** @type {typeof import('undici').Agent} */
+  const Agent = require(/** @type {string} */ ('undici/lib/dispatcher/agent.js'));
+  /** @type {(this: import('undici').Agent, options: import('undici').Dispatcher.RequestOptions) => Promise<import('undici').Dispatcher.ResponseData>} */
+  const request = require(/** @type {string} */ ('undici/lib/api/api-request.js'));
   const agent = new Agent({ connections: args.perHost, keepAliveTimeout: 10_000 });
   get = async (url) => {
     const res = await request.call(agent, {
@@ -75,6 +90,7 @@ if (args.client === 'undici') {
   get = (url) =>
     new Promise((resolve, reject) => {
       const req = http.get(url, { agent, headers: headersFor(url) }, (res) => {
+        /** @type {Buffer[]} */
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('error', reject);
@@ -95,19 +111,20 @@ if (args.client === 'undici') {
 }
 
 const started = performance.now();
+/** @type {Record<string, number>} */
 const counts = {};
 let bytes = 0;
 let next = 0;
 async function worker() {
   while (next < urls.length) {
-    const url = urls[next++];
+    const url = /** @type {string} */ (urls[next++]);
     let key;
     try {
       const r = await get(url);
       key = String(r.status);
       bytes += r.bytes;
       if (r.etag) state[url] = r.etag;
-    } catch (error) {
+    } catch (/** @type {any} */ error) {
       key = error.code ?? 'error';
     }
     counts[key] = (counts[key] ?? 0) + 1;

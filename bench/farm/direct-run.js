@@ -20,12 +20,15 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (key === '--state') args.state = value;
 }
 
+/** @type {typeof import('../../src/fetch/http-fetcher.js')} */
 const { createHttpFetcher } = await import(
   pathToFileURL(join(args.build, 'fetch/http-fetcher.js')).href
 );
+/** @type {typeof import('../../src/schedule/run-queue.js')} */
 const { runQueue } = await import(pathToFileURL(join(args.build, 'schedule/run-queue.js')).href);
 
 const urls = readFileSync(args.urls, 'utf8').split('\n').filter(Boolean);
+/** @type {Record<string, import('../../src/model/fetch.js').FetchValidators>} */
 let state = {};
 try {
   state = JSON.parse(readFileSync(args.state, 'utf8'));
@@ -45,6 +48,7 @@ const fetcher = createHttpFetcher({
   allowPrivate: true,
 });
 const started = performance.now();
+/** @type {Record<string, number>} */
 const counts = {};
 let bytes = 0;
 // Keep only what the next run needs: bodies are dropped as soon as they are counted, as the
@@ -66,11 +70,14 @@ const outcomes = await runQueue(
   },
 );
 await fetcher.close();
+/** @type {Record<string, import('../../src/model/fetch.js').FetchValidators>} */
 const next = {};
 outcomes.forEach((outcome, i) => {
   const key = outcome.kind === 'error' ? `error:${outcome.code}` : outcome.kind;
   counts[key] = (counts[key] ?? 0) + 1;
-  if (outcome.kind !== 'error') next[urls[i]] = outcome.validators;
+  if (outcome.kind !== 'error' && outcome.validators) {
+    next[/** @type {string} */ (urls[i])] = outcome.validators;
+  }
 });
 writeFileSync(args.state, JSON.stringify(next));
 const usage = process.resourceUsage();

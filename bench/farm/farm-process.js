@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 
 /**
  * @param {{ hosts: number, port: number, profile: string, corpus?: string, maxSeconds: number }} options
- * @returns {Promise<{ ready: object, stats(): Promise<object>, stop(): Promise<void> }>}
+ * @returns {Promise<{ ready: any, stats(): Promise<any>, stop(): Promise<void> }>}
  */
 export async function startFarm({ hosts, port, profile, corpus, maxSeconds }) {
   const argv = [
@@ -37,7 +37,7 @@ export async function startFarm({ hosts, port, profile, corpus, maxSeconds }) {
     stop() {
       if (child.exitCode !== null) return Promise.resolve();
       child.stdin.end();
-      return new Promise((resolvePromise) => {
+      return new Promise((/** @type {(value?: void) => void} */ resolvePromise) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(timer);

@@ -24,6 +24,7 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { constants, createBrotliCompress, gzipSync } from 'node:zlib';
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const args = { hosts: 200, port: 18300, profile: 'clean', corpus: '', maxSeconds: 1800 };
   for (let i = 2; i < argv.length; i++) {
@@ -31,8 +32,8 @@ function parseArgs(argv) {
     const value = argv[i + 1];
     if (key === '--hosts') args.hosts = Number(value);
     else if (key === '--port') args.port = Number(value);
-    else if (key === '--profile') args.profile = value;
-    else if (key === '--corpus') args.corpus = value;
+    else if (key === '--profile') args.profile = value ?? '';
+    else if (key === '--corpus') args.corpus = value ?? '';
     else if (key === '--max-seconds') args.maxSeconds = Number(value);
     else continue;
     i++;
@@ -41,6 +42,10 @@ function parseArgs(argv) {
 }
 
 /** 32-bit FNV-1a then a xorshift round: a stable pseudo-random number in [0, 1) per (id, salt). */
+/**
+ * @param {number | string} id
+ * @param {number} salt
+ */
 export function rand(id, salt) {
   let h = 0x811c9dc5 ^ salt;
   const text = String(id);
@@ -80,11 +85,16 @@ export const HOSTILE_KINDS = [
 /** How many redirects the `redirects` kind chains before it would serve a feed. */
 export const REDIRECT_CHAIN = 10_000;
 
-/** The fault a feed gets under a profile (same answer in the farm and in the bench). */
+/**
+ * The fault a feed gets under a profile (same answer in the farm and in the bench).
+ * @param {number} id
+ * @param {string} profile
+ * @returns {string}
+ */
 export function faultOf(id, profile) {
   if (profile === 'hostile') {
     if (rand(id, 7) >= 0.1) return 'ok';
-    return HOSTILE_KINDS[Math.floor(rand(id, 13) * HOSTILE_KINDS.length)];
+    return /** @type {string} */ (HOSTILE_KINDS[Math.floor(rand(id, 13) * HOSTILE_KINDS.length)]);
   }
   if (profile !== 'mixed' && profile !== 'planet') return 'ok';
   const r = rand(id, 7);
@@ -111,7 +121,9 @@ ${RSS_HEAD}<description>&lol9;</description><item><title>&lol9;</title><descript
 
 /** Bodies of the hostile kinds, built on first use (a few hundred ms each) and kept. */
 function hostileBodies() {
+  /** @type {Map<string, Promise<Buffer>>} */
   const cache = new Map();
+  /** @type {Record<string, () => Promise<Buffer>>} */
   const build = {
     // gzip members concatenated: one document to a decoder, 1 GiB once inflated.
     'gzip-bomb': async () => {
@@ -129,18 +141,23 @@ function hostileBodies() {
     deep: async () =>
       gzipSync(`${RSS_HEAD}${'<x>'.repeat(ENTRIES)}${'</x>'.repeat(ENTRIES)}${RSS_TAIL}`),
   };
-  return (kind) => {
-    if (!cache.has(kind)) cache.set(kind, build[kind]());
-    return cache.get(kind);
+  return (/** @type {string} */ kind) => {
+    if (!cache.has(kind)) cache.set(kind, /** @type {() => Promise<Buffer>} */ (build[kind])());
+    return /** @type {Promise<Buffer>} */ (cache.get(kind));
   };
 }
 
-/** `bytes` zeros compressed with brotli, streamed (never held in memory whole). */
+/**
+ * `bytes` zeros compressed with brotli, streamed (never held in memory whole).
+ * @param {number} bytes
+ * @returns {Promise<Buffer>}
+ */
 function brotliZeros(bytes) {
   return new Promise((resolvePromise, reject) => {
     const br = createBrotliCompress({
       params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_LGWIN]: 24 },
     });
+    /** @type {Buffer[]} */
     const parts = [];
     br.on('data', (d) => parts.push(d));
     br.on('error', reject);
@@ -159,11 +176,13 @@ function brotliZeros(bytes) {
 }
 
 /** The loopback address of host h: 127.0.h.1 for h < 256, then 127.(h >> 8).(h & 255).1. */
+/** @param {number} h */
 export function hostAddress(h) {
   return `127.${h >> 8}.${h & 255}.1`;
 }
 
 /** The host index an address of hostAddress() stands for. */
+/** @param {string | undefined} address */
 function hostIndex(address) {
   const m = /(\d+)\.(\d+)\.\d+$/.exec(address ?? '');
   return m ? Number(m[1]) * 256 + Number(m[2]) : 0;
@@ -173,6 +192,10 @@ function hostIndex(address) {
  * The milliseconds a request waits before its answer: mixed's slow feeds take 1-3 s; under
  * 'planet' every host has its round trip and every feed its server time (a 304, a third of it);
  * otherwise 0-20 ms.
+ * @param {number} id
+ * @param {number} host
+ * @param {string} profile
+ * @param {boolean} notModified
  */
 export function latencyOf(id, host, profile, notModified) {
   const fault = faultOf(id, profile);
@@ -210,9 +233,12 @@ function main() {
   );
   // Compressed once up front: gzipping lazily would stall the farm during the first (cold) run.
   const gz = new Map(bodies.map((body, file) => [file, gzipSync(body)]));
+  /** @type {{ connections: number, requests: number, byStatus: Record<string, number>, inFlight: number, maxInFlight: number }} */
   const stats = { connections: 0, requests: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
   const lastModified = new Date('2026-11-01T00:00:00Z').toUTCString();
+  /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
+  /** @param {number} ms @param {() => void} fn */
   const later = (ms, fn) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -222,12 +248,19 @@ function main() {
     return t;
   };
 
+  /** @param {string | number} status */
   const count = (status) => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   };
   const bodyOf = hostileBodies();
 
-  /** Serves one hostile kind; every loop stops when the client goes away. */
+  /**
+   * Serves one hostile kind; every loop stops when the client goes away.
+   * @param {string} kind
+   * @param {number} id
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
   const serveHostile = (kind, id, req, res) => {
     count(kind);
     const rss = { 'content-type': 'application/rss+xml' };
@@ -279,6 +312,10 @@ function main() {
     );
   };
 
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
   const handler = (req, res) => {
     stats.requests++;
     stats.inFlight++;
@@ -295,7 +332,7 @@ function main() {
     }
     const asked = /^\/h\/([a-z-]+)\/(\d+)\.xml$/.exec(url) ?? /^\/(r)\/(\d+)\/\d+$/.exec(url);
     if (asked) {
-      const kind = asked[1] === 'r' ? 'redirects' : asked[1];
+      const kind = asked[1] === 'r' ? 'redirects' : (asked[1] ?? '');
       if (HOSTILE_KINDS.includes(kind)) return serveHostile(kind, Number(asked[2]), req, res);
     }
     const m = /^\/(f|moved)\/(\d+)\.xml$/.exec(url);
@@ -310,7 +347,7 @@ function main() {
       return serveHostile(fault, id, req, res);
     }
     const file = id % bodies.length;
-    const body = bodies[file];
+    const body = /** @type {Buffer} */ (bodies[file]);
     const etag = `"f${id}-${file}"`;
     const latency = latencyOf(
       id,
@@ -325,7 +362,9 @@ function main() {
         res.writeHead(301, { location: `/moved/${id}.xml` }).end();
         return;
       }
-      const failWith = { missing: 404, error: 500, gone: 410 }[fault];
+      /** @type {Record<string, number>} */
+      const statuses = { missing: 404, error: 500, gone: 410 };
+      const failWith = statuses[fault];
       if (failWith) {
         count(failWith);
         res.writeHead(failWith).end(`status ${failWith}`);
@@ -361,7 +400,7 @@ function main() {
       count(200);
       const wantsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       if (wantsGzip && rand(id, 11) < 0.4) {
-        const zipped = gz.get(file);
+        const zipped = /** @type {Buffer} */ (gz.get(file));
         res.writeHead(200, {
           ...headers,
           'content-encoding': 'gzip',
@@ -375,8 +414,10 @@ function main() {
     });
   };
 
+  /** @type {import('node:http').Server[]} */
   const servers = [];
   let listening = 0;
+  /** @param {number} code */
   const shutdown = (code) => {
     for (const t of timers) clearTimeout(t);
     for (const s of servers) {

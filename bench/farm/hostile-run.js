@@ -19,9 +19,22 @@ export function cliBuilt(root = ROOT) {
 }
 
 /**
+ * A feed as `orrery status --json` prints it (the fields read here).
+ * @typedef {{ url: string, errorCode?: string, errorMessage?: string, entryCount?: number,
+ *   lastSuccessAt?: string }} FeedState
+ */
+/**
+ * What a hostile case or farm runs against.
+ * @typedef {{ port: number, dir: string, fetch?: Record<string, unknown>, maxSeconds: number,
+ *   root?: string }} CaseOptions
+ */
+
+/**
  * Runs `orrery ...args` in a child process, killed with SIGKILL past `maxSeconds` (a run that
  * needs it is a hang: `signal` says so). Resolves with wall seconds, CPU seconds (user + sys)
  * and peak RSS in MB (KB ÷ 1024, as /usr/bin/time's figures in the other benches).
+ * @param {string[]} args
+ * @param {{ cwd: string, maxSeconds: number, root?: string, maxOutput?: number }} options
  */
 export async function runOrrery(args, { cwd, maxSeconds, root = ROOT, maxOutput }) {
   const usageFile = join(cwd, `.usage-${process.pid}-${Date.now()}.json`);
@@ -39,7 +52,12 @@ export async function runOrrery(args, { cwd, maxSeconds, root = ROOT, maxOutput 
   return { ...run, cpuS: usage.userS + usage.systemS, peakMb: usage.maxRssKb / 1024 };
 }
 
-/** Writes `dir/planet.toml` subscribing to `urls`, with `[fetch]` settings (allow_private on). */
+/**
+ * Writes `dir/planet.toml` subscribing to `urls`, with `[fetch]` settings (allow_private on).
+ * @param {string} dir
+ * @param {string[]} urls
+ * @param {Record<string, unknown>} [fetch]
+ */
 export function writePlanet(dir, urls, fetch = {}) {
   mkdirSync(dir, { recursive: true });
   const lines = ['[site]', 'name = "Hostile"', '', '[fetch]', 'allow_private = true'];
@@ -51,7 +69,12 @@ export function writePlanet(dir, urls, fetch = {}) {
   return path;
 }
 
-/** The feeds as `orrery status --json` shows them, by URL. */
+/**
+ * The feeds as `orrery status --json` shows them, by URL.
+ * @param {string} dir
+ * @param {{ root?: string }} [options]
+ * @returns {Promise<Map<string, FeedState>>}
+ */
 export async function feedStates(dir, { root = ROOT } = {}) {
   // About 1 KB a feed: a big farm's status is many megabytes.
   const maxOutput = 1 << 28;
@@ -62,19 +85,27 @@ export async function feedStates(dir, { root = ROOT } = {}) {
     maxOutput,
   });
   if (status.code !== 0) throw new Error(`orrery status failed: ${status.stderr}`);
-  return new Map(JSON.parse(status.stdout).map((f) => [f.url, f]));
+  return new Map(JSON.parse(status.stdout).map((/** @type {FeedState} */ f) => [f.url, f]));
 }
 
-/** Updated by this run: answered and read or confirmed unchanged, without an error. */
+/**
+ * Updated by this run: answered and read or confirmed unchanged, without an error.
+ * @param {FeedState | undefined} state
+ */
 const updated = (state) => state !== undefined && !state.errorCode && Boolean(state.lastSuccessAt);
 
-/** The first `n` feed ids the hostile profile serves healthily. */
+/**
+ * The first `n` feed ids the hostile profile serves healthily.
+ * @param {number} n
+ */
 export function healthyIds(n, from = 0) {
+  /** @type {number[]} */
   const ids = [];
   for (let id = from; ids.length < n; id++) if (faultOf(id, 'hostile') === 'ok') ids.push(id);
   return ids;
 }
 
+/** @param {Awaited<ReturnType<typeof runOrrery>>} run */
 function figures(run) {
   return {
     exit: run.signal ?? run.code,
@@ -88,6 +119,7 @@ function figures(run) {
  * One hostile server (`kind`) next to `healthy` feeds on the same host, in one `orrery run` on a
  * fresh planet: the run's figures, what became of the hostile feed, and how many healthy feeds
  * were updated.
+ * @param {CaseOptions & { kind: string, healthy: number[] }} options
  */
 export async function hostileCase({ port, kind, healthy, dir, fetch, maxSeconds, root = ROOT }) {
   const base = `http://127.0.0.1:${port}`;
@@ -115,9 +147,10 @@ export async function hostileCase({ port, kind, healthy, dir, fetch, maxSeconds,
 /**
  * A farm of `feeds` feeds spread over `hosts` loopback hosts, about 10 % of them hostile, in one
  * `orrery run` on a fresh planet: the run's figures and the healthy feeds' update rate.
+ * @param {CaseOptions & { hosts: number, feeds: number }} options
  */
 export async function hostileFarm({ port, hosts, feeds, dir, fetch, maxSeconds, root = ROOT }) {
-  const url = (id) => `http://127.0.${id % hosts}.1:${port}/f/${id}.xml`;
+  const url = (/** @type {number} */ id) => `http://127.0.${id % hosts}.1:${port}/f/${id}.xml`;
   const ids = Array.from({ length: feeds }, (_, id) => id);
   writePlanet(dir, ids.map(url), fetch);
   const run = await runOrrery(['run'], { cwd: dir, maxSeconds, root });
@@ -125,6 +158,7 @@ export async function hostileFarm({ port, hosts, feeds, dir, fetch, maxSeconds, 
   const faulty = ids.filter((id) => faultOf(id, 'hostile') !== 'ok');
   const healthy = ids.filter((id) => faultOf(id, 'hostile') === 'ok');
   const notUpdated = healthy.filter((id) => !updated(states.get(url(id))));
+  /** @type {Record<string, number>} */
   const faultyOutcomes = {};
   for (const id of faulty) {
     const key = `${faultOf(id, 'hostile')}: ${states.get(url(id))?.errorCode ?? 'ok'}`;
@@ -143,16 +177,19 @@ export async function hostileFarm({ port, hosts, feeds, dir, fetch, maxSeconds, 
   };
 }
 
+/** @param {FeedState | undefined} state */
 function pick(state) {
   return state
     ? { errorCode: state.errorCode, errorMessage: state.errorMessage }
     : { missing: true };
 }
 
+/** @param {string} stderr */
 function summaryLine(stderr) {
   return /^\d+ feeds: .*$/m.exec(stderr)?.[0] ?? '';
 }
 
+/** @param {number} x */
 function round(x, digits = 2) {
   return Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
 }

@@ -4,6 +4,9 @@
 import { spawn } from 'node:child_process';
 
 /**
+ * @param {string} command
+ * @param {string[]} argv
+ * @param {{ cwd?: string, env?: Record<string, string>, maxSeconds: number, maxOutput?: number }} options
  * @returns {Promise<{ code: number | null, signal: string | null, wallS: number, stdout: string, stderr: string }>}
  */
 export function runChild(command, argv, { cwd, env = {}, maxSeconds, maxOutput = 1 << 20 }) {

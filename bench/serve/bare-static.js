@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-const file = process.argv[2];
+const file = process.argv[2] ?? '';
 const body = readFileSync(file);
 const headers = {
   'content-type': 'text/html; charset=utf-8',
@@ -22,7 +22,9 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 server.listen(0, '127.0.0.1', () =>
-  console.log(`http://127.0.0.1:${server.address().port}/index.html`),
+  console.log(
+    `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/index.html`,
+  ),
 );
 // Never outlives its bench.
 setTimeout(() => process.exit(0), 30 * 60_000).unref();

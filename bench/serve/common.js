@@ -11,31 +11,55 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin/orrery.js');
 export const CORPUS = resolve(ROOT, '../shared/corpus/files');
+/**
+ * A log line of `orrery serve --log-format json` (pino): its message, level and fields.
+ * @typedef {{ msg?: string, level?: number, [field: string]: any }} LogLine
+ */
+/** @typedef {{ id: string, title: string, date: string }} FeedItem */
+
 const TICKS = 100; // USER_HZ on Linux
 
-/** user + sys CPU seconds a process has used so far. */
+/**
+ * user + sys CPU seconds a process has used so far.
+ * @param {number | undefined} pid
+ */
 export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
-/** Resident memory of a process, MB. */
+/**
+ * Resident memory of a process, MB.
+ * @param {number | undefined} pid
+ */
 export function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * @param {number[]} values
+ * @param {number} p
+ * @returns {number}
+ */
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return /** @type {number} */ (
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+  );
 }
 
-/** The demo planet in `dir`, its feeds served on loopback by examples/demo/server.js. */
+/**
+ * The demo planet in `dir`, its feeds served on loopback by examples/demo/server.js.
+ * @param {string} dir
+ */
 export async function demoPlanet(dir, extraFeeds = '') {
+  /** @type {typeof import('../../examples/demo/server.js')} */
   const { startDemoServer } = await import(join(ROOT, 'examples/demo/server.js'));
   const server = await startDemoServer({ port: 0 });
   const config = readFileSync(join(ROOT, 'examples/demo/planet.toml'), 'utf8');
@@ -47,7 +71,12 @@ export async function demoPlanet(dir, extraFeeds = '') {
   return server;
 }
 
-/** Runs the built CLI to its end; resolves with its exit code and output. */
+/**
+ * Runs the built CLI to its end; resolves with its exit code and output.
+ * @param {string[]} args
+ * @param {string} cwd
+ * @returns {Promise<{ code: number | null, out: string }>}
+ */
 export function runOrrery(args, cwd) {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -68,6 +97,9 @@ export function runOrrery(args, cwd) {
 /**
  * `orrery serve` as a child process; resolves once it listens, with its pid, URL and log lines
  * (JSON, one object each).
+ * @param {string} cwd
+ * @param {string[]} [args]
+ * @param {Record<string, string>} [env]
  */
 export async function startServe(cwd, args = [], env = {}) {
   const child = spawn(process.execPath, [BIN, 'serve', '--log-format', 'json', ...args], {
@@ -75,6 +107,7 @@ export async function startServe(cwd, args = [], env = {}) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  /** @type {LogLine[]} */
   const logs = [];
   const lines = createInterface({ input: child.stderr });
   lines.on('line', (line) => {
@@ -84,6 +117,7 @@ export async function startServe(cwd, args = [], env = {}) {
       logs.push({ level: 60, msg: line }); // not JSON: a crash trace, counted as an error
     }
   });
+  /** @type {Promise<number | null>} */
   const exited = new Promise((r) => child.once('exit', r));
   const until = Date.now() + 60_000;
   for (;;) {
@@ -113,7 +147,10 @@ export async function startServe(cwd, args = [], env = {}) {
   }
 }
 
-/** Waits until `count` 'site published' lines are in the log. */
+/**
+ * Waits until `count` 'site published' lines are in the log.
+ * @param {{ logs: LogLine[] }} serve
+ */
 export async function published(serve, count = 1, ms = 600_000) {
   const until = Date.now() + ms;
   while (serve.logs.filter((l) => l.msg === 'site published').length < count) {
@@ -122,7 +159,10 @@ export async function published(serve, count = 1, ms = 600_000) {
   }
 }
 
-/** A one-feed Atom server whose feed names `hubUrl` (Link header and rel=hub). */
+/**
+ * A one-feed Atom server whose feed names `hubUrl` (Link header and rel=hub).
+ * @param {string} hubUrl
+ */
 export async function hubbedFeed(hubUrl) {
   const items = [{ id: 'seed', title: 'Seed post', date: '2020-01-01T00:00:00Z' }];
   let topic = '';
@@ -133,11 +173,16 @@ export async function hubbedFeed(hubUrl) {
     });
     res.end(atom(topic, items, hubUrl));
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  topic = `http://127.0.0.1:${server.address().port}/feed.xml`;
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  topic = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/feed.xml`;
   return { topic, items, close: () => new Promise((r) => server.close(r)) };
 }
 
+/**
+ * @param {string} topic
+ * @param {FeedItem[]} items
+ * @param {string} [hub]
+ */
 export function atom(topic, items, hub) {
   const entries = items
     .map(
@@ -149,13 +194,20 @@ export function atom(topic, items, hub) {
   return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Bench Blog</title><id>${topic}</id><updated>2026-11-22T00:00:00Z</updated><link rel="self" href="${topic}"/>${hub ? `<link rel="hub" href="${hub}"/>` : ''}${entries}</feed>`;
 }
 
-/** Reads a Prometheus text value, e.g. metric(text, 'orrery_sse_clients'). */
+/**
+ * Reads a Prometheus text value, e.g. metric(text, 'orrery_sse_clients').
+ * @param {string} text
+ * @param {string} name
+ */
 export function metric(text, name) {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 }
 
-/** The loopback farm (bench/farm/farm.js) as a child process. */
+/**
+ * The loopback farm (bench/farm/farm.js) as a child process.
+ * @param {{ hosts?: number, port: number, profile?: string, maxSeconds?: number }} options
+ */
 export async function startFarm({ hosts = 200, port, profile = 'clean', maxSeconds = 1800 }) {
   const child = spawn(
     process.execPath,
@@ -175,7 +227,7 @@ export async function startFarm({ hosts = 200, port, profile = 'clean', maxSecon
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });
-  await new Promise((resolvePromise, reject) => {
+  await new Promise((/** @type {(value?: void) => void} */ resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error('farm: not ready after 60 s')), 60_000);
     lines.once('line', () => {
       clearTimeout(timer);
@@ -184,10 +236,11 @@ export async function startFarm({ hosts = 200, port, profile = 'clean', maxSecon
     child.once('exit', (code) => reject(new Error(`farm exited early (${code})`)));
   });
   return {
+    /** @param {number} id */
     url: (id) => `http://127.0.${id % hosts}.1:${port}/f/${id}.xml`,
     stop() {
       child.stdin.end();
-      return new Promise((r) => {
+      return new Promise((/** @type {(value?: void) => void} */ r) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(timer);
@@ -198,7 +251,11 @@ export async function startFarm({ hosts = 200, port, profile = 'clean', maxSecon
   };
 }
 
-/** planet.toml for the farm's first `count` feeds (and `extra` TOML appended). */
+/**
+ * planet.toml for the farm's first `count` feeds (and `extra` TOML appended).
+ * @param {{ url(id: number): string }} farm
+ * @param {number} count
+ */
 export function farmPlanetToml(farm, count, extra = '', fetch = '') {
   const feeds = Array.from(
     { length: count },

@@ -12,7 +12,7 @@ const DEMO_PORT = 48173; // the port examples/demo/planet.toml points at
 let server;
 try {
   server = await startDemoServer({ port: DEMO_PORT });
-} catch (error) {
+} catch (/** @type {any} */ error) {
   console.error(
     `demo: cannot serve the demo feeds on 127.0.0.1:${DEMO_PORT} (${error.code ?? error.message}); is another demo running?`,
   );

@@ -28,7 +28,10 @@ const RSS = 'application/rss+xml';
 const ATOM = 'application/atom+xml';
 const HTML = 'text/html; charset=utf-8';
 
-/** URL path -> [file in feeds/, Content-Type] */
+/**
+ * URL path -> [file in feeds/, Content-Type]
+ * @type {Record<string, [file: string, contentType: string]>}
+ */
 export const ROUTES = {
   '/pythonisito.xml': ['pythonisito.xml', RSS],
   '/kylev.atom': ['kylev.atom', ATOM],
@@ -38,16 +41,27 @@ export const ROUTES = {
   '/jamesh/feed/': ['jamesh-python.rss', RSS],
 };
 
+/** @param {Buffer} body */
 function etagOf(body) {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 }
 
-/** Weak comparison of an If-None-Match header against our (strong) ETag. */
+/**
+ * Weak comparison of an If-None-Match header against our (strong) ETag.
+ * @param {string} header
+ * @param {string} etag
+ */
 function etagMatches(header, etag) {
+  /** @param {string} tag */
   const bare = (tag) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
 }
 
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {string} etag
+ * @param {number} mtimeMs
+ */
 function notModified(req, etag, mtimeMs) {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) return etagMatches(inm, etag);
@@ -61,6 +75,12 @@ function notModified(req, etag, mtimeMs) {
   return false;
 }
 
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} text
+ * @param {Record<string, string>} [extra]
+ */
 function sendText(res, status, text, extra = {}) {
   const body = `${text}\n`;
   res.writeHead(status, {
@@ -71,6 +91,10 @@ function sendText(res, status, text, extra = {}) {
   res.end(body);
 }
 
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
 async function handle(req, res) {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
@@ -116,7 +140,7 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       else res.destroy(err);
     });
   });
-  await new Promise((resolve, reject) => {
+  await new Promise((/** @type {(value?: void) => void} */ resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);

@@ -524,7 +524,10 @@ function buildConfig(doc: PlanetToml, options: ParseConfigOptions): OrreryConfig
     ...(owner ? { owner } : {}),
     outputDir: path.resolve(baseDir, s.output_dir ?? D.site.outputDir),
     timezone: s.timezone ?? D.site.timezone,
-    language: s.language === undefined ? D.site.language : Intl.getCanonicalLocales(s.language)[0]!,
+    language:
+      s.language === undefined
+        ? D.site.language
+        : (Intl.getCanonicalLocales(s.language)[0] ?? s.language),
     dateFormat: s.date_format ?? D.site.dateFormat,
     timeFormat: s.time_format ?? D.site.timeFormat,
     itemsPerPage: s.items_per_page ?? D.site.itemsPerPage,

@@ -250,8 +250,14 @@ export function takeEntry(sink: EntrySink, el: XmlElement, ctx: Context): void {
     else sink.entries.push(readEntry(e, ctx));
     // entries never nest: one inside another is the next entry after a missing </entry>
     for (let j = e.children.length - 1; j >= 0; j--) {
-      const c = e.children[j]!;
-      if (typeof c !== 'string' && atomName(c) === 'entry' && c.children.length > 0) stack.push(c);
+      const c = e.children[j];
+      if (
+        c !== undefined &&
+        typeof c !== 'string' &&
+        atomName(c) === 'entry' &&
+        c.children.length > 0
+      )
+        stack.push(c);
     }
   }
 }

@@ -2,6 +2,7 @@
  * What every XML format adapter shares: the xml:base / xml:lang context, URL resolution,
  * text constructs (text, html, xhtml, escaped, base64), people, links and categories.
  */
+import { group } from '../lib/regex.js';
 import { resolveUrl } from '../lib/url.js';
 import type { Category, Link, Person, Text } from '../model/feed.js';
 import { URI_SCHEMES } from '../sanitize/allowlists.js';
@@ -110,8 +111,8 @@ const HTML_ELEMENTS = new Set(
 export function looksLikeHtml(s: string): boolean {
   if (!/<\/\w+>/.test(s) && !/&#?\w+;/.test(s)) return false;
   for (const m of s.matchAll(/<\/?(\w+)/g))
-    if (!HTML_ELEMENTS.has(m[1]!.toLowerCase())) return false;
-  for (const m of s.matchAll(/&(\w+);/g)) if (htmlEntity(m[1]!) === undefined) return false;
+    if (!HTML_ELEMENTS.has(group(m, 1).toLowerCase())) return false;
+  for (const m of s.matchAll(/&(\w+);/g)) if (htmlEntity(group(m, 1)) === undefined) return false;
   return true;
 }
 
@@ -219,7 +220,7 @@ export function parsePersonString(s: string): Person | undefined {
   const m = EMAIL.exec(v);
   const p: Person = {};
   if (m) {
-    p.email = m[1]!.replace(/^mailto:/, '');
+    p.email = group(m, 1).replace(/^mailto:/, '');
     const name = (v.slice(0, m.index) + v.slice(m.index + m[0].length))
       .replace(/mailto:/g, '')
       .replace(/[()<>]/g, ' ')

@@ -5,6 +5,8 @@
  * variants seen in the wild (Greek, Hungarian, Korean, Perforce).
  */
 
+import { group } from '../lib/regex.js';
+
 const MONTHS: Record<string, number> = {
   jan: 1,
   feb: 2,
@@ -63,6 +65,9 @@ function monthOf(word: string): number | undefined {
 const WEEKDAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
 /** Named time zones, in minutes east of UTC. */
+/** Korea Standard Time (UTC+9) in minutes, the zone Korean blog platforms leave out. */
+const KST = 540;
+
 const ZONES: Record<string, number> = {
   ut: 0,
   utc: 0,
@@ -82,7 +87,7 @@ const ZONES: Record<string, number> = {
   msk: 180,
   ist: 330,
   jst: 540,
-  kst: 540,
+  kst: KST,
   hkt: 480,
   sgt: 480,
   awst: 480,
@@ -210,7 +215,7 @@ function parseW3dtf(input: string): string | undefined {
   if (m[4] === undefined && m[7] !== undefined) return undefined;
   const off = m[7] === undefined ? 0 : parseZone(m[7]);
   if (off === undefined) return undefined;
-  const y = m[1]!.length === 3 ? year2(m[1]!.slice(0, 2)) : Number(m[1]);
+  const y = group(m, 1).length === 3 ? year2(group(m, 1).slice(0, 2)) : Number(m[1]);
   let mo = m[2] ? Number(m[2]) : 1;
   let d = m[3] ? Number(m[3]) : 1;
   if (ordinal !== undefined) {
@@ -235,22 +240,31 @@ function parseW3dtf(input: string): string | undefined {
 /** ISO 8601 reduced forms with a two-digit year: 031231, 03-12-31, -03-12, -0312, -03. */
 function parseIsoShort(s: string): string | undefined {
   let m = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
-  if (m) return build(year2(m[1]!), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
+  if (m) return build(year2(group(m, 1)), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
   m = /^-(\d{2})(?:-?(\d{2}))?$/.exec(s);
-  if (m) return build(year2(m[1]!), m[2] ? Number(m[2]) : 1, 1, 0, 0, 0, 0);
+  if (m) return build(year2(group(m, 1)), m[2] ? Number(m[2]) : 1, 1, 0, 0, 0, 0);
   return undefined;
 }
 
 /** Korean blog platforms: '2004년 05월 28일  01:31:15' (OnBlog), '2004-05-25 오후 11:23:17' (Nate). */
 function parseKorean(s: string): string | undefined {
   let m = /^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
-  if (m) return build(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, ZONES.kst!);
+  if (m)
+    return build(
+      +group(m, 1),
+      +group(m, 2),
+      +group(m, 3),
+      +group(m, 4),
+      +group(m, 5),
+      m[6] ? +m[6] : 0,
+      KST,
+    );
   m = /^(\d{4})-(\d{1,2})-(\d{1,2})\s+(오전|오후)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
   if (m) {
-    let h = +m[5]!;
+    let h = +group(m, 5);
     if (m[4] === '오후' && h < 12) h += 12;
     if (m[4] === '오전' && h === 12) h = 0;
-    return build(+m[1]!, +m[2]!, +m[3]!, h, +m[6]!, m[7] ? +m[7] : 0, ZONES.kst!);
+    return build(+group(m, 1), +group(m, 2), +group(m, 3), h, +group(m, 6), m[7] ? +m[7] : 0, KST);
   }
   return undefined;
 }
@@ -308,10 +322,10 @@ function parseHungarian(s: string): string | undefined {
       s,
     );
   if (!m) return undefined;
-  const mo = HUNGARIAN_MONTHS[m[2]!.toLowerCase()];
+  const mo = HUNGARIAN_MONTHS[group(m, 2).toLowerCase()];
   const off = m[7] ? parseZone(m[7]) : 0;
   if (mo === undefined || off === undefined) return undefined;
-  return build(+m[1]!, mo, +m[3]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, off);
+  return build(+group(m, 1), mo, +group(m, 3), +group(m, 4), +group(m, 5), m[6] ? +m[6] : 0, off);
 }
 
 /** Greek RFC 822: 'Κυρ, 11 Ιούλ 2004 12:00:00 EST' → translate month, drop weekday. */
@@ -331,17 +345,26 @@ function parseRfc822(input: string): string | undefined {
       s,
     );
   if (p) {
-    const off = parseZone(p[7]!);
+    const off = parseZone(group(p, 7));
     if (off === undefined) return undefined;
-    return build(+p[1]!, +p[2]!, +p[3]!, +p[4]!, +p[5]!, p[6] ? +p[6] : 0, off);
+    return build(
+      +group(p, 1),
+      +group(p, 2),
+      +group(p, 3),
+      +group(p, 4),
+      +group(p, 5),
+      p[6] ? +p[6] : 0,
+      off,
+    );
   }
   s = s.replace(/,/g, ' ');
   const tokens = s.split(/\s+/).filter((t) => t !== '');
   // a leading weekday, in any language: a word that is not a month
+  const first = tokens[0];
   if (
-    tokens.length > 0 &&
-    /^\p{L}+\.?$/u.test(tokens[0]!) &&
-    (WEEKDAYS.has(tokens[0]!.slice(0, 3).toLowerCase()) || monthOf(tokens[0]!) === undefined)
+    first !== undefined &&
+    /^\p{L}+\.?$/u.test(first) &&
+    (WEEKDAYS.has(first.slice(0, 3).toLowerCase()) || monthOf(first) === undefined)
   )
     tokens.shift();
   let day: number | undefined;
@@ -431,20 +454,29 @@ export function parseDate(text: string): string | undefined {
   let s = text.trim();
   let m = RFC822_COMMON.exec(s);
   if (m) {
-    const off = parseZone(m[7]!);
+    const off = parseZone(group(m, 7));
     if (off === undefined) return undefined;
-    const mo = MONTHS[m[2]!.toLowerCase()]!;
-    return build(+m[3]!, mo, +m[1]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0, off);
+    const mo = MONTHS[group(m, 2).toLowerCase()];
+    if (mo === undefined) return undefined; // the pattern only matches the twelve names
+    return build(+group(m, 3), mo, +group(m, 1), +group(m, 4), +group(m, 5), m[6] ? +m[6] : 0, off);
   }
   m = W3DTF_COMMON.exec(s);
   if (m) {
-    const off = parseZone(m[7]!);
+    const off = parseZone(group(m, 7));
     if (off === undefined) return undefined;
-    return build(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, off);
+    return build(
+      +group(m, 1),
+      +group(m, 2),
+      +group(m, 3),
+      +group(m, 4),
+      +group(m, 5),
+      +group(m, 6),
+      off,
+    );
   }
   // a DCMI period ('start=...; end=...'): the end is the date that matters for expiry
   const period = /(?:^|;)\s*end=([^;]+)/.exec(s) ?? /(?:^|;)\s*start=([^;]+)/.exec(s);
-  if (period) s = period[1]!.trim();
+  if (period) s = group(period, 1).trim();
   if (s === '' || s.length > 100) return undefined;
   // Unix time in seconds (some generators write it in dc:date)
   if (/^\d{9,10}$/.test(s)) return new Date(Number(s) * 1000).toISOString().slice(0, 19) + 'Z';

@@ -171,7 +171,7 @@ export const NATIVE_DECODERS: ReadonlySet<string> = new Set([
   ...NATIVE.keys(),
 ]);
 
-const textDecoders = new Map<string, TextDecoder>();
+const textDecoders = new Map<string, InstanceType<typeof TextDecoder>>();
 
 /** A single-byte charset decoded without iconv-lite; undefined when iconv-lite must do it. */
 function decodeSingleByte(bytes: Uint8Array, decoder: string): string | undefined {
@@ -188,7 +188,7 @@ function decodeSingleByte(bytes: Uint8Array, decoder: string): string | undefine
 function windows1252(bytes: Uint8Array): string {
   const text = latin1(bytes);
   return /[\u0080-\u009f]/.test(text)
-    ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!)
+    ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80] ?? c)
     : text;
 }
 
@@ -218,7 +218,7 @@ function decodeEbcdic(bytes: Uint8Array, table: string): string {
   for (let i = 0; i < bytes.length; i += 8192) {
     let chunk = '';
     const end = Math.min(bytes.length, i + 8192);
-    for (let j = i; j < end; j++) chunk += table[bytes[j]!]!;
+    for (let j = i; j < end; j++) chunk += table[bytes[j] ?? 0] ?? '';
     out += chunk;
   }
   return out;
@@ -248,7 +248,7 @@ export function tryDecode(bytes: Uint8Array, decoder: string): string | undefine
     return isUtf8(bytes) ? utf8Decoder.decode(bytes) : undefined;
   }
   if (ASCII.has(decoder)) {
-    for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined;
+    for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) > 0x7f) return undefined;
     return latin1(bytes);
   }
   const text =
@@ -288,7 +288,7 @@ function sniffBom(b: Uint8Array): Sniffed | undefined {
 
 /** '<?xml' in a wide or EBCDIC encoding, without a BOM (XML 1.0 appendix F). */
 function sniffXmlStart(b: Uint8Array): Sniffed | undefined {
-  const sig = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  const sig = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
   switch (sig) {
     case 0x0000003c:
       return { decoder: 'utf32be', report: 'utf-32be', bomLength: 0 };
@@ -325,7 +325,7 @@ export interface ContentType {
 export function parseContentType(value: string | undefined): ContentType {
   if (!value) return { mediaType: '' };
   const parts = value.split(';');
-  const mediaType = parts[0]!.trim().toLowerCase();
+  const mediaType = (parts[0] ?? '').trim().toLowerCase();
   let charset: string | undefined;
   for (const p of parts.slice(1)) {
     const m = /^\s*charset\s*=\s*["']?\s*([^"'\s;]+)/i.exec(p);
@@ -361,7 +361,7 @@ function detect(bytes: Uint8Array): string | undefined {
 /** Whether every double-byte character is in GB2312's rows (EUC-CN: A1-F7 then A1-FE). */
 function withinGb2312(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
+    const c = b[i] ?? 0;
     if (c < 0x80) continue;
     const d = b[i + 1] ?? 0;
     if (c < 0xa1 || c > 0xf7 || d < 0xa1 || d > 0xfe) return false;
@@ -380,10 +380,10 @@ function looksThai(b: Uint8Array): boolean {
   let inRun = 0;
   let consonants = 0;
   for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
+    const c = b[i] ?? 0;
     if (c < 0x80) continue;
     high++;
-    if (i > 0 && b[i - 1]! >= 0x80) inRun++;
+    if (i > 0 && (b[i - 1] ?? 0) >= 0x80) inRun++;
     if (c >= 0xa1 && c <= 0xce) consonants++;
   }
   return high > 0 && inRun / high > 0.6 && consonants / high > 0.3;
@@ -498,7 +498,7 @@ export function decodeDocument(
 function utf8HasC1(bytes: Uint8Array): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let i = b.indexOf(0xc2); i !== -1 && i + 1 < b.length; i = b.indexOf(0xc2, i + 1)) {
-    const next = b[i + 1]!;
+    const next = b[i + 1] ?? 0;
     if (next >= 0x80 && next <= 0x9f) return true;
   }
   return false;
@@ -508,7 +508,7 @@ function utf8HasC1(bytes: Uint8Array): boolean {
 function stripBom(s: string, mayHoldC1: boolean): string {
   const t = s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
   return mayHoldC1 && /[\u0080-\u009f]/.test(t)
-    ? t.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!)
+    ? t.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80] ?? c)
     : t;
 }
 
@@ -522,7 +522,7 @@ function countUtf8(b: Uint8Array): { valid: number; invalid: number } {
   let valid = 0;
   let invalid = 0;
   for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
+    const c = b[i] ?? 0;
     if (c < 0x80) {
       i++;
       continue;
@@ -532,8 +532,10 @@ function countUtf8(b: Uint8Array): { valid: number; invalid: number } {
     let ok = n > 0 && i + n < b.length;
     for (let k = 1; ok && k <= n; k++) ok = ((b[i + k] ?? 0) & 0xc0) === 0x80;
     // overlong, surrogate and beyond-U+10FFFF forms
-    if (ok && n === 2) ok = !(c === 0xe0 && b[i + 1]! < 0xa0) && !(c === 0xed && b[i + 1]! > 0x9f);
-    if (ok && n === 3) ok = !(c === 0xf0 && b[i + 1]! < 0x90) && !(c === 0xf4 && b[i + 1]! > 0x8f);
+    if (ok && n === 2)
+      ok = !(c === 0xe0 && (b[i + 1] ?? 0) < 0xa0) && !(c === 0xed && (b[i + 1] ?? 0) > 0x9f);
+    if (ok && n === 3)
+      ok = !(c === 0xf0 && (b[i + 1] ?? 0) < 0x90) && !(c === 0xf4 && (b[i + 1] ?? 0) > 0x8f);
     if (ok) {
       valid++;
       i += n + 1;

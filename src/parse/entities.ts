@@ -5,6 +5,7 @@
  * UTF-8 bytes written one reference per byte (&#226;&#128;&#166; is '…').
  */
 import { decodeHTMLStrict } from 'entities';
+import { group } from '../lib/regex.js';
 
 const XML_ENTITIES: Record<string, string> = {
   amp: '&',
@@ -38,14 +39,14 @@ export function htmlEntity(name: string): string | undefined {
 }
 
 function fromCodePoint(cp: number): string {
-  if (cp >= 0x80 && cp <= 0x9f) return CP1252_C1[cp - 0x80]!;
+  if (cp >= 0x80 && cp <= 0x9f) return CP1252_C1[cp - 0x80] ?? '\ufffd';
   if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
   return String.fromCodePoint(cp);
 }
 
 /** If the code points (all < 256) are the bytes of valid multi-byte UTF-8, decode them. */
 function utf8Run(cps: number[]): string | undefined {
-  if (cps.length < 2 || cps[0]! < 0xc2) return undefined;
+  if (cps.length < 2 || (cps[0] ?? 0) < 0xc2) return undefined;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(cps));
   } catch {
@@ -94,7 +95,7 @@ export function decodeEntities(
     out += s.slice(last, start);
     last = start + full.length;
     if (m[1] !== undefined || m[2] !== undefined) {
-      const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(m[2]!, 10);
+      const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(group(m, 2), 10);
       if (!hasSemi) report('character reference without ;');
       if (cp >= 0x80 && cp <= 0xff) {
         run.push(cp);
@@ -122,7 +123,7 @@ export function decodeEntities(
       const h = htmlEntity(name);
       if (h !== undefined) {
         report(`undeclared entity &${name};`);
-        const cp = h.codePointAt(0)!;
+        const cp = h.codePointAt(0) ?? 0;
         if (h.length === 1 && cp >= 0x80 && cp <= 0xff) {
           run.push(cp);
           runEnd = last;

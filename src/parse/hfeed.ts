@@ -42,7 +42,10 @@ function hasType(mf: Mf, type: string): boolean {
 
 function person(p: Prop, ctx: Context): Person | undefined {
   if (typeof p === 'string') return p.trim() ? { name: p.trim() } : undefined;
-  if (!isMf(p)) return str(p) ? { name: str(p)! } : undefined;
+  if (!isMf(p)) {
+    const name = str(p);
+    return name ? { name } : undefined;
+  }
   const out: Person = {};
   const name = str(first(p, 'name')) ?? (typeof p.value === 'string' ? p.value.trim() : undefined);
   if (name) out.name = name;
@@ -134,7 +137,9 @@ function readWithBase(
 ): FeedBody | undefined {
   let doc: ReturnType<typeof mf2>;
   try {
-    doc = microformats().mf2(html, { baseUrl: hasBase ? ctx.base! : SENTINEL_BASE });
+    doc = microformats().mf2(html, {
+      baseUrl: hasBase ? (ctx.base ?? SENTINEL_BASE) : SENTINEL_BASE,
+    });
   } catch (err) {
     // microformats-parser rejects some inputs (e.g. an unusable base URL): not an h-feed then
     ctx.warnings.push(`h-feed: ${errorMessage(err)}`);

@@ -67,7 +67,7 @@ function findFeedRoot(root: XmlElement): XmlElement | undefined {
   if (isFeed(root) || (root.local === 'entry' && root.ns !== '')) return root;
   const queue: XmlElement[] = [root];
   for (let i = 0; i < queue.length && i < 10_000; i++) {
-    for (const k of queue[i]!.children) {
+    for (const k of queue[i]?.children ?? []) {
       if (typeof k === 'string') continue;
       if (isFeed(k)) return k;
       queue.push(k);
@@ -80,7 +80,7 @@ function findFeedRoot(root: XmlElement): XmlElement | undefined {
 function utf8Boundary(bytes: Uint8Array, max: number): number {
   let cut = max;
   // step back over continuation bytes (10xxxxxx) to the start of the last sequence
-  while (cut > max - 4 && cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  while (cut > max - 4 && cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
   return cut;
 }
 
@@ -268,7 +268,7 @@ function parseDocument(input: Uint8Array, options: ParseOptions): ParseResult {
     return finish({ feed: emptyFeed(), entries: [] }, '', false, warnings, decoded.encoding);
   }
   if (root !== doc.root) {
-    warnings.push(`feed element <${root.qname}> found inside <${doc.root!.qname}>`);
+    warnings.push(`feed element <${root.qname}> found inside <${doc.root?.qname}>`);
     wellFormed = false;
   }
   let version: string;

@@ -372,14 +372,16 @@ function readChannelElement(feed: FeedMeta, k: XmlElement, ctx: Context): string
       }
       break;
     }
-    case 'itunes:link':
-      if (attr(k, 'rel') === 'image' && attr(k, 'href')) {
+    case 'itunes:link': {
+      const href = attr(k, 'href');
+      if (attr(k, 'rel') === 'image' && href) {
         feed.image = {
           ...feed.image,
-          url: feed.image?.url ?? resolveUrl(attr(k, 'href')!, enter(ctx, k).base),
+          url: feed.image?.url ?? resolveUrl(href, enter(ctx, k).base),
         };
       }
       break;
+    }
     case 'cloud': {
       const cloud: NonNullable<FeedMeta['cloud']> = {};
       const domain = attr(k, 'domain');

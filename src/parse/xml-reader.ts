@@ -4,6 +4,7 @@
  * and mismatched tags, garbage around the root, truncation) and records each problem, so the
  * caller can report wellFormed:false. Measured against saxes/sax/htmlparser2: docs/decisions/parse.md.
  */
+import { group } from '../lib/regex.js';
 import { decodeEntities } from './entities.js';
 import { canonicalPrefix } from './namespaces.js';
 
@@ -395,9 +396,9 @@ function makeElement(
   let nsDecl: Record<string, string> | null = null;
   if (rawAttrs) {
     for (let i = 0; i < rawAttrs.length; i += 2) {
-      const n = rawAttrs[i]!;
-      if (n === 'xmlns') (nsDecl ??= {})[''] = rawAttrs[i + 1]!;
-      else if (n.startsWith('xmlns:')) (nsDecl ??= {})[n.slice(6)] = rawAttrs[i + 1]!;
+      const n = rawAttrs[i] ?? '';
+      if (n === 'xmlns') (nsDecl ??= {})[''] = rawAttrs[i + 1] ?? '';
+      else if (n.startsWith('xmlns:')) (nsDecl ??= {})[n.slice(6)] = rawAttrs[i + 1] ?? '';
     }
   }
   const info = nameInfo(names, writtenName);
@@ -429,8 +430,8 @@ function makeElement(
   if (rawAttrs) {
     const seen = rawAttrs.length > 2 * FEW_ATTRS ? new Set<string>() : undefined;
     for (let i = 0; i < rawAttrs.length; i += 2) {
-      const n = rawAttrs[i]!;
-      const v = rawAttrs[i + 1]!;
+      const n = rawAttrs[i] ?? '';
+      const v = rawAttrs[i + 1] ?? '';
       let duplicate = false;
       if (seen) {
         duplicate = seen.has(n);
@@ -484,7 +485,7 @@ function readDoctype(
   setDoctype(text.slice(start, bracket));
   const re = /<!ENTITY\s+([^\s%]+)\s+(?:"([^"]*)"|'([^']*)')\s*>/g;
   for (let m = re.exec(subset); m; m = re.exec(subset)) {
-    const name = m[1]!;
+    const name = group(m, 1);
     const value = m[2] ?? m[3] ?? '';
     // Only plain-text replacement values are honoured: no markup, no nested references, so no
     // entity-expansion bomb ("billion laughs") can grow the document.

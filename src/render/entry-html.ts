@@ -20,14 +20,14 @@ function faceSrc(face: string, root: string): string {
 export function entryHtml(e: EntryView, level: number, root: string): string {
   const f = e.feed;
   const h = `h${Math.min(6, Math.max(1, Math.trunc(level) || 3))}`;
-  const link = e.link !== undefined && e.link !== '';
+  const link = e.link !== undefined && e.link !== '' ? e.link : undefined;
   const title = escapeHtml(e.title);
   let out = `<article class="entry${e.long ? ' entry-long' : ''}" data-entry-id="${e.id}">\n  <header class="entry-header">`;
   if (f.face) {
     out += `\n    <img class="face" src="${escapeHtml(faceSrc(f.face, root))}" alt="" width="48" height="48" loading="lazy">`;
   }
   out += `\n    <${h} class="entry-title" id="${e.anchor}">`;
-  if (link) out += `<a href="${escapeHtml(e.link!)}">`;
+  if (link) out += `<a href="${escapeHtml(link)}">`;
   out += `<span class="entry-feed">${escapeHtml(f.name)}</span>`;
   if (!e.untitled) {
     out += `<span class="sep">: </span><span class="entry-name" dir="auto"${attr('lang', e.titleLang)}>${title}</span>`;
@@ -41,9 +41,7 @@ export function entryHtml(e: EntryView, level: number, root: string): string {
     out += `\n  ${content}`;
   }
   out += '\n  <footer class="entry-meta">';
-  out += link
-    ? `<a class="entry-time" href="${escapeHtml(e.link!)}">`
-    : '<span class="entry-time">';
+  out += link ? `<a class="entry-time" href="${escapeHtml(link)}">` : '<span class="entry-time">';
   out += `<time datetime="${e.date}">${escapeHtml(e.dateFormatted)} ${escapeHtml(e.timeFormatted)}</time>`;
   out += link ? '</a>' : '</span>';
   if (e.author !== f.name) out += ` <span class="entry-author">by ${escapeHtml(e.author)}</span>`;

@@ -62,6 +62,12 @@ function withDates(b: Build, report: ReturnType<typeof healthReport>): Map<numbe
 }
 
 /** A feed as the subscriptions page lists it. */
+/** The site's page for `dir` as a feed's `htmlUrl`, when the site has a link. */
+function htmlUrlOf(link: string | undefined, dir: string): { htmlUrl?: string } {
+  const htmlUrl = absoluteUrl(link, dir);
+  return htmlUrl ? { htmlUrl } : {};
+}
+
 function subscriptionView(f: FeedView) {
   const { id, url, name, title, siteLink, face, section, sectionTitle, sectionSlug } = f;
   return {
@@ -126,7 +132,7 @@ async function writeRiver(
       {
         title: site.name,
         id: siteId(site, ''),
-        ...(absoluteUrl(site.link, '') ? { htmlUrl: absoluteUrl(site.link, '')! } : {}),
+        ...htmlUrlOf(site.link, ''),
         ...(site.owner ? { owner: site.owner } : {}),
       },
       recent,
@@ -158,7 +164,7 @@ async function writeRiver(
         title: `${site.name} — ${section.title}`,
         ...(section.description ? { subtitle: section.description } : {}),
         id: siteId(site, dir),
-        ...(absoluteUrl(site.link, dir) ? { htmlUrl: absoluteUrl(site.link, dir)! } : {}),
+        ...htmlUrlOf(site.link, dir),
         ...(site.owner ? { owner: site.owner } : {}),
       },
       list,
@@ -192,6 +198,7 @@ async function writeFeedPages(
         feeds: active
           .filter((f) => f.section === sec.id)
           .sort(byName)
+          // biome-ignore lint/style/noNonNullAssertion: views holds a view of every active feed
           .map((f) => subscriptionView(views.get(f.id)!)),
       }))
       .filter((sec) => sec.feeds.length > 0);

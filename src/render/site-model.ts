@@ -388,8 +388,8 @@ function uuidV5(name: string): string {
   // The RFC 4122 namespace for URLs; any fixed namespace would do.
   const namespace = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
   const h = createHash('sha1').update(namespace).update(name, 'utf8').digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -438,6 +438,11 @@ export function fastParse(html: string): ParentNode | undefined {
     }
   }
 
+  /** The tag name of open element `k` ('' past the stack). */
+  function tagAt(k: number): string {
+    return stack[k]?.tagName ?? '';
+  }
+
   /**
    * Pops the open elements down to index k (inclusive). Formatting elements above k stay in
    * the active formatting list, so they become stale (before the older stale ones, as in the
@@ -446,8 +451,8 @@ export function fastParse(html: string): ParentNode | undefined {
   function popTo(k: number): boolean {
     let popped: Element[] | undefined;
     for (let j = k + 1; j < stack.length; j++) {
-      const e = stack[j]!;
-      if (FORMATTING.has(e.tagName)) (popped ??= []).push(e);
+      const e = stack[j];
+      if (e !== undefined && FORMATTING.has(e.tagName)) (popped ??= []).push(e);
     }
     if (popped !== undefined) {
       if (noah) return false;
@@ -468,14 +473,14 @@ export function fastParse(html: string): ParentNode | undefined {
   /** "Close a p element" (a <p> is in button scope, openP > 0): pop up to the nearest one. */
   function closeP(): boolean {
     let k = stack.length - 1;
-    while (k > 0 && stack[k]!.tagName !== 'p') k--;
+    while (k > 0 && tagAt(k) !== 'p') k--;
     return popTo(k);
   }
 
   /** Index of the nearest open element named `name` below no <table>, or -1. */
   function inTableScope(name: string): number {
     for (let k = stack.length - 1; k >= 0; k--) {
-      const t = stack[k]!.tagName;
+      const t = tagAt(k);
       if (t === name) return k;
       if (t === 'table') return -1;
     }
@@ -580,7 +585,7 @@ export function fastParse(html: string): ParentNode | undefined {
       // The adoption agency: the last entry named so in the formatting list is closed. When it
       // is stale (no longer open), it just leaves the list.
       for (let s = stale.length - 1; s >= 0; s--) {
-        if (stale[s]!.tagName === name) {
+        if (stale[s]?.tagName === name) {
           stale = stale.slice(0, s).concat(stale.slice(s + 1));
           return true;
         }
@@ -597,7 +602,7 @@ export function fastParse(html: string): ParentNode | undefined {
     let special = false;
     for (let k = top; k >= 0; k--) {
       if (top - k >= MAX_WALK) return false;
-      const t = stack[k]!.tagName;
+      const t = tagAt(k);
       if (heading ? HEADINGS.has(t) : t === name) {
         // A block end tag pops everything above its element. A formatting or other end tag
         // does so only when no special element is above it (else, the adoption agency with a
@@ -681,7 +686,7 @@ export function fastParse(html: string): ParentNode | undefined {
             // (Bounded: a deep pile of <div>s would make this walk quadratic.)
             for (let k = stack.length - 1; k >= 0; k--) {
               if (stack.length - k > MAX_WALK) return false;
-              const u = stack[k]!.tagName;
+              const u = tagAt(k);
               if (u === 'li' || u === 'dd' || u === 'dt') return false;
               if (SPECIAL_CATEGORY.has(u) && u !== 'address' && u !== 'div' && u !== 'p') break;
             }
@@ -697,7 +702,7 @@ export function fastParse(html: string): ParentNode | undefined {
         if (ruby) {
           const except = name === 'rp' || name === 'rt' ? 'rtc' : '';
           for (;;) {
-            const t = stack[stack.length - 1]!.tagName;
+            const t = tagAt(stack.length - 1);
             if (t === except || !(IMPLIED_END.has(t) || RUBY_PARTS.has(t))) break;
             pop();
           }
@@ -729,7 +734,7 @@ export function fastParse(html: string): ParentNode | undefined {
   function rubyInScope(): boolean | undefined {
     for (let k = stack.length - 1; k >= 0; k--) {
       if (stack.length - k > MAX_WALK) return undefined;
-      const t = stack[k]!.tagName;
+      const t = tagAt(k);
       if (t === 'ruby') return true;
       if (SCOPE_BOUNDARY.has(t)) return false;
     }
@@ -741,7 +746,7 @@ export function fastParse(html: string): ParentNode | undefined {
     let count = 0;
     for (let k = stack.length - 1; k >= 0; k--) {
       if (stack.length - k > MAX_WALK) return MAX_WALK;
-      const t = stack[k]!.tagName;
+      const t = tagAt(k);
       if (t === name) count++;
       else if (SCOPE_BOUNDARY.has(t)) break;
     }

@@ -23,8 +23,7 @@ export function findBaseHref(
 function findFirstBaseHref(root: ParentNode): string | undefined {
   // Pre-order walk in document order, without recursion.
   const stack: ParentNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if ('tagName' in node && node.tagName === 'base' && node.namespaceURI === html5.NS.HTML) {
       const href = node.attrs.find((a) => a.name === 'href' && !a.namespace);
       if (href) return href.value;
@@ -34,8 +33,8 @@ function findFirstBaseHref(root: ParentNode): string | undefined {
         ? (node as DefaultTreeAdapterTypes.Template).content.childNodes
         : node.childNodes;
     for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i]!;
-      if ('tagName' in child) stack.push(child as Element);
+      const child = children[i];
+      if (child !== undefined && 'tagName' in child) stack.push(child as Element);
     }
   }
   return undefined;

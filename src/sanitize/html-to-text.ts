@@ -20,6 +20,14 @@ const RAW_MARKUP: ReadonlySet<string> = new Set(['iframe', 'noembed', 'noframes'
 const TAG_RE = /<[^>]*>/g;
 const WHITESPACE_RE = /\s+/g;
 
+/** Pushes `nodes` onto `stack` last first, so they pop in document order. */
+function pushReversed(stack: ChildNode[], nodes: readonly ChildNode[]): void {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node !== undefined) stack.push(node);
+  }
+}
+
 /** Plain text for titles: tags stripped, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
   return markupToText(html).trim();
@@ -31,9 +39,8 @@ export function markupToText(html: string): string {
   const fragment = fastParse(html) ?? parseFragment(html, { scriptingEnabled: false });
   const parts: string[] = [];
   const stack: ChildNode[] = [];
-  for (let i = fragment.childNodes.length - 1; i >= 0; i--) stack.push(fragment.childNodes[i]!);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  pushReversed(stack, fragment.childNodes);
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (node.nodeName === '#text') {
       parts.push((node as DefaultTreeAdapterTypes.TextNode).value);
       continue;
@@ -52,7 +59,7 @@ export function markupToText(html: string): string {
     }
     if (BREAKS.has(el.tagName)) parts.push(' ');
     const children = el.childNodes;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    pushReversed(stack, children);
   }
   return parts.join('').replace(WHITESPACE_RE, ' ');
 }

@@ -112,14 +112,17 @@ function serializeChildren(
   const nodes: (ChildNode | string)[] = [];
   const ctxs: Context[] = [];
   for (let i = roots.length - 1; i >= 0; i--) {
-    nodes.push(roots[i]!);
+    const root = roots[i];
+    if (root === undefined) continue;
+    nodes.push(root);
     ctxs.push(ROOT);
   }
   let out = '';
   let reparse = false;
   while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const ctx = ctxs.pop()!;
+    const node = nodes.pop();
+    const ctx = ctxs.pop();
+    if (node === undefined || ctx === undefined) break; // pushed in pairs: never
     if (typeof node === 'string') {
       out += node;
       continue;
@@ -164,7 +167,9 @@ function serializeChildren(
           : { ns: el.namespaceURI, tag: name, inSvg: ctx.inSvg || name === 'svg' };
     }
     for (let i = children.length - 1; i >= 0; i--) {
-      nodes.push(children[i]!);
+      const child = children[i];
+      if (child === undefined) continue;
+      nodes.push(child);
       ctxs.push(childCtx);
     }
   }

@@ -257,7 +257,7 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
 
     async serve(request) {
       const { status, headers, body } = await answer(request);
-      return new Response(body as BodyInit | null, { status, headers });
+      return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers });
     },
   };
 }

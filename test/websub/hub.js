@@ -187,7 +187,7 @@ export async function startTestHub(options = {}) {
     // Verification happens after the request is answered, as a hub's queue would do it.
     setTimeout(() => void verifyIntent(mode, topic, callback, lease, secret), 10);
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
   /** @type {TestHub} */
   const hub = {

@@ -14,8 +14,10 @@
   // Its look is in style.css (.entry-unseen, .entry-live, .entry-mark, .live-new): the pages'
   // Content-Security-Policy allows no inline style.
 
+  /** @param {Element} el */
   const idOf = (el) => Number(el.getAttribute('data-entry-id')) || 0;
   const entries = () => Array.from(main.querySelectorAll('article.entry[data-entry-id]'));
+  /** @param {Element} article @param {string} cls @param {string} label */
   const mark = (article, cls, label) => {
     article.classList.add(cls);
     const title = article.querySelector('.entry-title');
@@ -53,6 +55,7 @@
   url.searchParams.set('root', root);
   if (page === 'section' && section) url.searchParams.set('section', section);
 
+  /** @type {HTMLDivElement | undefined} */
   let list;
   const liveList = () => {
     if (list) return list;
@@ -71,6 +74,7 @@
 
   const source = new EventSource(url);
   source.addEventListener('entries', (event) => {
+    /** @type {{ entries: { id: number; html: string }[] }} */
     const data = JSON.parse(event.data);
     const shown = new Set(entries().map(idOf));
     // Oldest first, each put at the top: the newest ends up first.

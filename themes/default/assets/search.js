@@ -5,8 +5,11 @@
 window.addEventListener('DOMContentLoaded', () => {
   const box = document.getElementById('search');
   if (!box || typeof PagefindUI === 'undefined') return;
-  const base = new URL(box.dataset.root, window.location.href).pathname.replace(/\/$/, '') + '/';
-  const indexes = box.dataset.indexes.split(' ').filter((dir) => dir !== '');
+  // The search page's template always writes data-root and data-indexes.
+  const root = /** @type {string} */ (box.dataset.root);
+  const base = new URL(root, window.location.href).pathname.replace(/\/$/, '') + '/';
+  const parts = /** @type {string} */ (box.dataset.indexes);
+  const indexes = parts.split(' ').filter((dir) => dir !== '');
   const ui = new PagefindUI({
     element: '#search',
     bundlePath: base + indexes[0],
