@@ -7,8 +7,8 @@
  * Uses the build in `dist/` (like test/bin.test.ts): run `npm run build` first.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, readFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
@@ -259,7 +259,7 @@ describe('the exit codes', () => {
 const REPO_PATH = /^(?:\.\/)?((?:src|bench|test|docs|examples|themes|scripts|bin|\.ci)\/[\w./-]*)$/;
 
 /** Where a path named in a document would be: one candidate per reading, undefined if none. */
-function candidates(doc: string, token: string): string[] | undefined {
+function candidates(token: string): string[] | undefined {
   if (/[<>*{}$ ]|\.\.\./.test(token)) return undefined;
   // The demo's site is made by `npm run demo`, not kept in the repository.
   if (token.startsWith('examples/demo/public')) return undefined;
@@ -269,7 +269,6 @@ function candidates(doc: string, token: string): string[] | undefined {
   if (token.includes('/') && SRC_FOLDERS.includes(first) && /\.(ts|js)$|\/$/.test(token)) {
     return [`src/${token}`];
   }
-  void doc;
   return undefined;
 }
 
@@ -277,7 +276,7 @@ function namedPaths(doc: string): { path: string; options: string[] }[] {
   const markdown = read(doc);
   const out: { path: string; options: string[] }[] = [];
   for (const span of codeOf(markdown).spans) {
-    const options = candidates(doc, span.trim());
+    const options = candidates(span.trim());
     if (options) out.push({ path: span, options });
   }
   for (const m of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -323,7 +322,10 @@ describe('the folder table of docs/architecture.md', () => {
       const cells = line.split('|').map((c) => c.trim());
       const folder = /^`([a-z-]+)\/`$/.exec(cells[1] ?? '')?.[1];
       if (!folder || cells.length < 5) continue;
-      rows.set(folder, [...(cells[3] ?? '').matchAll(/`([a-z-]+)\/?`/g)].map((m) => m[1] as string));
+      rows.set(
+        folder,
+        [...(cells[3] ?? '').matchAll(/`([a-z-]+)\/?`/g)].map((m) => m[1] as string),
+      );
     }
     expect(rows.size).toBe(SRC_FOLDERS.length);
     const used = new Map<string, Set<string>>();
@@ -332,8 +334,12 @@ describe('the folder table of docs/architecture.md', () => {
       const path = join(e.parentPath, e.name);
       const from = relative(join(ROOT, 'src'), path).split(/[\\/]/)[0] as string;
       const source = readFileSync(path, 'utf8');
-      for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.[^'"]+)['"]/g)) {
-        const to = relative(join(ROOT, 'src'), resolve(dirname(path), m[1] as string)).split(/[\\/]/)[0];
+      for (const m of source.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.[^'"]+)['"]/g,
+      )) {
+        const to = relative(join(ROOT, 'src'), resolve(dirname(path), m[1] as string)).split(
+          /[\\/]/,
+        )[0];
         if (to && to !== from && SRC_FOLDERS.includes(to)) {
           if (!used.has(from)) used.set(from, new Set());
           used.get(from)?.add(to);
