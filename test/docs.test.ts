@@ -130,6 +130,7 @@ describe('the commands and options the docs show', () => {
         if (!known.has(option)) lies.push(`${doc}: orrery ${command} ${option}: no such option`);
       }
     }
+    console.log(`docs: ${usages.length} orrery commands checked against --help`);
     expect([...new Set(lies)]).toEqual([]);
   }, 120_000);
 
@@ -225,6 +226,9 @@ describe('the planet.toml keys of docs/config.md', () => {
         }
       }
     }
+    console.log(
+      `docs: ${schema.size} schema keys, ${documented.length} documented, ${blocks} TOML examples`,
+    );
     expect(blocks).toBeGreaterThan(5);
     expect(lies).toEqual([]);
   });
@@ -300,6 +304,7 @@ describe('the files the docs name', () => {
         if (!options.some((p) => existsSync(join(ROOT, p)))) missing.push(`${doc}: ${path}`);
       }
     }
+    console.log(`docs: ${checked} named files checked`);
     expect(checked).toBeGreaterThan(100);
     expect([...new Set(missing)]).toEqual([]);
   });
