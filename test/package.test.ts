@@ -69,6 +69,7 @@ describe('the npm package', () => {
       'themes/default/layout.liquid',
       'LICENSE',
       'README.md',
+      'CHANGELOG.md',
       'package.json',
     ]) {
       expect(paths).toContain(needed);

@@ -470,8 +470,8 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /**
- * The site folder is replaced whole on every render, and everything in it is published:
- * it must not hold the config or the database.
+ * Everything in the site folder is published (served, copied to a web server), and each build
+ * writes and removes its pages there: it must not hold the config or the database.
  */
 function pathProblems(
   config: OrreryConfig,
@@ -483,13 +483,13 @@ function pathProblems(
   if (isInside(config.configPath, out)) {
     problems.push({
       ...at(['site', 'output_dir']),
-      message: `${out} holds this config file, but the site folder is replaced on every render; use a folder of its own such as "public"`,
+      message: `${out} holds this config file, but everything in the site folder is published and each build writes and removes its pages there; use a folder of its own such as "public"`,
     });
   }
   if (isInside(config.store.path, out)) {
     problems.push({
       ...at(['store', 'path']),
-      message: `${config.store.path} is inside the site folder ${out}, which is replaced and published on every render; keep the database outside it`,
+      message: `${config.store.path} is inside the site folder ${out}, and everything in the site folder is published; keep the database outside it`,
     });
   }
   return problems;

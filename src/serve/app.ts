@@ -36,8 +36,9 @@ export interface ServeApp {
   app: Hono;
   /**
    * The node:http listener: GET and HEAD of the site's own files are answered straight from
-   * the static site (measured: Hono's routing and web Request/Response cost as much as the bare
-   * answer of a cached file); everything else goes through the Hono app.
+   * the static site (Hono's routing and web Request/Response would cost as much as the answer
+   * of a cached file itself: docs/decisions/serve.md, Static serving); everything else goes
+   * through the Hono app.
    */
   listener: (req: IncomingMessage, res: ServerResponse) => void;
   /** End every live stream (shutdown). */

@@ -144,9 +144,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 }
 
 /**
- * Kysely's SQLite driver prepares every query anew; a refresh run repeats the same few
- * statements thousands of times, and preparing was a tenth of a cold run's CPU (measured with
- * --cpu-prof on 600 farm feeds). Statements are reusable in better-sqlite3, so keep them.
+ * Kysely's SQLite driver prepares every query anew, and a run repeats the same few statements
+ * thousands of times; better-sqlite3's statements are reusable, so keep them
+ * (docs/decisions/store.md, Write-path CPU).
  */
 function withStatementCache(sqlite: Database.Database) {
   const cache = new Map<string, Database.Statement>();
