@@ -28,7 +28,7 @@ export async function bundleCli(outdir = join(root, 'dist/bundle'), { meta = fal
       renameSync(outdir, old);
     } catch (error) {
       // No previous bundle: nothing to move aside.
-      if (error.code !== 'ENOENT') throw error;
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ENOENT') throw error;
     }
     renameSync(staging, outdir);
   } finally {
@@ -37,6 +37,10 @@ export async function bundleCli(outdir = join(root, 'dist/bundle'), { meta = fal
   }
 }
 
+/**
+ * @param {string} outdir
+ * @param {boolean} meta
+ */
 async function bundleInto(outdir, meta) {
   const result = await build({
     metafile: meta,

@@ -208,11 +208,13 @@ if (url) {
           await until('a quarter of the feeds are fetched', () => requests() >= 20, 60_000);
           ctl('restart');
           const w = worker;
-          await until('more feeds are fetched after the restart', () => requests() >= 40, 60_000).catch(
-            (error: Error) => {
-              throw new Error(`${error.message}; the worker said:\n${w.output()}`);
-            },
-          );
+          await until(
+            'more feeds are fetched after the restart',
+            () => requests() >= 40,
+            60_000,
+          ).catch((error: Error) => {
+            throw new Error(`${error.message}; the worker said:\n${w.output()}`);
+          });
           store = await createPostgresStore({
             connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
             schema: 'planet',

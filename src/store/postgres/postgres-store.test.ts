@@ -52,6 +52,24 @@ if (url) {
       }
     });
   });
+  describe('opened by several processes at once', () => {
+    it('creates and migrates a new schema once, every opener succeeding', async () => {
+      const schema = `orrery_test_${randomBytes(6).toString('hex')}`;
+      try {
+        // Workers started together open one new store at the same moment.
+        const stores = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            createPostgresStore({ connectionString: url, schema, poolSize: 2 }),
+          ),
+        );
+        const feeds = await Promise.all(stores.map((s) => s.listFeeds()));
+        expect(feeds).toEqual(stores.map(() => []));
+        await Promise.all(stores.map((s) => s.close()));
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+  });
   describe('native types', () => {
     it('keeps WebSub subscriptions in timestamptz and jsonb columns, with their indexes', async () => {
       const schema = `orrery_test_${randomBytes(6).toString('hex')}`;

@@ -41,6 +41,20 @@ export interface PostgresStoreOptions {
 
 const STAGE = postgresDialect.stage;
 
+/**
+ * CREATE SCHEMA IF NOT EXISTS is not atomic: processes opening a new store at once (workers
+ * started together) can both pass the check, and all but one then fail on pg_namespace's
+ * unique index. The schema exists either way, which is all the caller asked.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
+}
+
 /** Open (creating the schema and migrating as needed) the PostgreSQL store. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   return (await openPostgresStore(options)).store;
@@ -70,7 +84,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // At open, a server that is away is more likely down or misnamed than restarting: a short
     // wait, then the message that says which.
     await reconnecting({ budgetMs: Math.min(options.reconnectMs ?? 3_000, 3_000) })(async () => {
-      if (!readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      if (!readonly) await createSchema(pool, schema);
       await prepareSchema(db, {
         stage: STAGE,
         label,
