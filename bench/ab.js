@@ -92,8 +92,13 @@ for (const [name, [bytes, run]] of Object.entries(cases)) {
   const b = [];
   for (let i = 0; i < passes; i++) {
     // Alternate who goes first, so neither always runs in the other's garbage.
-    if (i % 2 === 0) a.push(cpuMs(() => run(A))), b.push(cpuMs(() => run(B)));
-    else b.push(cpuMs(() => run(B))), a.push(cpuMs(() => run(A)));
+    if (i % 2 === 0) {
+      a.push(cpuMs(() => run(A)));
+      b.push(cpuMs(() => run(B)));
+    } else {
+      b.push(cpuMs(() => run(B)));
+      a.push(cpuMs(() => run(A)));
+    }
   }
   const ratios = b.map((ms, i) => ms / /** @type {number} */ (a[i]));
   /** @param {number} ms */

@@ -140,7 +140,7 @@ ${items
 /** One feed served here: `grow(n)` adds n posts. */
 async function ownFeed() {
   let count = 10;
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     const items = Array.from({ length: count }, (_, i) => i).slice(-50);
     res.writeHead(200, { 'content-type': 'application/rss+xml' });
     res.end(rss(items));

@@ -466,11 +466,10 @@ async function open(
         return await writing(outputDir, async () => {
           const jobs: Record<string, PublishedJob> = {};
           let count = 0;
-          for (const job of Object.keys(keys).sort()) {
-            const files = kept.has(job)
-              ? previous!.jobs[job]!.files
-              : sortKeys(made.get(job) ?? {});
-            jobs[job] = { key: keys[job]!, files };
+          for (const [job, key] of Object.entries(keys).sort(([a], [b]) => (a < b ? -1 : 1))) {
+            const keptFiles = kept.has(job) ? previous?.jobs[job]?.files : undefined;
+            const files = keptFiles ?? sortKeys(made.get(job) ?? {});
+            jobs[job] = { key, files };
             count += Object.keys(files).length;
           }
           // Files of jobs made again or gone that the new site does not have.
@@ -547,17 +546,13 @@ function sameJobs(
   jobs: Record<string, PublishedJob>,
 ): boolean {
   if (!previous || previous.config !== config) return false;
-  const names = Object.keys(jobs);
-  if (names.length !== Object.keys(previous.jobs).length) return false;
-  for (const name of names) {
-    const now = jobs[name]!;
+  if (Object.keys(jobs).length !== Object.keys(previous.jobs).length) return false;
+  for (const [name, now] of Object.entries(jobs)) {
     const old = previous.jobs[name];
     if (!old || old.key !== now.key) return false;
     if (old.files === now.files) continue;
-    const paths = Object.keys(now.files);
-    if (paths.length !== Object.keys(old.files).length) return false;
-    for (const path of paths) {
-      const a = now.files[path]!;
+    if (Object.keys(now.files).length !== Object.keys(old.files).length) return false;
+    for (const [path, a] of Object.entries(now.files)) {
       const b = old.files[path];
       if (!b || a[0] !== b[0] || a[1] !== b[1]) return false;
     }

@@ -77,8 +77,10 @@ export function collectRecords(search: SearchPlan | undefined, views: Iterable<E
     if (!list) lines.set(start, (list = []));
     list.push(JSON.stringify([v.id, searchRecord(v)]));
   }
-  for (const [start, list] of lines)
-    appendFileSync(search.spills.get(start)!, `${list.join('\n')}\n`);
+  for (const [start, list] of lines) {
+    const spill = search.spills.get(start);
+    if (spill) appendFileSync(spill, `${list.join('\n')}\n`);
+  }
 }
 
 /**
@@ -94,8 +96,8 @@ export async function writeSearch(
   for (const block of search.blocks) {
     const job = `search:${block.dir}`;
     const records = new Map<number, SearchRecord>();
-    const spill = search.spills.get(block.start)!;
-    if (existsSync(spill)) {
+    const spill = search.spills.get(block.start);
+    if (spill && existsSync(spill)) {
       for (const line of readFileSync(spill, 'utf8').split('\n')) {
         if (line === '') continue;
         const [id, record] = JSON.parse(line) as [number, SearchRecord];

@@ -63,7 +63,8 @@ export function blockOf(id: number, blocks: readonly SearchBlock[]): SearchBlock
   let hi = blocks.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const b = blocks[mid]!;
+    const b = blocks[mid];
+    if (!b) break;
     if (id < b.start) hi = mid - 1;
     else if (id >= b.end) lo = mid + 1;
     else return b;
@@ -224,7 +225,7 @@ export async function openSearchIndexer(
     log(`render: search disabled: cannot load pagefind: ${(error as Error).message}`);
     return undefined;
   }
-  const lang = language.split('-')[0]!.toLowerCase();
+  const lang = (language.split('-')[0] ?? language).toLowerCase();
   const createIndex = async () => {
     const created = await watched(
       pagefind.createIndex({
