@@ -70,6 +70,7 @@ describe('the npm package', () => {
       'LICENSE',
       'README.md',
       'CHANGELOG.md',
+      'SECURITY.md',
       'package.json',
     ]) {
       expect(paths).toContain(needed);
