@@ -36,6 +36,7 @@ import { runChild } from './farm/run-child.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTS = 200;
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const args = {
     feeds: [600, 10_000],
@@ -69,8 +70,21 @@ function parseArgs(argv) {
   }
   return args;
 }
+/** @typedef {ReturnType<typeof parseArgs>} Args */
 
-/** Runs a command under /usr/bin/time; resolves with wall/CPU/RSS, killing it past the limit. */
+/**
+ * One row of the results (printed, and written by --json).
+ * @typedef {{ profile: string, feeds: number, runner: string, phase: string, wallS: number | null,
+ *   cpuS: number | null, peakMb: number | null, requests: number, reqPerS: number,
+ *   exit: string | number | null, detail: Record<string, unknown> | undefined, stderr?: string }} Row
+ */
+
+/**
+ * Runs a command under /usr/bin/time; resolves with wall/CPU/RSS, killing it past the limit.
+ * @param {string} command
+ * @param {string[]} argv
+ * @param {{ cwd: string, maxSeconds: number, env?: Record<string, string> }} options
+ */
 async function measure(command, argv, { cwd, maxSeconds, env }) {
   const timeFile = join(tmpdir(), `orrery-bench-time-${process.pid}-${Date.now()}`);
   const run = await runChild(
@@ -83,7 +97,10 @@ async function measure(command, argv, { cwd, maxSeconds, env }) {
   let rssMb = Number.NaN;
   try {
     const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
-    const [e, u, s, m] = line.split(' ').map(Number);
+    // A field missing (a short line) is NaN, as undefined would be in the arithmetic.
+    const [e = Number.NaN, u = Number.NaN, s = Number.NaN, m = Number.NaN] = line
+      .split(' ')
+      .map(Number);
     wall = e;
     cpu = u + s;
     rssMb = m / 1024;
@@ -102,13 +119,19 @@ async function measure(command, argv, { cwd, maxSeconds, env }) {
   };
 }
 
-/** The farm for one profile (bench/farm/farm-process.js), alive a good while past the runs. */
+/**
+ * The farm for one profile (bench/farm/farm-process.js), alive a good while past the runs.
+ * @param {Args} args
+ * @param {string} profile
+ */
 function startProfileFarm(args, profile) {
   return startFarm({ hosts: HOSTS, port: args.port, profile, maxSeconds: args.maxSeconds * 8 });
 }
 
+/** @param {number} port @param {number} id */
 const feedUrl = (port, id) => `http://127.0.${id % HOSTS}.1:${port}/f/${id}.xml`;
 
+/** @param {string} work */
 function compileDirect(work) {
   const out = join(work, 'build');
   execFileSync(
@@ -142,6 +165,8 @@ function compileDirect(work) {
  * The CLI to measure: ROOT/bin/orrery.js when dist/ is built, else a private build of the
  * current sources in the work folder (tsc into <work>/orrery/dist, node_modules and themes linked),
  * so the bench never writes into the repository.
+ * @param {Args} args
+ * @param {string} work
  */
 function orreryRoot(args, work) {
   if (args.orreryRoot) return args.orreryRoot;
@@ -171,6 +196,7 @@ function orreryRoot(args, work) {
   return root;
 }
 
+/** @param {string} dir @param {string[]} urls @param {Args} args */
 function planetToml(dir, urls, args) {
   const lines = [
     '[site]',
@@ -191,6 +217,7 @@ function planetToml(dir, urls, args) {
   return join(dir, 'planet.toml');
 }
 
+/** @param {string} dir @param {string[]} urls */
 function newsboatFiles(dir, urls) {
   writeFileSync(join(dir, 'urls'), `${urls.join('\n')}\n`);
   writeFileSync(
@@ -218,6 +245,7 @@ function newsboatFiles(dir, urls) {
 async function main() {
   const args = parseArgs(process.argv);
   const work = mkdtempSync(join(tmpdir(), 'orrery-fetch-bench-'));
+  /** @type {Record<string, boolean>} */
   const have = {
     orrery: true,
     'orrery-fetch': true,
@@ -235,6 +263,7 @@ async function main() {
   });
   const build = runners.includes('direct') ? compileDirect(work) : '';
   const cliRoot = runners.some((r) => r.startsWith('orrery')) ? orreryRoot(args, work) : '';
+  /** @type {Row[]} */
   const results = [];
   try {
     for (const profile of args.profiles) {
@@ -266,6 +295,7 @@ async function main() {
               } else if (runner === 'direct' || runner.endsWith('-bare')) {
                 // Both read the URLs from a file and keep validators in state.json between runs.
                 writeFileSync(join(dir, 'urls.txt'), urls.join('\n'));
+                /** @type {[script: string, ...options: string[]]} */
                 const script =
                   runner === 'direct'
                     ? ['bench/farm/direct-run.js', '--build', build]
@@ -294,6 +324,7 @@ async function main() {
                 });
               }
               const requests = (await farm.stats()).requests - before;
+              /** @type {Row} */
               const row = {
                 profile,
                 feeds: n,
@@ -329,10 +360,16 @@ async function main() {
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
 }
 
+/** @param {number} x @param {number} [digits] */
 function round(x, digits = 2) {
   return Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
 }
 
+/**
+ * The last line of a bench/farm client's output, parsed (its `counts` are printed).
+ * @param {string} text
+ * @returns {Record<string, unknown> | undefined}
+ */
 function safeJson(text) {
   try {
     return JSON.parse(text.trim().split('\n').at(-1) ?? '');
@@ -341,6 +378,7 @@ function safeJson(text) {
   }
 }
 
+/** @param {Row} r */
 function formatRow(r) {
   return [
     r.profile.padEnd(6),
@@ -358,7 +396,9 @@ function formatRow(r) {
   ].join('  ');
 }
 
+/** @param {Row[]} results */
 function printRatios(results) {
+  /** @param {string} profile @param {number} feeds @param {string} runner @param {string} phase */
   const find = (profile, feeds, runner, phase) =>
     results.find(
       (r) => r.profile === profile && r.feeds === feeds && r.runner === runner && r.phase === phase,
@@ -368,9 +408,10 @@ function printRatios(results) {
     if (r.runner === 'newsboat') continue;
     const nb = find(r.profile, r.feeds, 'newsboat', r.phase);
     if (!nb) continue;
+    // A figure not measured (null) counts as 0, as arithmetic on null does.
     lines.push(
-      `${r.profile} ${r.feeds} ${r.phase}: newsboat/${r.runner} wall x${(nb.wallS / r.wallS).toFixed(2)}, ` +
-        `cpu x${(nb.cpuS / r.cpuS).toFixed(2)}, peak ${r.peakMb} MB vs ${nb.peakMb} MB`,
+      `${r.profile} ${r.feeds} ${r.phase}: newsboat/${r.runner} wall x${(Number(nb.wallS) / Number(r.wallS)).toFixed(2)}, ` +
+        `cpu x${(Number(nb.cpuS) / Number(r.cpuS)).toFixed(2)}, peak ${r.peakMb} MB vs ${nb.peakMb} MB`,
     );
   }
   if (lines.length) process.stdout.write(`\nratios (>1: orrery faster)\n${lines.join('\n')}\n`);

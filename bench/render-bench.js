@@ -31,7 +31,23 @@ let BIN = join(ROOT, 'bin/orrery.js');
 const HOSTS = 200;
 const FEEDS = 600;
 
+/**
+ * @typedef {{ sizes: number[], years: number, profile: string, repeat: number, farm: boolean,
+ *   synthetic: boolean, json: string, port: number, maxSeconds: number, baseline?: string,
+ *   keep?: boolean }} Args
+ * @typedef {{ code: number | null, wall: number, cpu: number, mb: number, out: string }} Run
+ * @typedef {{ group: string, label: string, cpu: number[], cpuMedian: number, peakMb: number,
+ *   wall: number, exit: (number | null)[] }} Row
+ * @typedef {import('../src/model/feed.js').Text} Text
+ * @typedef {import('../src/model/feed.js').Person} Person
+ * @typedef {import('../src/model/stored.js').ProcessedEntry} ProcessedEntry
+ * @typedef {import('../src/model/stored.js').StoredEntry} StoredEntry
+ * @typedef {import('../src/model/stored.js').StoredFeed} StoredFeed
+ */
+
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {Args} */
   const args = {
     sizes: [10_000, 100_000],
     years: 10,
@@ -66,7 +82,12 @@ function parseArgs(argv) {
   return args;
 }
 
-/** Run a command under /usr/bin/time: wall, CPU (user + sys, children included), peak RSS. */
+/**
+ * Run a command under /usr/bin/time: wall, CPU (user + sys, children included), peak RSS.
+ * @param {string[]} argv
+ * @param {{ cwd: string, maxSeconds: number }} options
+ * @returns {Promise<Run>}
+ */
 function measure(argv, { cwd, maxSeconds }) {
   const timeFile = join(tmpdir(), `orrery-render-bench-${process.pid}-${Date.now()}`);
   return new Promise((resolvePromise) => {
@@ -80,7 +101,8 @@ function measure(argv, { cwd, maxSeconds }) {
     const killer = setTimeout(() => child.kill('SIGKILL'), maxSeconds * 1000);
     child.on('close', (code) => {
       clearTimeout(killer);
-      const [e, u, s, m] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ');
+      const [e, u, s, m] =
+        readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)?.split(' ') ?? [];
       rmSync(timeFile, { force: true });
       resolvePromise({
         code,
@@ -93,14 +115,16 @@ function measure(argv, { cwd, maxSeconds }) {
   });
 }
 
+/** @type {Row[]} */
 const results = [];
+/** @param {string} group @param {string} label @param {Run[]} runs */
 function report(group, label, runs) {
   const cpus = runs.map((r) => r.cpu).sort((a, b) => a - b);
   const row = {
     group,
     label,
     cpu: cpus.map((c) => Number(c.toFixed(2))),
-    cpuMedian: Number(cpus[Math.floor(cpus.length / 2)].toFixed(2)),
+    cpuMedian: Number(/** @type {number} */ (cpus[Math.floor(cpus.length / 2)]).toFixed(2)),
     peakMb: Math.round(Math.max(...runs.map((r) => r.mb))),
     wall: Number(Math.min(...runs.map((r) => r.wall)).toFixed(2)),
     exit: runs.map((r) => r.code),
@@ -119,12 +143,14 @@ function report(group, label, runs) {
   return row;
 }
 
+/** @param {number} n @param {(i: number) => Promise<Run>} fn */
 async function repeat(n, fn) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await fn(i));
   return runs;
 }
 
+/** @param {number[]} items */
 function rss(items) {
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Bench Blog</title><link>http://bench.test/</link><description>d</description>
@@ -145,14 +171,15 @@ async function ownFeed() {
     res.writeHead(200, { 'content-type': 'application/rss+xml' });
     res.end(rss(items));
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
   return {
-    url: `http://127.0.0.1:${server.address().port}/feed.xml`,
-    grow: (n) => (count += n),
+    url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/feed.xml`,
+    grow: (/** @type {number} */ n) => (count += n),
     close: () => new Promise((r) => server.close(r)),
   };
 }
 
+/** @param {Args} args */
 async function startFarm(args) {
   const child = spawn(
     process.execPath,
@@ -164,7 +191,7 @@ async function startFarm(args) {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });
-  await new Promise((resolvePromise, reject) => {
+  await new Promise((/** @type {(value?: void) => void} */ resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error('farm: not ready after 30 s')), 30_000);
     lines.once('line', () => {
       clearTimeout(timer);
@@ -173,7 +200,7 @@ async function startFarm(args) {
     child.once('exit', (code) => reject(new Error(`farm exited early (${code})`)));
   });
   return () =>
-    new Promise((resolvePromise) => {
+    new Promise((/** @type {(value?: void) => void} */ resolvePromise) => {
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.once('exit', () => {
@@ -183,6 +210,7 @@ async function startFarm(args) {
     });
 }
 
+/** @param {string} dir @param {string[]} urls */
 function planetToml(dir, urls) {
   const lines = [
     '[site]',
@@ -213,6 +241,7 @@ function planetToml(dir, urls) {
   return join(dir, 'planet.toml');
 }
 
+/** @param {Args} args @param {string} work @param {string} [name] */
 async function farmBench(args, work, name = 'farm') {
   console.log(
     `\n== ${name}: ${FEEDS} farm feeds (profile ${args.profile}) + 1 growing feed, ${BIN}`,
@@ -227,6 +256,7 @@ async function farmBench(args, work, name = 'farm') {
   );
   const config = planetToml(dir, [...urls, own.url]);
   // An older Orrery (the baseline) has no --full: its every build is a full one.
+  /** @param {...string} rest */
   const cli = (...rest) =>
     measure(
       [
@@ -243,7 +273,8 @@ async function farmBench(args, work, name = 'farm') {
     const entries = execFileSync(process.execPath, [BIN, 'status', '--config', config, '--json'], {
       cwd: dir,
     }).toString();
-    const total = JSON.parse(entries).reduce((n, f) => n + (f.entries ?? f.entryCount ?? 0), 0);
+    const feeds = /** @type {{ entries?: number, entryCount?: number }[]} */ (JSON.parse(entries));
+    const total = feeds.reduce((n, f) => n + (f.entries ?? f.entryCount ?? 0), 0);
     console.log(`   the store holds ${total} entries`);
     report(name, 'warm `orrery run --all`', await repeat(args.repeat, () => cli('run', '--all')));
     report(
@@ -279,9 +310,17 @@ async function farmBench(args, work, name = 'farm') {
   }
 }
 
-/** Load a synthetic planet into a SQLite store through the Store port. */
+/**
+ * Load a synthetic planet into a SQLite store through the Store port.
+ * @param {string} dir
+ * @param {number} entries
+ * @param {number} years
+ */
 async function loadSynthetic(dir, entries, years) {
+  // The modules of the build in dist/, typed as this checkout's sources.
+  /** @type {typeof import('../src/render/synthetic-planet.js')} */
   const { syntheticPlanet } = await import(join(ROOT, 'dist/render/synthetic-planet.js'));
+  /** @type {typeof import('../src/store/sqlite/sqlite-store.js')} */
   const { createSqliteStore } = await import(join(ROOT, 'dist/store/sqlite/sqlite-store.js'));
   const end = '2026-11-01T12:00:00.000Z';
   const planet = syntheticPlanet({ feeds: FEEDS, entries, end, days: 365 * years });
@@ -299,29 +338,37 @@ async function loadSynthetic(dir, entries, years) {
     end,
   );
   const ids = new Map((await store.listFeeds()).map((f) => [f.url, f.id]));
+  // Every feed of the planet was just subscribed: each URL has its id.
+  const idOf = (/** @type {string} */ url) => /** @type {number} */ (ids.get(url));
+  /** @type {Map<number, StoredEntry[]>} */
   const byFeed = new Map();
   for (const e of planet.entries) {
-    if (!byFeed.has(e.feedId)) byFeed.set(e.feedId, []);
-    byFeed.get(e.feedId).push(e);
+    let list = byFeed.get(e.feedId);
+    if (!list) byFeed.set(e.feedId, (list = []));
+    list.push(e);
   }
   for (const f of planet.feeds) {
     await store.applyFeedUpdate({
-      feedId: ids.get(f.url),
+      feedId: idOf(f.url),
       now: end,
       fetch: { at: end, outcome: 'ok', status: 200, elapsedMs: 1 },
       meta: { title: f.title, link: f.siteLink, hubs: [] },
+      // syntheticPlanet gives every entry its content.
       entries: (byFeed.get(f.id) ?? []).map((e) =>
-        processed(e.key.slice(3), e.title, e.published, e.content, e.author),
+        processed(e.key.slice(3), e.title, e.published, /** @type {Text} */ (e.content), e.author),
       ),
       error: null,
       nextDueAt: end,
     });
   }
   await store.close();
-  const feedUrl = planet.feeds[1].url;
+  const feedUrl = /** @type {StoredFeed} */ (planet.feeds[1]).url; // the planet has FEEDS feeds
   return {
     config,
-    /** Store 5 new posts of one feed, as a fetch would. */
+    /**
+     * Store 5 new posts of one feed, as a fetch would.
+     * @param {number} round
+     */
     async addFive(round) {
       const s = await createSqliteStore({ path: join(dir, 'orrery.sqlite') });
       const now = new Date(Date.parse(end) + round * 3_600_000).toISOString();
@@ -332,7 +379,7 @@ async function loadSynthetic(dir, entries, years) {
         }),
       );
       await s.applyFeedUpdate({
-        feedId: ids.get(feedUrl),
+        feedId: idOf(feedUrl),
         now,
         fetch: { at: now, outcome: 'ok', status: 200, elapsedMs: 1 },
         entries: fresh,
@@ -343,6 +390,14 @@ async function loadSynthetic(dir, entries, years) {
   };
 }
 
+/**
+ * @param {string} id
+ * @param {string | undefined} title
+ * @param {string | undefined} published
+ * @param {Text} content
+ * @param {Person} [author]
+ * @returns {ProcessedEntry}
+ */
 function processed(id, title, published, content, author) {
   return {
     key: `id:${id}`,
@@ -364,6 +419,7 @@ function processed(id, title, published, content, author) {
   };
 }
 
+/** @param {Args} args @param {string} work */
 async function syntheticBench(args, work) {
   console.log(`\n== synthetic archive: ${FEEDS} feeds, posts over ${args.years} years`);
   const table = [];
@@ -373,6 +429,7 @@ async function syntheticBench(args, work) {
     const started = performance.now();
     const planet = await loadSynthetic(dir, size, args.years);
     console.log(`   ${size} entries loaded in ${Math.round(performance.now() - started)} ms`);
+    /** @param {...string} rest */
     const cli = (...rest) =>
       measure([BIN, ...rest, '--config', planet.config, '--quiet'], {
         cwd: dir,
