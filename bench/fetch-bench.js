@@ -158,6 +158,8 @@ function compileDirect(work) {
     ],
     { cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
   );
+  // The compiled fetcher imports undici and the rest from the checkout's packages.
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   return out;
 }
 
