@@ -64,10 +64,10 @@ function monthOf(word: string): number | undefined {
 
 const WEEKDAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
-/** Named time zones, in minutes east of UTC. */
 /** Korea Standard Time (UTC+9) in minutes, the zone Korean blog platforms leave out. */
 const KST = 540;
 
+/** Named time zones, in minutes east of UTC. */
 const ZONES: Record<string, number> = {
   ut: 0,
   utc: 0,
@@ -145,6 +145,23 @@ function build(
   const iso = new Date(ms).toISOString();
   if (iso.length !== 24) return undefined; // years beyond 9999 after the shift
   return iso.slice(0, 19) + 'Z';
+}
+
+/**
+ * build() from a match whose groups 1-6 are year, month, day, hour, minute and an optional
+ * second, the order most of the patterns below share.
+ */
+function buildYmdhms(m: readonly (string | undefined)[], offsetMin: number): string | undefined {
+  const sec = m[6] ? +m[6] : 0;
+  return build(
+    +group(m, 1),
+    +group(m, 2),
+    +group(m, 3),
+    +group(m, 4),
+    +group(m, 5),
+    sec,
+    offsetMin,
+  );
 }
 
 function year2(y: string): number {
@@ -249,16 +266,7 @@ function parseIsoShort(s: string): string | undefined {
 /** Korean blog platforms: '2004년 05월 28일  01:31:15' (OnBlog), '2004-05-25 오후 11:23:17' (Nate). */
 function parseKorean(s: string): string | undefined {
   let m = /^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
-  if (m)
-    return build(
-      +group(m, 1),
-      +group(m, 2),
-      +group(m, 3),
-      +group(m, 4),
-      +group(m, 5),
-      m[6] ? +m[6] : 0,
-      KST,
-    );
+  if (m) return buildYmdhms(m, KST);
   m = /^(\d{4})-(\d{1,2})-(\d{1,2})\s+(오전|오후)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
   if (m) {
     let h = +group(m, 5);
@@ -347,15 +355,7 @@ function parseRfc822(input: string): string | undefined {
   if (p) {
     const off = parseZone(group(p, 7));
     if (off === undefined) return undefined;
-    return build(
-      +group(p, 1),
-      +group(p, 2),
-      +group(p, 3),
-      +group(p, 4),
-      +group(p, 5),
-      p[6] ? +p[6] : 0,
-      off,
-    );
+    return buildYmdhms(p, off);
   }
   s = s.replace(/,/g, ' ');
   const tokens = s.split(/\s+/).filter((t) => t !== '');
@@ -464,15 +464,7 @@ export function parseDate(text: string): string | undefined {
   if (m) {
     const off = parseZone(group(m, 7));
     if (off === undefined) return undefined;
-    return build(
-      +group(m, 1),
-      +group(m, 2),
-      +group(m, 3),
-      +group(m, 4),
-      +group(m, 5),
-      +group(m, 6),
-      off,
-    );
+    return buildYmdhms(m, off);
   }
   // a DCMI period ('start=...; end=...'): the end is the date that matters for expiry
   const period = /(?:^|;)\s*end=([^;]+)/.exec(s) ?? /(?:^|;)\s*start=([^;]+)/.exec(s);
