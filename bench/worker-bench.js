@@ -47,6 +47,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'bin', 'orrery.js');
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat (getconf CLK_TCK on Linux)
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const args = {
     cold: 10_000,
@@ -65,7 +66,7 @@ function parseArgs(argv) {
     maxSeconds: 3600,
     port: 18_800 + Math.floor(Math.random() * 500),
   };
-  const list = (v) => v.split(',').filter(Boolean);
+  const list = (/** @type {string} */ v) => v.split(',').filter(Boolean);
   for (let i = 2; i < argv.length; i += 2) {
     const [key, value = ''] = [argv[i], argv[i + 1]];
     if (key === '--cold') args.cold = Number(value);
@@ -87,20 +88,50 @@ function parseArgs(argv) {
   }
   return args;
 }
+/**
+ * @typedef {ReturnType<typeof parseArgs>} Args
+ * @typedef {import('node:child_process').ChildProcess} ChildProcess
+ * @typedef {{ wall: number, cpu: number, peakMb: number, code: number | null, output: string }} Run
+ * @typedef {Awaited<ReturnType<typeof startPostgres>>} Db
+ * @typedef {Awaited<ReturnType<typeof startFarm>>} Farm
+ * @typedef {Awaited<ReturnType<typeof workerPass>>} Pass
+ * @typedef {Awaited<ReturnType<typeof storeSize>>} StoreSize
+ */
+/**
+ * One row of the report (printed, and written by --json): a pass of workers, a run of the
+ * client floor, or an `orrery run`.
+ * @typedef {{ phase: string, feeds: number, runner: string, concurrency?: number, wallS: number,
+ *   feedsPerS: number, cpuS: number, pgCpuS?: number, peakMb: number,
+ *   workerPeaksMb?: (number | null)[], workerStartPeaksMb?: (number | null)[], store?: StoreSize,
+ *   counts?: unknown, exit?: number | null, output?: string }} Row
+ */
 
+/** @param {string} line */
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
-/** Processes this bench started and must not leave behind, even when it is stopped. */
+/**
+ * Processes this bench started and must not leave behind, even when it is stopped.
+ * @type {Set<ChildProcess>}
+ */
 const children = new Set();
+/**
+ * @template {ChildProcess} T
+ * @param {T} child
+ * @returns {T}
+ */
 function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- processes and their cost
 
-/** user + sys seconds and peak RSS (MB) of a live process, from /proc. */
+/**
+ * user + sys seconds and peak RSS (MB) of a live process, from /proc.
+ * @param {number | undefined} pid
+ */
 function usageOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -114,7 +145,10 @@ function usageOf(pid) {
   }
 }
 
-/** Forget a process's peak RSS so far (Linux: clear_refs 5): the next peak is the pass's own. */
+/**
+ * Forget a process's peak RSS so far (Linux: clear_refs 5): the next peak is the pass's own.
+ * @param {number | undefined} pid
+ */
 function resetPeak(pid) {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -124,7 +158,10 @@ function resetPeak(pid) {
   }
 }
 
-/** CPU seconds a PostgreSQL server has used: the postmaster, its reaped and its live children. */
+/**
+ * CPU seconds a PostgreSQL server has used: the postmaster, its reaped and its live children.
+ * @param {number} postmaster
+ */
 function serverCpu(postmaster) {
   if (!postmaster) return Number.NaN;
   let total = 0;
@@ -147,7 +184,13 @@ function serverCpu(postmaster) {
   return total / TICK;
 }
 
-/** Runs a command to its end: wall seconds, CPU and peak RSS (from /usr/bin/time). */
+/**
+ * Runs a command to its end: wall seconds, CPU and peak RSS (from /usr/bin/time).
+ * @param {string} command
+ * @param {string[]} argv
+ * @param {{ cwd: string, env?: NodeJS.ProcessEnv, maxSeconds: number }} options
+ * @returns {Promise<Run>}
+ */
 function measure(command, argv, { cwd, env, maxSeconds }) {
   const timeFile = join(tmpdir(), `orrery-worker-bench-${process.pid}-${Date.now()}`);
   return new Promise((resolvePromise) => {
@@ -160,7 +203,7 @@ function measure(command, argv, { cwd, env, maxSeconds }) {
       }),
     );
     let output = '';
-    const keep = (d) => {
+    const keep = (/** @type {Buffer} */ d) => {
       if (output.length < 1 << 20) output += d;
     };
     child.stdout.on('data', keep);
@@ -170,7 +213,8 @@ function measure(command, argv, { cwd, env, maxSeconds }) {
       clearTimeout(killer);
       let run = { wall: (performance.now() - started) / 1000, cpu: Number.NaN, peakMb: Number.NaN };
       try {
-        const [e, u, s, m] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ');
+        const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+        const [e, u, s, m] = line.split(' ');
         run = { wall: Number(e), cpu: Number(u) + Number(s), peakMb: Number(m) / 1024 };
         rmSync(timeFile, { force: true });
       } catch {
@@ -183,18 +227,24 @@ function measure(command, argv, { cwd, env, maxSeconds }) {
 
 // ---------------------------------------------------------------- PostgreSQL and the farm
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      // Listening on 127.0.0.1: the address is an IP one, with its port.
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolvePromise(port));
     });
   });
 }
 
-/** A PostgreSQL cluster of Debian's package in a temporary folder, or the given server. */
+/**
+ * A PostgreSQL cluster of Debian's package in a temporary folder, or the given server.
+ * @param {Args} args
+ * @param {string} work
+ */
 async function startPostgres(args, work) {
   if (args.databaseUrl) return { url: args.databaseUrl, postmaster: 0, stop: () => {} };
   const base = '/usr/lib/postgresql';
@@ -214,7 +264,7 @@ async function startPostgres(args, work) {
   mkdirSync(data);
   chownSync(data, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), 0);
   const port = await freePort();
-  const su = (command) =>
+  const su = (/** @type {string} */ command) =>
     execFileSync('su', ['postgres', '-c', command], { stdio: 'pipe', timeout: 120_000 });
   su(`${bin}/initdb -D ${data} -A trust -U postgres`);
   // Defaults but for connections (4 workers hold ~30 each) and shared buffers.
@@ -230,6 +280,7 @@ async function startPostgres(args, work) {
   };
 }
 
+/** @param {Args} args @param {string} [corpus] */
 async function startFarm(args, corpus = args.corpus) {
   const child = track(
     spawn(
@@ -262,7 +313,7 @@ async function startFarm(args, corpus = args.corpus) {
     ready,
     pid: child.pid,
     stop: () =>
-      new Promise((resolvePromise) => {
+      new Promise((/** @type {(value?: void) => void} */ resolvePromise) => {
         child.stdin.end();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.once('exit', () => {
@@ -273,8 +324,10 @@ async function startFarm(args, corpus = args.corpus) {
   };
 }
 
+/** @param {Args} args @param {number} id */
 const feedUrl = (args, id) => `http://${hostAddress(id % args.hosts)}:${args.port}/f/${id}.xml`;
 
+/** @param {string} dir @param {string[]} urls @param {string[]} [extra] */
 function writePlanet(dir, urls, extra = []) {
   mkdirSync(dir, { recursive: true });
   const lines = [
@@ -296,6 +349,7 @@ function writePlanet(dir, urls, extra = []) {
   return join(dir, 'planet.toml');
 }
 
+/** @param {string} url @param {string} schema */
 function withSchema(url, schema) {
   const u = new URL(url);
   u.searchParams.set('schema', schema);
@@ -307,9 +361,12 @@ function withSchema(url, schema) {
 /**
  * Starts `workers` worker processes on a planet and waits until every feed has been fetched
  * and no refresh is queued: the pass. Returns its wall seconds and each worker's cost.
+ * @param {{ args: Args, db: Db, dir: string, config: string, schema: string, feeds: number,
+ *   workers: number, concurrency: number }} pass
  */
 async function workerPass({ args, db, dir, config, schema, feeds, workers, concurrency }) {
   const env = { ORRERY_DATABASE_URL: withSchema(db.url, schema) };
+  /** @type {{ child: ChildProcess, stderr: () => string, startPeakMb: number, reset?: boolean }[]} */
   const procs = [];
   const cpuBefore = serverCpu(db.postmaster);
   const started = performance.now();
@@ -348,7 +405,9 @@ async function workerPass({ args, db, dir, config, schema, feeds, workers, concu
       if (left.done) break;
       if (Date.now() > deadline) throw new Error(`pass not done after ${args.maxSeconds} s`);
       if (procs.every((c) => c.child.exitCode !== null)) {
-        throw new Error(`every worker exited: ${procs[0].stderr().slice(-500)}`);
+        // A pass starts at least one worker: procs has a first.
+        const first = /** @type {(typeof procs)[number]} */ (procs[0]);
+        throw new Error(`every worker exited: ${first.stderr().slice(-500)}`);
       }
     }
   } finally {
@@ -362,7 +421,7 @@ async function workerPass({ args, db, dir, config, schema, feeds, workers, concu
   await Promise.all(
     procs.map(
       ({ child }) =>
-        new Promise((resolvePromise) => {
+        new Promise((/** @type {(value?: void) => void} */ resolvePromise) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
           const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
           child.once('exit', () => {
@@ -376,7 +435,13 @@ async function workerPass({ args, db, dir, config, schema, feeds, workers, concu
   return { wall, pgCpu, costs, early: early.length };
 }
 
-/** Whether every feed was fetched since `since` (ISO) and no refresh is queued. */
+/**
+ * Whether every feed was fetched since `since` (ISO) and no refresh is queued.
+ * @param {pg.Client} client
+ * @param {string} schema
+ * @param {number} feeds
+ * @param {string} since
+ */
 async function remaining(client, schema, feeds, since) {
   try {
     const f = await client.query(
@@ -390,13 +455,21 @@ async function remaining(client, schema, feeds, since) {
     const queued = Number(q.rows[0].n);
     return { queued, done: all === feeds && Number(f.rows[0].left) === 0 && queued === 0 };
   } catch (error) {
-    // The schemas are not there yet (the workers are starting).
-    if (error.code === '42P01' || error.code === '3F000') return { queued: 0, done: false };
+    // The schemas are not there yet (the workers are starting). pg's errors carry the SQLSTATE.
+    const { code } = /** @type {{ code?: string }} */ (error);
+    if (code === '42P01' || code === '3F000') return { queued: 0, done: false };
     throw error;
   }
 }
 
-/** The client floor: the same GETs by undici alone, nothing parsed or stored. */
+/**
+ * The client floor: the same GETs by undici alone, nothing parsed or stored.
+ * @param {Args} args
+ * @param {string} dir
+ * @param {string[]} urls
+ * @param {number} concurrency
+ * @param {Record<string, string>} state the ETags a warm client holds, by URL
+ */
 async function floor(args, dir, urls, concurrency, state) {
   const urlsFile = join(dir, 'urls.txt');
   writeFileSync(urlsFile, urls.join('\n'));
@@ -423,6 +496,11 @@ async function floor(args, dir, urls, concurrency, state) {
   return { ...run, counts: detail?.counts };
 }
 
+/**
+ * The last line of bare-client's output, parsed (its `counts` are printed).
+ * @param {string} text
+ * @returns {Record<string, unknown> | undefined}
+ */
 function safeJson(text) {
   try {
     return JSON.parse(text.trim().split('\n').at(-1) ?? '');
@@ -431,7 +509,11 @@ function safeJson(text) {
   }
 }
 
-/** As many small documents as the corpus has files: the farm's ETags stay the same. */
+/**
+ * As many small documents as the corpus has files: the farm's ETags stay the same.
+ * @param {Args} args
+ * @param {string} dir
+ */
 function smallCorpus(args, dir) {
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(args.corpus).filter((n) => !n.startsWith('.')).length;
@@ -450,7 +532,11 @@ function smallCorpus(args, dir) {
   return dir;
 }
 
-/** The ETags the farm gives (farm.js): a warm client's state without a cold run of its own. */
+/**
+ * The ETags the farm gives (farm.js): a warm client's state without a cold run of its own.
+ * @param {Args} args
+ * @param {string[]} urls
+ */
 function farmEtags(args, urls) {
   const files = readdirSync(args.corpus).filter((n) => !n.startsWith('.')).length;
   return Object.fromEntries(urls.map((url, id) => [url, `"f${id}-${id % files}"`]));
@@ -458,6 +544,7 @@ function farmEtags(args, urls) {
 
 // ---------------------------------------------------------------- the phases
 
+/** @param {Args} args @param {Db} db @param {string} work @param {Row[]} rows */
 async function coldPhase(args, db, work, rows) {
   const n = args.cold;
   const urls = Array.from({ length: n }, (_, id) => feedUrl(args, id));
@@ -487,6 +574,13 @@ async function coldPhase(args, db, work, rows) {
   }
 }
 
+/**
+ * @param {Args} args
+ * @param {Db} db
+ * @param {string} work
+ * @param {Row[]} rows
+ * @param {Farm} farm
+ */
 async function warmPhase(args, db, work, rows, farm) {
   const n = args.warm;
   const urls = Array.from({ length: n }, (_, id) => feedUrl(args, id));
@@ -502,7 +596,7 @@ async function warmPhase(args, db, work, rows, farm) {
   log(
     `warm ${n}: seeding the store with a cold pass (${workers} workers × ${args.seedConcurrency}, ${args.seed} documents)...`,
   );
-  const passOf = (concurrency) =>
+  const passOf = (/** @type {number} */ concurrency) =>
     workerPass({ args, db, dir, config, schema, feeds: n, workers, concurrency });
   const seed = await passOf(args.seedConcurrency);
   if (seedFarm) {
@@ -533,7 +627,14 @@ async function warmPhase(args, db, work, rows, farm) {
   report(rows, floorRow('warm', n, concurrency, run));
 }
 
-/** A pass of worker processes as a row of the report. */
+/**
+ * A pass of worker processes as a row of the report.
+ * @param {string} phase
+ * @param {number} feeds
+ * @param {number} workers
+ * @param {number} concurrency
+ * @param {Pass} pass
+ */
 function passRow(phase, feeds, workers, concurrency, pass) {
   return {
     phase,
@@ -548,7 +649,13 @@ function passRow(phase, feeds, workers, concurrency, pass) {
   };
 }
 
-/** A run of the client floor as a row of the report. */
+/**
+ * A run of the client floor as a row of the report.
+ * @param {string} phase
+ * @param {number} feeds
+ * @param {number} concurrency
+ * @param {Awaited<ReturnType<typeof floor>>} run
+ */
 function floorRow(phase, feeds, concurrency, run) {
   return {
     phase,
@@ -563,18 +670,20 @@ function floorRow(phase, feeds, concurrency, run) {
   };
 }
 
+/** @param {Row[]} rows @param {Row} row */
 function report(rows, row) {
   rows.push(row);
   printRow(row);
 }
 
+/** @param {pg.Client} client @param {string} schema */
 async function storeSize(client, schema) {
-  const size = async (table) =>
+  const size = async (/** @type {string} */ table) =>
     Number(
       (await client.query('select pg_total_relation_size($1) as n', [`"${schema}".${table}`]))
         .rows[0].n,
     );
-  const count = async (table) =>
+  const count = async (/** @type {string} */ table) =>
     Number((await client.query(`select count(*) as n from "${schema}".${table}`)).rows[0].n);
   const feeds = await size('feeds');
   const entries = await size('entries');
@@ -593,6 +702,7 @@ async function storeSize(client, schema) {
   };
 }
 
+/** @param {Args} args @param {Db} db @param {string} work @param {Row[]} rows */
 async function comparePhase(args, db, work, rows) {
   const n = args.compare;
   const urls = Array.from({ length: n }, (_, id) => feedUrl(args, id));
@@ -636,11 +746,14 @@ async function comparePhase(args, db, work, rows) {
 
 // ---------------------------------------------------------------- report
 
+/** @param {number[]} xs */
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+/** @param {number} x @param {number} [digits] */
 function round(x, digits = 2) {
   return Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
 }
 
+/** @param {Row} r */
 function printRow(r) {
   process.stdout.write(
     `${[
@@ -663,7 +776,9 @@ function printRow(r) {
   if (r.store) process.stdout.write(`            store: ${JSON.stringify(r.store)}\n`);
 }
 
+/** @param {Row[]} rows @param {Args} args */
 function printRatios(rows, args) {
+  /** @param {string} phase @param {string} runner */
   const find = (phase, runner) => rows.find((r) => r.phase === phase && r.runner === runner);
   const lines = [];
   const one = find('cold', `1 worker × ${args.concurrency}`);
@@ -684,7 +799,10 @@ function printRatios(rows, args) {
       );
     }
   }
-  const warm = find('warm', `4 workers × ${args.concurrency}`);
+  // The warm pass's row has the workers' peaks (warmPhase).
+  const warm = /** @type {(Row & { workerPeaksMb: (number | null)[] }) | undefined} */ (
+    find('warm', `4 workers × ${args.concurrency}`)
+  );
   const ceiling = find('warm', `undici-bare × ${4 * args.concurrency}`);
   if (warm && ceiling) {
     lines.push(
@@ -693,7 +811,10 @@ function printRatios(rows, args) {
   }
   for (const phase of ['run cold', 'run warm']) {
     const lite = find(phase, 'orrery run, sqlite');
-    const post = find(phase, 'orrery run, postgres');
+    // comparePhase gives every `orrery run` row its server's CPU.
+    const post = /** @type {(Row & { pgCpuS: number }) | undefined} */ (
+      find(phase, 'orrery run, postgres')
+    );
     if (lite && post) {
       lines.push(
         `${phase} ${args.compare}: PostgreSQL / SQLite wall x${(post.wallS / lite.wallS).toFixed(2)}, CPU (orrery + server) x${((post.cpuS + post.pgCpuS) / lite.cpuS).toFixed(2)}`,
@@ -711,7 +832,9 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'orrery-worker-bench-'));
   // The private cluster's folder is inside: the postgres user must be able to reach it.
   chmodSync(work, 0o755);
+  /** @type {Row[]} */
   const rows = [];
+  /** @type {Db | undefined} */
   let db;
   let farm;
   const stop = () => {
@@ -738,7 +861,9 @@ async function main() {
     await farm?.stop();
     try {
       db?.stop();
-    } catch (error) {
+    } catch (caught) {
+      // pg_ctl failing: execFileSync throws an Error.
+      const error = /** @type {Error} */ (caught);
       log(`could not stop PostgreSQL: ${error.message}`);
     }
     rmSync(work, { recursive: true, force: true });
