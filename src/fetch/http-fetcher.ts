@@ -22,6 +22,7 @@ import {
 import type { FetchSettings } from '../model/settings.js';
 import { blockedAddressReason } from './address-guard.js';
 import { classifyError, classifyStatus, FetchFailure } from './classify.js';
+import { leanPoolFactory } from './lean-pool.js';
 import { loadUndici, loadUndiciLite } from './undici-lite.js';
 
 export interface ProxyEnv {
@@ -330,7 +331,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     },
   };
   const proxied = Boolean(env.HTTP_PROXY || env.HTTPS_PROXY);
-  const { Agent: UndiciAgent, request: undiciRequest } = loadUndiciLite();
+  const { Agent: UndiciAgent, Pool, Client, request: undiciRequest } = loadUndiciLite();
   // Empty strings, not undefined: EnvHttpProxyAgent would otherwise fall back to process.env.
   // The proxy connection itself is not guarded (a proxy may well live on a private address).
   const dispatcher: Dispatcher = proxied
@@ -340,7 +341,7 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
         httpsProxy: env.HTTPS_PROXY ?? env.HTTP_PROXY ?? '',
         noProxy: env.NO_PROXY ?? '',
       })
-    : new UndiciAgent(agentOptions);
+    : new UndiciAgent({ ...agentOptions, factory: leanPoolFactory(Pool, Client) });
 
   function checkUrl(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {

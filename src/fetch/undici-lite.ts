@@ -1,5 +1,5 @@
 /**
- * Loads only the parts of undici the fetcher uses (Agent and the request API) instead of its
+ * Loads only the parts of undici the fetcher uses (Agent, its Pool and Client, the request API) instead of its
  * index, which also loads fetch, WebSocket, EventSource, the cache and the mocks: measured
  * −0.12 s CPU and −9 MB RSS per process start (docs/decisions/fetch.md). These are undici's own
  * files (the package has no "exports" map); when its layout changes, the public entry point is
@@ -16,6 +16,9 @@ type RequestFn = (
 
 export interface UndiciParts {
   Agent: typeof Undici.Agent;
+  /** The Agent's per-origin dispatchers (its default factory's; lean-pool.ts makes them). */
+  Pool: typeof Undici.Pool;
+  Client: typeof Undici.Client;
   /** Dispatcher.prototype.request, called with the dispatcher as `this`. */
   request: RequestFn;
 }
@@ -32,13 +35,18 @@ export function loadUndiciLite(): UndiciParts {
   try {
     const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
     const request = require('undici/lib/api/api-request.js') as RequestFn;
-    if (typeof Agent === 'function' && typeof request === 'function') return { Agent, request };
+    const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
+    const Client = require('undici/lib/dispatcher/client.js') as typeof Undici.Client;
+    const parts = [Agent, request, Pool, Client];
+    if (parts.every((part) => typeof part === 'function')) return { Agent, Pool, Client, request };
   } catch {
     // undici's internal layout changed: fall through to the public entry point below.
   }
   const undici = loadUndici();
   return {
     Agent: undici.Agent,
+    Pool: undici.Pool,
+    Client: undici.Client,
     request: undici.Dispatcher.prototype.request as unknown as RequestFn,
   };
 }

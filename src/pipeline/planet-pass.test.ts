@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedErrorCode } from '../model/errors.js';
 import type { StoredFeed } from '../model/stored.js';
-import { nothingChanged } from './planet-pass.js';
+import { nothingChanged, refreshSettingsLookup } from './planet-pass.js';
 import { summarize } from './refresh-all.js';
 import type { RefreshOutcome } from './refresh-feed.js';
 
@@ -61,5 +61,25 @@ describe('nothingChanged (does the site need a build after this fetch?)', () => 
     expect(run([unchanged(feed()), ok(feed()), failed(feed('http-status'), 'http-status')])).toBe(
       true,
     );
+  });
+});
+
+describe('refreshSettingsLookup', () => {
+  it('finds the subscriptions a refresh reads something from, by URL or a previous URL', () => {
+    const lookup = refreshSettingsLookup([
+      { url: 'https://a.example/feed', section: 'main', name: 'Plain' },
+      { url: 'https://b.example/feed', section: 'main', overrides: { intervalMinutes: 5 } },
+      { url: 'https://c.example/feed', section: 'main', filters: { include: ['x'] } },
+    ]);
+    expect(lookup(feed())).toBeUndefined();
+    expect(lookup({ ...feed(), url: 'https://b.example/feed' })?.overrides).toEqual({
+      intervalMinutes: 5,
+    });
+    const moved = {
+      ...feed(),
+      url: 'https://c.example/new',
+      previousUrls: ['https://c.example/feed'],
+    };
+    expect(lookup(moved)?.filters).toEqual({ include: ['x'] });
   });
 });

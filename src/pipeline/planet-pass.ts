@@ -137,6 +137,19 @@ export function subscriptionLookup(
 }
 
 /**
+ * subscriptionLookup over the subscriptions a refresh reads anything from: its own settings
+ * (`overrides`) or `filters`. The others answer undefined, which a refresh takes alike; a
+ * worker keeps this between syncs instead of every subscription of a large planet.
+ */
+export function refreshSettingsLookup(
+  subscriptions: readonly Subscription[],
+): (feed: StoredFeed) => Subscription | undefined {
+  return subscriptionLookup(
+    subscriptions.filter((s) => s.overrides !== undefined || s.filters !== undefined),
+  );
+}
+
+/**
  * True when the pass changed nothing the site shows: no new or updated entry, no config change,
  * no feed that started failing, failed differently or recovered. A feed failing again as it
  * did before is no news (like a 304, it only moves "last checked").

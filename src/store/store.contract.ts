@@ -170,6 +170,40 @@ export function runStoreContract(
         });
       });
 
+      it('syncs a planet larger than one page of its reads (5,000 feeds)', async () => {
+        const many = Array.from({ length: 5003 }, (_, i) => ({
+          url: `https://many.example/${i}`,
+          section: 'x',
+        }));
+        expect(await store.syncSubscriptions(many, T0)).toEqual({
+          added: 5003,
+          updated: 0,
+          deactivated: 0,
+        });
+        // Renamed at both ends of the first page and in the second; one removed from each.
+        const next = many
+          .map((s, i) => ([0, 4999, 5000, 5002].includes(i) ? { ...s, name: `N${i}` } : s))
+          .filter((_, i) => i !== 1 && i !== 5001);
+        expect(await store.syncSubscriptions(next, T1)).toEqual({
+          added: 0,
+          updated: 4,
+          deactivated: 2,
+        });
+        const feeds = await store.listFeeds();
+        expect(feeds.map((f) => f.url)).toEqual(next.map((s) => s.url));
+        expect(feeds.filter((f) => f.name).map((f) => f.name)).toEqual([
+          'N0',
+          'N4999',
+          'N5000',
+          'N5002',
+        ]);
+        expect(await store.syncSubscriptions(next, T2)).toEqual({
+          added: 0,
+          updated: 0,
+          deactivated: 0,
+        });
+      });
+
       it('matches a subscription to the feed it was moved from by a permanent redirect', async () => {
         const [a] = await feedIds();
         await store.applyFeedUpdate(update(a, T1, { moveTo: 'https://a.example/new-feed' }));
@@ -183,6 +217,30 @@ export function runStoreContract(
           updated: 0,
           deactivated: 0,
         });
+        expect((await store.listFeeds()).length).toBe(3);
+      });
+
+      it('gives a moved feed listed under both URLs the first listing, and adds neither', async () => {
+        const [a] = await feedIds();
+        await store.applyFeedUpdate(update(a, T1, { moveTo: 'https://a.example/new-feed' }));
+        const both = (first: string, second: string): Subscription[] => [
+          { url: 'https://a.example/feed', name: first, section: 'python' },
+          ...subs.slice(1),
+          { url: 'https://a.example/new-feed', name: second, section: 'python' },
+        ];
+        expect(await store.syncSubscriptions(both('Old', 'New'), T2)).toEqual({
+          added: 0,
+          updated: 1,
+          deactivated: 0,
+        });
+        expect((await store.getFeed(a))?.name).toBe('Old');
+        const reversed = both('Old', 'New').reverse();
+        expect(await store.syncSubscriptions(reversed, T2)).toEqual({
+          added: 0,
+          updated: 1,
+          deactivated: 0,
+        });
+        expect((await store.getFeed(a))?.name).toBe('New');
         expect((await store.listFeeds()).length).toBe(3);
       });
     });
@@ -214,6 +272,36 @@ export function runStoreContract(
         }
         const [first] = await store.dueFeeds(T2, 1);
         expect(await store.dueFeedRefs(T2, 1)).toEqual([{ id: first?.id, url: first?.url }]);
+      });
+
+      it('dueFeedRefPage: dueFeedRefs page by page, whatever the page size', async () => {
+        const more = Array.from({ length: 6 }, (_, i) => ({
+          url: `https://more.example/${i}`,
+          section: 'x',
+        }));
+        await store.syncSubscriptions([...subs, ...more], T0);
+        const feeds = await store.listFeeds();
+        // Never fetched (null), two due at T0, one at T1, one not due at T2; the rest null.
+        const [f0, f1, f2, f3, f4] = feeds.map((f) => f.id);
+        await store.applyFeedUpdate(update(f0 as number, T0, { nextDueAt: T0 }));
+        await store.applyFeedUpdate(update(f1 as number, T0, { nextDueAt: T1 }));
+        await store.applyFeedUpdate(update(f2 as number, T0, { nextDueAt: T0 }));
+        await store.applyFeedUpdate(
+          update(f3 as number, T0, { nextDueAt: '2026-01-11T00:00:00.000Z' }),
+        );
+        await store.applyFeedUpdate(update(f4 as number, T0, { nextDueAt: T1 }));
+        const all = await store.dueFeedRefs(T2);
+        expect(all).toHaveLength(feeds.length - 1);
+        for (const size of [1, 2, 3, all.length, all.length + 1]) {
+          const paged: Array<{ id: number; url: string }> = [];
+          let page = await store.dueFeedRefPage(T2, size);
+          paged.push(...page.refs);
+          while (page.next) {
+            page = await store.dueFeedRefPage(T2, size, page.next);
+            paged.push(...page.refs);
+          }
+          expect(paged).toEqual(all);
+        }
       });
     });
 

@@ -180,6 +180,23 @@ export interface SubscriptionStore {
    * every feed of a large planet at once.
    */
   dueFeedRefs(now: string, limit?: number): Promise<Array<{ id: number; url: string }>>;
+  /**
+   * dueFeedRefs a page at a time, in the same order: up to `limit` feeds after `after` (the
+   * `next` of the page before), so a scheduler never holds every due feed of a large planet.
+   * `next` is absent on the last page.
+   */
+  dueFeedRefPage(now: string, limit: number, after?: DueFeedCursor): Promise<DueFeedPage>;
+}
+
+/** Where a page of due feeds ended (its last feed's due time and id); opaque to callers. */
+export interface DueFeedCursor {
+  nextDueAt: string | null;
+  id: number;
+}
+
+export interface DueFeedPage {
+  refs: Array<{ id: number; url: string }>;
+  next?: DueFeedCursor;
 }
 
 /** What refreshing feeds writes, and what retention removes. */

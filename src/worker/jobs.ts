@@ -14,7 +14,7 @@ import {
   refreshFeed,
 } from '../pipeline/refresh-feed.js';
 import { runQueue } from '../schedule/run-queue.js';
-import type { Store } from '../store/store.js';
+import type { DueFeedCursor, Store } from '../store/store.js';
 import type { PassResult, Queue, RefreshPayload } from './queue.js';
 
 /** Everything a worker's jobs need: the pipeline's deps, the config's view, the site build. */
@@ -43,6 +43,8 @@ export interface JobInfo {
 export const POISON_ATTEMPTS = 3;
 /** Results of a run that stopped before reading them are dropped after a day. */
 const RESULTS_KEPT_MS = 24 * 3600_000;
+/** Due feeds a scheduler tick reads and queues at a time. */
+export const SCHEDULE_PAGE = 2000;
 /** A site build waits this long after the first change, so a busy minute makes one build. */
 export const RENDER_DELAY_MS = 10_000;
 
@@ -187,16 +189,30 @@ export async function renderJob(ctx: JobContext): Promise<void> {
 export async function scheduleJob(
   ctx: JobContext,
   queue: Queue,
+  pageSize = SCHEDULE_PAGE,
 ): Promise<{ queued: number; abandoned: number }> {
   await ctx.beforeSchedule?.();
   const abandoned = await settleAbandoned(ctx, queue);
   await queue.pruneResults(RESULTS_KEPT_MS);
-  const due = await ctx.store.dueFeedRefs(ctx.now().toISOString());
-  const pending = due.length > 0 ? await queue.pendingFeedIds() : new Set<number>();
-  const todo = due.filter((f) => !pending.has(f.id));
-  await queue.enqueueRefreshes(todo, { perHostLimit: ctx.settings.perHostLimit });
-  if (todo.length > 0) ctx.log('debug', `scheduler: ${todo.length} due feeds queued`);
-  return { queued: todo.length, abandoned };
+  const now = ctx.now().toISOString();
+  // The jobs first, then the due feeds: a job that ends in between has made its feed not due.
+  // (Read the other way round, a feed refreshed in between was queued again for nothing.)
+  const pending = await queue.pendingFeedIds();
+  let queued = 0;
+  let after: DueFeedCursor | undefined;
+  // A page at a time: a tick of a 100,000-feed planet held every due feed at once, in the
+  // worker that ran it (docs/decisions/schedule.md).
+  do {
+    const page = await ctx.store.dueFeedRefPage(now, pageSize, after);
+    if (page.refs.length > 0) {
+      const todo = page.refs.filter((f) => !pending.has(f.id));
+      await queue.enqueueRefreshes(todo, { perHostLimit: ctx.settings.perHostLimit });
+      queued += todo.length;
+    }
+    after = page.next;
+  } while (after);
+  if (queued > 0) ctx.log('debug', `scheduler: ${queued} due feeds queued`);
+  return { queued, abandoned };
 }
 
 async function settleAbandoned(ctx: JobContext, queue: Queue): Promise<number> {

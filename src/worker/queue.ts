@@ -328,10 +328,12 @@ function queueOn(utils: WorkerUtils, options: QueueOptions, logger: Logger): Que
       );
     },
     async pendingFeedIds() {
-      const { rows } = await query<{ key: string }>(
-        `select key from ${q}.jobs where key like 'feed:%' and (locked_at is not null or attempts < max_attempts)`,
+      // One array of ids, not a row per job: a 100,000-feed pass has as many jobs queued.
+      const { rows } = await query<{ ids: number[] | null }>(
+        `select array_agg(substr(key, 6)::bigint) as ids from ${q}.jobs
+          where key like 'feed:%' and (locked_at is not null or attempts < max_attempts)`,
       );
-      return feedIdsOf(rows);
+      return new Set((rows[0]?.ids ?? []).map(Number));
     },
     async stillQueued(feedIds) {
       const { rows } = await query<{ key: string }>(

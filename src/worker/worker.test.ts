@@ -230,6 +230,18 @@ if (url) {
       expect(Date.parse(stored!.nextDueAt!)).toBeGreaterThan(Date.now() + 30 * 60_000);
     });
 
+    it('a scheduler tick queues every due feed once, page by page, past those already queued', async () => {
+      const p = await openPlanet({ hosts: 2, feeds: 7, latencyMs: 0 });
+      const feeds = await p.store.listFeeds();
+      await p.queue.enqueueRefreshes([feeds[1]!, feeds[4]!], { perHostLimit: 2 });
+      expect(await scheduleJob(context(p), p.queue, 2)).toEqual({ queued: 5, abandoned: 0 });
+      expect([...(await p.queue.pendingFeedIds())].sort((a, b) => a - b)).toEqual(
+        feeds.map((f) => f.id).sort((a, b) => a - b),
+      );
+      expect(await scheduleJob(context(p), p.queue, 2)).toEqual({ queued: 0, abandoned: 0 });
+      expect(p.farm.requests.size).toBe(0);
+    });
+
     it('records a feed whose refresh attempts were spent (a database gone) and clears its job', async () => {
       const p = await openPlanet({ hosts: 1, feeds: 2, latencyMs: 0 });
       const feeds = await p.store.listFeeds();

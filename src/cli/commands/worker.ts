@@ -6,8 +6,9 @@
 import { stat } from 'node:fs/promises';
 import type { OrreryConfig } from '../../config/schema.js';
 import { errorMessage } from '../../model/errors.js';
+import type { Subscription } from '../../model/subscription.js';
 import type { Refresher } from '../../pipeline/planet-pass.js';
-import { subscriptionLookup } from '../../pipeline/planet-pass.js';
+import { refreshSettingsLookup } from '../../pipeline/planet-pass.js';
 import type { Store } from '../../store/store.js';
 import type { JobContext } from '../../worker/jobs.js';
 import { openQueue, type Queue, type QueueLog } from '../../worker/queue.js';
@@ -105,21 +106,33 @@ export async function runWorker(options: WorkerCommandOptions, deps: CliDeps): P
   try {
     store = await openStore(config);
     const openedStore = store;
-    let lookup = subscriptionLookup(config.feeds);
+    let lookup = refreshSettingsLookup(config.feeds);
+    // The subscriptions are kept only until the first sync: between syncs the worker needs
+    // those with settings of their own (lookup), and the rest of the config (site, fetch).
+    // 100,000 of them held ~15 MB (docs/decisions/schedule.md).
+    let subscriptions: readonly Subscription[] | undefined = config.feeds;
+    config = { ...config, feeds: [] };
     let configTime = -1;
     // Each scheduler tick syncs the subscriptions of a config that changed since (the first
     // tick of a process always does): `orrery add` reaches every worker within a minute.
     const beforeSchedule = async () => {
       const mtime = (await stat(config.configPath)).mtimeMs;
       if (mtime === configTime) return;
-      if (configTime >= 0) config = await loadPlanet(options, deps);
+      if (configTime >= 0 || !subscriptions) {
+        const loaded = await loadPlanet(options, deps);
+        subscriptions = loaded.feeds;
+        config = { ...loaded, feeds: [] };
+      }
       configTime = mtime;
-      lookup = subscriptionLookup(config.feeds);
-      await openedStore.syncSubscriptions(config.feeds, deps.now().toISOString());
+      lookup = refreshSettingsLookup(subscriptions);
+      await openedStore.syncSubscriptions(subscriptions, deps.now().toISOString());
+      subscriptions = undefined;
     };
     const tasks: WorkerTask[] = ['refresh'];
     if (options.render !== false) tasks.push('render');
     if (options.schedule !== false) tasks.push('schedule');
+    // A worker that never schedules never syncs: its subscriptions can go now.
+    if (!tasks.includes('schedule')) subscriptions = undefined;
     const worker = await startWorker(
       {
         store,
