@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module without types
 import { faultOf, HOSTILE_KINDS } from './farm.js';
@@ -8,10 +9,13 @@ const port = 19_300 + Math.floor(Math.random() * 400);
 let farm: { stop(): Promise<void> };
 
 beforeAll(async () => {
-  farm = await startFarm({ hosts: 3, port, profile: 'mixed', maxSeconds: 60 });
+  // The bundled corpus (bench/corpus), not the farm's default (../shared/corpus, beside the
+  // checkout): the test runs in a checkout alone.
+  const corpus = fileURLToPath(new URL('../corpus', import.meta.url));
+  farm = await startFarm({ hosts: 3, port, profile: 'mixed', corpus, maxSeconds: 60 });
 });
 
-afterAll(() => farm.stop());
+afterAll(() => farm?.stop());
 
 const idWith = (fault: string) => {
   for (let id = 0; id < 5000; id++) if (faultOf(id, 'mixed') === fault) return id;
