@@ -1,8 +1,8 @@
 /**
  * planet.toml → its TOML value, with a large [[feeds]] list read in parts. smol-toml keeps a
  * bookkeeping record (three null-prototype tables) per table it has seen until the document
- * ends: on a 100,000-feed planet its parse alone took the process from 66 to 156 MB, the peak
- * of a worker's start (docs/decisions/config.md). The feeds are read PART_FEEDS at a time and
+ * ends, which made the parse of a large planet a worker's peak (docs/decisions/config.md).
+ * The feeds are read PART_FEEDS at a time and
  * the records of each part are dropped with it. Any layout this does not expect — a multi-line
  * string, another table among the feeds, a part that is not only feeds — and any error is read
  * again whole, so the value and every error are smol-toml's own.

@@ -611,8 +611,7 @@ export function toSubscription(feed: PlanetTomlFeed, defaultSection: string): Su
 /**
  * A copy of a string that holds its own characters. The TOML parser's strings are slices of
  * the whole text (V8 shares the parent's characters from 13 characters on), so one kept
- * subscription kept all of planet.toml: 5.3 MB of a 100,000-feed worker's heap. Copying
- * 100,000 URLs costs ~65 ms (docs/decisions/config.md).
+ * subscription kept all of planet.toml alive (docs/decisions/config.md).
  */
 function ownString(value: string): string {
   return value.length < 13 ? value : Buffer.from(value, 'utf16le').toString('utf16le');

@@ -2,8 +2,8 @@
  * The Agent's per-origin pools, without undici's 16 KB queue each. undici's Pool keeps the
  * requests that wait for a free connection in a FixedQueue whose first block is a 2048-slot
  * array, allocated with the pool; the Agent keeps a pool per origin as long as one of its
- * connections is alive (keep-alive). A worker on a 100,000-feed planet over 2,000 hosts held
- * 1,918 of them, 30 MB of a 77 MB heap (docs/decisions/fetch.md, "Per-host state"). Requests
+ * connections is alive (keep-alive), so a worker talking to thousands of hosts holds thousands
+ * of them (docs/decisions/fetch.md, "Per-host state"). Requests
  * rarely wait here (a run sends at most perHostLimit at once to a host, the pool's own size), so
  * a plain array serves the same three calls. When undici's layout changes the pool keeps its
  * own queue: an upgrade can cost memory, never correctness (lean-pool.test.ts tells which).

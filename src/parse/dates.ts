@@ -232,7 +232,8 @@ function parseW3dtf(input: string): string | undefined {
   if (m[4] === undefined && m[7] !== undefined) return undefined;
   const off = m[7] === undefined ? 0 : parseZone(m[7]);
   if (off === undefined) return undefined;
-  const y = group(m, 1).length === 3 ? year2(group(m, 1).slice(0, 2)) : Number(m[1]);
+  const year = group(m, 1);
+  const y = year.length === 3 ? year2(year.slice(0, 2)) : Number(year);
   let mo = m[2] ? Number(m[2]) : 1;
   let d = m[3] ? Number(m[3]) : 1;
   if (ordinal !== undefined) {

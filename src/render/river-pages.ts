@@ -61,13 +61,13 @@ function withDates(b: Build, report: ReturnType<typeof healthReport>): Map<numbe
   return new Map([...b.feeds, ...b.fullFeeds(ids)]);
 }
 
-/** A feed as the subscriptions page lists it. */
 /** The site's page for `dir` as a feed's `htmlUrl`, when the site has a link. */
 function htmlUrlOf(link: string | undefined, dir: string): { htmlUrl?: string } {
   const htmlUrl = absoluteUrl(link, dir);
   return htmlUrl ? { htmlUrl } : {};
 }
 
+/** A feed as the subscriptions page lists it. */
 function subscriptionView(f: FeedView) {
   const { id, url, name, title, siteLink, face, section, sectionTitle, sectionSlug } = f;
   return {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: the plan keeps per-index arrays (low memory at 100,000 entries) and reads them only at indexes within their bounds
 /**
  * The site's plan (pure): from the store's entry stamps (id, feed, date, digest) and a
  * signature of each feed as its posts show it, which archive days, months and search parts
@@ -74,7 +75,6 @@ export function planSite(
   timeZone: string,
 ): SitePlan {
   // The store lists stamps by ascending id (the search parts are id ranges); make sure.
-  // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
   const ascending = listed.every((s, i) => i === 0 || listed[i - 1]!.id < s.id);
   const stamps = ascending ? listed : [...listed].sort((a, b) => a.id - b.id);
   // Per stamp (by its index), made once: its date in canonical form, its day, its line in the
@@ -85,7 +85,6 @@ export function planSite(
   // Bucketed by day, then each day sorted: cheaper than sorting every entry at once.
   const byDay = new Map<string, number[]>();
   for (let i = 0; i < stamps.length; i++) {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const s = stamps[i]!;
     const feed = feedSigs.get(s.feedId);
     const date = feed === undefined ? undefined : canonical(s.date);
@@ -100,26 +99,20 @@ export function planSite(
     else byDay.set(day, [i]);
   }
   const newestFirst = (a: number, b: number) => {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const x = dates[a]!;
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const y = dates[b]!;
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     return x < y ? 1 : x > y ? -1 : stamps[b]!.id - stamps[a]!.id;
   };
   const days: PlannedDay[] = [];
   let entries = 0;
   for (const key of [...byDay.keys()].sort().reverse()) {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const bucket = byDay.get(key)!.sort(newestFirst);
     let text = '';
     for (const i of bucket) text += lineOf[i];
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     days.push({ key, ids: bucket.map((i) => stamps[i]!.id), sig: sha1(text) });
     entries += bucket.length;
   }
   for (let i = 0; i < days.length; i++) {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const day = days[i]!;
     const newer = days[i - 1]?.key;
     const older = days[i + 1]?.key;
@@ -139,7 +132,6 @@ export function planSite(
     month.count += day.ids.length;
   }
   for (let i = 0; i < months.length; i++) {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     const month = months[i]!;
     month.sig = sha1(month.days.map((d) => `${d.key} ${d.sig}\n`).join(''));
     const newer = months[i - 1]?.key;
@@ -166,7 +158,6 @@ function planBlocks(
 ): PlannedBlock[] {
   let maxId = -1;
   for (let i = 0; i < stamps.length; i++) {
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     if (lineOf(i) !== undefined) maxId = Math.max(maxId, stamps[i]!.id);
   }
   const blocks: PlannedBlock[] = [];
@@ -174,11 +165,9 @@ function planBlocks(
   for (const block of searchBlocks(maxId)) {
     const planned: PlannedBlock = { ...block, ids: [], sig: '' };
     let text = '';
-    // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
     for (; i < stamps.length && stamps[i]!.id < block.end; i++) {
       const line = lineOf(i);
       if (line === undefined) continue;
-      // biome-ignore lint/style/noNonNullAssertion: index within the bounds of the loop over the array (per-index arrays keep memory low at 100,000 entries)
       planned.ids.push(stamps[i]!.id);
       text += line;
     }

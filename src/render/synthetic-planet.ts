@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: indexes are drawn within the bounds of non-empty lists, and every feed is made with a name
 /**
  * A deterministic synthetic planet (feeds, entries, fetch history) of any size, for the
  * render benchmark and the crash test. Content is realistic HTML: paragraphs, links, code,
@@ -38,7 +39,6 @@ export function prng(seed: number): () => number {
 /** Build the data of a synthetic planet. */
 export function syntheticPlanet(options: SyntheticPlanetOptions): Required<MemorySourceData> {
   const rand = prng(options.seed ?? 42);
-  // biome-ignore lint/style/noNonNullAssertion: index drawn within the bounds of a non-empty list, or a feed made with a name just above
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   const sections = options.sections ?? ['python', 'gsoc'];
@@ -52,7 +52,6 @@ export function syntheticPlanet(options: SyntheticPlanetOptions): Required<Memor
       id: i,
       url: `https://blog${i}.example.org/feed.xml`,
       name: `Author ${i}`,
-      // biome-ignore lint/style/noNonNullAssertion: index drawn within the bounds of a non-empty list, or a feed made with a name just above
       section: sections[i % 7 === 0 ? 1 % sections.length : 0]!,
       active: true,
       title: `Blog number ${i}`,
@@ -86,7 +85,6 @@ export function syntheticPlanet(options: SyntheticPlanetOptions): Required<Memor
   }
   const entries: StoredEntry[] = [];
   for (let i = 1; i <= options.entries; i++) {
-    // biome-ignore lint/style/noNonNullAssertion: index drawn within the bounds of a non-empty list, or a feed made with a name just above
     const feed = feeds[Math.floor(rand() * feeds.length)]!;
     feed.entryCount++;
     const date = new Date(end - Math.floor(rand() * span)).toISOString();
@@ -107,10 +105,8 @@ export function syntheticPlanet(options: SyntheticPlanetOptions): Required<Memor
       link,
       canonicalLink: link,
       fingerprint: `fp${i}`,
-      // biome-ignore lint/style/noNonNullAssertion: index drawn within the bounds of a non-empty list, or a feed made with a name just above
       title: `${words(1)[0]!.toUpperCase()}${words(4 + Math.floor(rand() * 5)).slice(1)}`,
       content: { value: html, type: 'text/html' },
-      // biome-ignore lint/style/noNonNullAssertion: index drawn within the bounds of a non-empty list, or a feed made with a name just above
       author: { name: feed.name! },
       categories: [{ term: pick(WORDS) }],
       enclosures: [],

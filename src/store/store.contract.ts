@@ -262,19 +262,23 @@ export function runStoreContract(
         expect((await store.getFeed(c))?.retired).toBe(true);
       });
 
-      it('dueFeedRefs: the same feeds in the same order, as id and URL only', async () => {
+      it('dueFeedRefPage: the feeds of dueFeeds in the same order, as id and URL only', async () => {
         const [a, b] = await feedIds();
         await store.applyFeedUpdate(update(a, T0, { nextDueAt: T2 }));
         await store.applyFeedUpdate(update(b, T0, { nextDueAt: T1 }));
         for (const at of [T0, T1, T2]) {
           const feeds = await store.dueFeeds(at);
-          expect(await store.dueFeedRefs(at)).toEqual(feeds.map((f) => ({ id: f.id, url: f.url })));
+          const page = await store.dueFeedRefPage(at, 100);
+          expect(page.refs).toEqual(feeds.map((f) => ({ id: f.id, url: f.url })));
+          expect(page.next).toBeUndefined();
         }
         const [first] = await store.dueFeeds(T2, 1);
-        expect(await store.dueFeedRefs(T2, 1)).toEqual([{ id: first?.id, url: first?.url }]);
+        expect((await store.dueFeedRefPage(T2, 1)).refs).toEqual([
+          { id: first?.id, url: first?.url },
+        ]);
       });
 
-      it('dueFeedRefPage: dueFeedRefs page by page, whatever the page size', async () => {
+      it('dueFeedRefPage: the same feeds page by page, whatever the page size', async () => {
         const more = Array.from({ length: 6 }, (_, i) => ({
           url: `https://more.example/${i}`,
           section: 'x',
@@ -290,7 +294,7 @@ export function runStoreContract(
           update(f3 as number, T0, { nextDueAt: '2026-01-11T00:00:00.000Z' }),
         );
         await store.applyFeedUpdate(update(f4 as number, T0, { nextDueAt: T1 }));
-        const all = await store.dueFeedRefs(T2);
+        const all = (await store.dueFeeds(T2)).map((f) => ({ id: f.id, url: f.url }));
         expect(all).toHaveLength(feeds.length - 1);
         for (const size of [1, 2, 3, all.length, all.length + 1]) {
           const paged: Array<{ id: number; url: string }> = [];

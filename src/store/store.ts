@@ -176,14 +176,9 @@ export interface SubscriptionStore {
   /** Active, non-retired feeds whose nextDueAt is absent or <= now, most overdue first. */
   dueFeeds(now: string, limit?: number): Promise<StoredFeed[]>;
   /**
-   * The same feeds as dueFeeds, as id and URL only: what a scheduler queues, light enough for
-   * every feed of a large planet at once.
-   */
-  dueFeedRefs(now: string, limit?: number): Promise<Array<{ id: number; url: string }>>;
-  /**
-   * dueFeedRefs a page at a time, in the same order: up to `limit` feeds after `after` (the
-   * `next` of the page before), so a scheduler never holds every due feed of a large planet.
-   * `next` is absent on the last page.
+   * The feeds of dueFeeds, in its order, as id and URL only (what a scheduler queues), a page at
+   * a time: up to `limit` feeds after `after` (the `next` of the page before), so a scheduler
+   * never holds every due feed of a large planet. `next` is absent on the last page.
    */
   dueFeedRefPage(now: string, limit: number, after?: DueFeedCursor): Promise<DueFeedPage>;
 }

@@ -195,13 +195,13 @@ export async function scheduleJob(
   const abandoned = await settleAbandoned(ctx, queue);
   await queue.pruneResults(RESULTS_KEPT_MS);
   const now = ctx.now().toISOString();
-  // The jobs first, then the due feeds: a job that ends in between has made its feed not due.
-  // (Read the other way round, a feed refreshed in between was queued again for nothing.)
+  // The jobs first, then the due feeds: a job that ends in between has made its feed not due,
+  // where the other order would queue that feed again.
   const pending = await queue.pendingFeedIds();
   let queued = 0;
   let after: DueFeedCursor | undefined;
-  // A page at a time: a tick of a 100,000-feed planet held every due feed at once, in the
-  // worker that ran it (docs/decisions/schedule.md).
+  // A page at a time, so the worker running a tick never holds every due feed of a large
+  // planet (docs/decisions/schedule.md).
   do {
     const page = await ctx.store.dueFeedRefPage(now, pageSize, after);
     if (page.refs.length > 0) {

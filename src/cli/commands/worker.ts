@@ -108,8 +108,8 @@ export async function runWorker(options: WorkerCommandOptions, deps: CliDeps): P
     const openedStore = store;
     let lookup = refreshSettingsLookup(config.feeds);
     // The subscriptions are kept only until the first sync: between syncs the worker needs
-    // those with settings of their own (lookup), and the rest of the config (site, fetch).
-    // 100,000 of them held ~15 MB (docs/decisions/schedule.md).
+    // those with settings of their own (lookup), and the rest of the config (site, fetch)
+    // (docs/decisions/schedule.md).
     let subscriptions: readonly Subscription[] | undefined = config.feeds;
     config = { ...config, feeds: [] };
     let configTime = -1;

@@ -13,8 +13,8 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
 
   /**
    * Make the store's feeds match the config. The store's feeds are read SYNC_PAGE at a time
-   * and only their match is kept: a 100,000-feed planet's whole table held ~30 MB at every
-   * worker's start (docs/decisions/store.md). Each feed answers to the first subscription (in
+   * and only their match is kept, so a large planet's whole table is never held at once
+   * (docs/decisions/store.md). Each feed answers to the first subscription (in
    * config order) of its own URL or of a URL it moved from (when no feed has that URL as its
    * own); the other subscriptions that name it are ignored, the ones that name no feed added.
    */
@@ -170,14 +170,8 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
     return rows.map((r) => feedFromRow(dialect, r));
   }
 
-  /** dueFeeds' feeds, id and URL only (a scheduler's view of a large planet). */
-  async function dueFeedRefs(nowInput: string, limit?: number) {
-    const rows = await dueQuery(nowInput, limit).select(['id', 'url']).execute();
-    return rows.map((r) => ({ id: Number(r.id), url: r.url }));
-  }
-
   /**
-   * dueFeedRefs after a cursor, in the due order (next_due_at NULLS FIRST, id) read as its two
+   * dueFeeds' feeds as id and URL, after a cursor, in the due order (next_due_at NULLS FIRST, id) read as its two
    * runs: the never-fetched feeds by id (the primary key's order), then the others by due time
    * and id (the next_due_at index's). One keyset over both sorted every null row for each page.
    */
@@ -235,7 +229,6 @@ export function createSubscriptions(ctx: StoreContext): SubscriptionStore {
     getFeed: (id) => tx.read(() => getFeed(id)),
     getFeedByUrl: (url) => tx.read(() => getFeedByUrl(url)),
     dueFeeds: (now, limit) => tx.read(() => dueFeeds(now, limit)),
-    dueFeedRefs: (now, limit) => tx.read(() => dueFeedRefs(now, limit)),
     dueFeedRefPage: (now, limit, after) => tx.read(() => dueFeedRefPage(now, limit, after)),
   };
 }
