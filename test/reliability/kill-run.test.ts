@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBuilt, ROOT } from '../../bench/farm/hostile-run.js';
 import { listFiles } from '../../src/render/list-files.js';
-import { type ChangingPlanet, prng, startChangingPlanet } from './changing-planet.js';
+import { prng } from '../../src/render/synthetic-planet.js';
+import { type ChangingPlanet, startChangingPlanet } from './changing-planet.js';
 import { checkStore } from './store-check.js';
 
 const KILLS = Number(process.env.ORRERY_KILLS ?? 50);

@@ -21,8 +21,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBuilt, ROOT } from '../../bench/farm/hostile-run.js';
+import { prng } from '../../src/render/synthetic-planet.js';
 import { runProcess, runWithReadOnlyFolder, tmpfsUsable } from '../os-faults.js';
-import { type ChangingPlanet, prng, startChangingPlanet } from './changing-planet.js';
+import { type ChangingPlanet, startChangingPlanet } from './changing-planet.js';
 import { checkStore } from './store-check.js';
 
 const BIN = join(ROOT, 'bin/orrery.js');
